@@ -1,0 +1,44 @@
+/** Constants shared by the backend, the frontend, the executor contract and the chart. */
+
+export const OPENBAO_API_GROUP = 'openbao.org';
+export const OPENBAO_API_VERSION = 'v1alpha1';
+export const OPENBAO_CLUSTER_PLURAL = 'openbaoclusters';
+export const OPENBAO_RESTORE_PLURAL = 'openbaorestores';
+
+/** Catalog annotation linking an entity to clusters: `[<k8s-cluster>/]<namespace>/<name>`, comma list. */
+export const OPENBAO_CLUSTER_ANNOTATION = 'openbao.org/cluster';
+/** Edge-triggered manual backup: one run per distinct non-empty value. */
+export const TRIGGER_BACKUP_ANNOTATION = 'openbao.org/trigger-backup';
+
+export const CONDITION_BACKING_UP = 'BackingUp';
+export const CONDITION_BACKUP_CONFIG_VALID = 'BackupConfigValid';
+
+export const LABEL_NAME = 'app.kubernetes.io/name';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const LABEL_CLUSTER = 'openbao.org/cluster';
+export const LABEL_COMPONENT = 'openbao.org/component';
+export const LABEL_TRIGGER = 'openbao.org/backup-trigger';
+export const LABEL_NAME_VALUE = 'openbao-backup';
+export const MANAGED_BY_VALUE = 'backstage-openbao-backup';
+export const COMPONENT_VALUE = 'backup';
+
+export const DEFAULT_REGION = 'us-east-1';
+export const MIB = 1024 * 1024;
+export const DEFAULT_PART_SIZE = 16 * MIB;
+export const MIN_PART_SIZE = 5 * MIB;
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 16;
+export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 3600;
+export const DEFAULT_JWT_AUTH_MOUNT = 'jwt';
+
+/** Executor exit codes (DESIGN.md §4). */
+export const EXIT_CODES = {
+  ok: 0,
+  config: 1,
+  auth: 2,
+  leader: 3,
+  source: 4,
+  storage: 5,
+  verification: 6,
+  deadline: 7,
+} as const;

@@ -1,0 +1,9 @@
+/**
+ * Shared types, constants, permissions and pure logic of the openbao-backup plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './constants';
+export * from './permissions';
+export * from './clusterAnnotation';
