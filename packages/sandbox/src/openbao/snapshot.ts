@@ -77,7 +77,10 @@ function* entry(name: string, data: Buffer, mtime: number): Generator<Buffer> {
  * The uncompressed tar stream of a snapshot (callers gzip it). `digest` is filled in as
  * entries pass, so the server knows the true state.bin hash without a second pass.
  */
-export function* snapshotTar(spec: SnapshotSpec, digest: SnapshotDigest = {}): Generator<Buffer> {
+export function* snapshotTar(
+  spec: SnapshotSpec,
+  digest: SnapshotDigest = {},
+): Generator<Buffer> {
   const mtime = spec.mtime ?? Date.UTC(2026, 0, 1);
   const meta = snapshotMeta(spec);
   digest.metaSha256 = createHash('sha256').update(meta).digest('hex');
@@ -101,7 +104,9 @@ export function* snapshotTar(spec: SnapshotSpec, digest: SnapshotDigest = {}): G
     yield* entry('SHA256SUMS', Buffer.from(sums), mtime);
     if (spec.sealed) {
       // Stands in for the seal-wrapped checksum file; only its presence matters to readers.
-      const sealedSig = createHmac('sha256', `seal:${spec.seed}`).update(sums).digest();
+      const sealedSig = createHmac('sha256', `seal:${spec.seed}`)
+        .update(sums)
+        .digest();
       yield* entry('SHA256SUMS.sealed', sealedSig, mtime);
     }
   }

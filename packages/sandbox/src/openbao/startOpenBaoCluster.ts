@@ -1,4 +1,9 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createHmac,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
@@ -27,17 +32,33 @@ function base64url(data: Buffer | string) {
   return Buffer.from(data).toString('base64url');
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-function sendErrors(res: http.ServerResponse, status: number, ...errors: string[]) {
+function sendErrors(
+  res: http.ServerResponse,
+  status: number,
+  ...errors: string[]
+) {
   sendJson(res, status, { errors });
 }
 
-async function readBody(req: http.IncomingMessage, limit = 1024 * 1024): Promise<string> {
+async function readBody(
+  req: http.IncomingMessage,
+  limit = 1024 * 1024,
+): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
@@ -52,7 +73,9 @@ async function readBody(req: http.IncomingMessage, limit = 1024 * 1024): Promise
  * Starts an OpenBao double: `pods` servers on loopback, one active, speaking the
  * subset of the OpenBao HTTP API the backup executor uses (see docs/sandbox.md).
  */
-export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): Promise<OpenBaoClusterHandle> {
+export async function startOpenBaoCluster(
+  options: OpenBaoClusterOptions = {},
+): Promise<OpenBaoClusterHandle> {
   const podCount = options.pods ?? 3;
   const host = options.host ?? '127.0.0.1';
   let leader = options.leaderIndex ?? Math.min(1, podCount - 1);
@@ -60,23 +83,32 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
   let faults: OpenBaoFaults = { ...options.faults };
   const jwtKey = randomBytes(32);
   const clusterId = randomUUID();
-  const tokens = new Map<string, string[]>(Object.entries(options.tokens ?? {}));
+  const tokens = new Map<string, string[]>(
+    Object.entries(options.tokens ?? {}),
+  );
   const policies = { ...BUILTIN_POLICIES, ...options.policies };
   const roles = new Map<string, OpenBaoJwtRole>();
   const snapshots: OpenBaoSnapshotRecord[] = [];
   const snap = options.snapshot ?? {};
-  const tls = options.tls ? generateSelfSignedTls(['localhost'], [host]) : undefined;
+  const tls = options.tls
+    ? generateSelfSignedTls(['localhost'], [host])
+    : undefined;
   const scheme = tls ? 'https' : 'http';
   const addresses: string[] = [];
   const servers: http.Server[] = [];
 
-  const addJwtRole = (role: OpenBaoJwtRole) => roles.set(`${role.mount ?? 'jwt'}/${role.name}`, role);
+  const addJwtRole = (role: OpenBaoJwtRole) =>
+    roles.set(`${role.mount ?? 'jwt'}/${role.name}`, role);
   (options.jwtRoles ?? []).forEach(addJwtRole);
 
   const canRead = (token: string | undefined, path: string) => {
     const names = token ? tokens.get(token) : undefined;
     if (!names) return false;
-    return names.some(n => n === 'root' || (policies[n]?.[path] ?? []).some(c => c === 'read' || c === 'sudo'));
+    return names.some(
+      n =>
+        n === 'root' ||
+        (policies[n]?.[path] ?? []).some(c => c === 'read' || c === 'sudo'),
+    );
   };
 
   const healthBody = (pod: number) => ({
@@ -92,19 +124,33 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     cluster_id: clusterId,
   });
 
-  const issueJwt = ({ namespace, serviceAccount, audience = 'openbao-internal', ttlSeconds = 3600 }: IssueJwtOptions) => {
+  const issueJwt = ({
+    namespace,
+    serviceAccount,
+    audience = 'openbao-internal',
+    ttlSeconds = 3600,
+  }: IssueJwtOptions) => {
     const now = Math.floor(Date.now() / 1000);
-    const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'openbao-double' }));
-    const payload = base64url(JSON.stringify({
-      iss: 'https://kubernetes.default.svc.cluster.local',
-      sub: `system:serviceaccount:${namespace}:${serviceAccount}`,
-      aud: [audience],
-      iat: now,
-      nbf: now,
-      exp: now + ttlSeconds,
-      'kubernetes.io': { namespace, serviceaccount: { name: serviceAccount, uid: randomUUID() } },
-    }));
-    const sig = createHmac('sha256', jwtKey).update(`${header}.${payload}`).digest('base64url');
+    const header = base64url(
+      JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'openbao-double' }),
+    );
+    const payload = base64url(
+      JSON.stringify({
+        iss: 'https://kubernetes.default.svc.cluster.local',
+        sub: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        aud: [audience],
+        iat: now,
+        nbf: now,
+        exp: now + ttlSeconds,
+        'kubernetes.io': {
+          namespace,
+          serviceaccount: { name: serviceAccount, uid: randomUUID() },
+        },
+      }),
+    );
+    const sig = createHmac('sha256', jwtKey)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
     return `${header}.${payload}.${sig}`;
   };
 
@@ -119,11 +165,16 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
       return { error: 'error validating token: invalid signature' };
     }
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
-    if (claims.exp < Date.now() / 1000) return { error: 'error validating token: token is expired' };
+    if (claims.exp < Date.now() / 1000)
+      return { error: 'error validating token: token is expired' };
     return { claims };
   };
 
-  const login = async (req: http.IncomingMessage, res: http.ServerResponse, mount: string) => {
+  const login = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    mount: string,
+  ) => {
     let body: any;
     try {
       body = JSON.parse(await readBody(req));
@@ -131,18 +182,27 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
       return sendErrors(res, 400, 'failed to parse JSON input');
     }
     const role = roles.get(`${mount}/${body?.role}`);
-    if (!role) return sendErrors(res, 400, `role "${body?.role}" could not be found`);
+    if (!role)
+      return sendErrors(res, 400, `role "${body?.role}" could not be found`);
     const { claims, error } = verifyJwt(body.jwt);
     if (!claims) return sendErrors(res, 400, error!);
     const aud: string[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.includes(role.audience ?? 'openbao-internal')) {
-      return sendErrors(res, 400, 'error validating claims: invalid audience (aud) claim: audience provided does not match any of the bound audiences');
+      return sendErrors(
+        res,
+        400,
+        'error validating claims: invalid audience (aud) claim: audience provided does not match any of the bound audiences',
+      );
     }
     const bound = role.boundServiceAccounts ?? ['*'];
     const ns = claims['kubernetes.io']?.namespace;
     const sa = claims['kubernetes.io']?.serviceaccount?.name;
     if (!bound.includes('*') && !bound.includes(`${ns}/${sa}`)) {
-      return sendErrors(res, 400, 'error validating claims: claim "sub" does not match any associated bound claim values');
+      return sendErrors(
+        res,
+        400,
+        'error validating claims: claim "sub" does not match any associated bound claim values',
+      );
     }
     const token = `s.${randomBytes(18).toString('base64url')}`;
     const tokenPolicies = ['default', ...(role.policies ?? ['snapshot'])];
@@ -171,17 +231,26 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
   const streamSnapshot = async (pod: number, res: http.ServerResponse) => {
     const f = faults; // a fault set change applies to the next request
     const digest: SnapshotDigest = {};
-    const record: OpenBaoSnapshotRecord = { pod, bytesSent: 0, completed: false };
+    const record: OpenBaoSnapshotRecord = {
+      pod,
+      bytesSent: 0,
+      completed: false,
+    };
     snapshots.push(record);
-    const tar = Readable.from(snapshotTar({
-      stateSize: snap.stateSize ?? 4 * 1024 * 1024,
-      index: snap.index ?? 4242,
-      term: snap.term ?? 3,
-      seed: snap.seed ?? 'openbao-double',
-      sealed: snap.sealed ?? true,
-      wrongChecksum: f.wrongChecksum,
-      omitChecksums: f.omitChecksums,
-    }, digest));
+    const tar = Readable.from(
+      snapshotTar(
+        {
+          stateSize: snap.stateSize ?? 4 * 1024 * 1024,
+          index: snap.index ?? 4242,
+          term: snap.term ?? 3,
+          seed: snap.seed ?? 'openbao-double',
+          sealed: snap.sealed ?? true,
+          wrongChecksum: f.wrongChecksum,
+          omitChecksums: f.omitChecksums,
+        },
+        digest,
+      ),
+    );
     const gzip = createGzip({ level: snap.compressionLevel ?? 6 });
     pipeline(tar, gzip, () => {});
     // No Content-Length: Node sends the body chunked, as OpenBao does.
@@ -194,9 +263,13 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     };
     try {
       for await (const raw of gzip) {
-        let chunk: Buffer = raw;
+        const chunk: Buffer = raw;
         if (res.destroyed) return;
-        const cut = [f.truncateAfterBytes, f.stallAfterBytes, f.leaderChangeAfterBytes]
+        const cut = [
+          f.truncateAfterBytes,
+          f.stallAfterBytes,
+          f.leaderChangeAfterBytes,
+        ]
           .filter((n): n is number => n !== undefined)
           .reduce((a, b) => Math.min(a, b), Infinity);
         if (record.bytesSent + chunk.length >= cut) {
@@ -215,9 +288,11 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
           return;
         }
         await write(chunk);
-        if (f.rateLimitBytesPerSecond) await sleep((chunk.length / f.rateLimitBytesPerSecond) * 1000);
+        if (f.rateLimitBytesPerSecond)
+          await sleep((chunk.length / f.rateLimitBytesPerSecond) * 1000);
       }
-      if (f.trailingGarbage) await write(Buffer.from('this is not gzip, it is trailing garbage\n'));
+      if (f.trailingGarbage)
+        await write(Buffer.from('this is not gzip, it is trailing garbage\n'));
       res.end();
       record.completed = true;
     } finally {
@@ -228,25 +303,35 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     }
   };
 
-  const handle = async (pod: number, req: http.IncomingMessage, res: http.ServerResponse) => {
+  const handle = async (
+    pod: number,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
     if (faults.latencyMs) await sleep(faults.latencyMs);
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/^\/v1\//, '');
     const isLeader = pod === leader && !faults.noLeader;
-    const leaderAddress = faults.noLeader || leader < 0 ? '' : addresses[leader];
+    const leaderAddress =
+      faults.noLeader || leader < 0 ? '' : addresses[leader];
 
     if (req.method === 'GET' && path === 'sys/health') {
       if (sealed.has(pod)) return sendJson(res, 503, healthBody(pod));
       if (isLeader) return sendJson(res, 200, healthBody(pod));
       const standbyOk = url.searchParams.get('standbyok') === 'true';
-      return sendJson(res, standbyOk ? 200 : 429, { ...healthBody(pod), standby: true });
+      return sendJson(res, standbyOk ? 200 : 429, {
+        ...healthBody(pod),
+        standby: true,
+      });
     }
     if (sealed.has(pod)) return sendErrors(res, 503, 'Vault is sealed');
     if (req.method === 'GET' && path === 'sys/leader') {
       return sendJson(res, 200, {
         ha_enabled: true,
         is_self: isLeader,
-        active_time: isLeader ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+        active_time: isLeader
+          ? new Date().toISOString()
+          : '0001-01-01T00:00:00Z',
         leader_address: leaderAddress,
         leader_cluster_address: leaderAddress.replace(/:\d+$/, ':8201'),
         performance_standby: false,
@@ -256,7 +341,12 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     }
     const loginMatch = /^auth\/(.+)\/login$/.exec(path);
     if (req.method === 'POST' && loginMatch) {
-      if (faults.noLeader) return sendErrors(res, 503, 'local node not active but active cluster node not found');
+      if (faults.noLeader)
+        return sendErrors(
+          res,
+          503,
+          'local node not active but active cluster node not found',
+        );
       return login(req, res, loginMatch[1]); // standbys forward requests, so any pod logs in
     }
     if (req.method === 'GET' && path === 'auth/token/lookup-self') {
@@ -267,15 +357,27 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     }
     if (req.method === 'GET' && path === SNAPSHOT_PATH) {
       if (faults.redirectTo) {
-        res.writeHead(307, { Location: `${faults.redirectTo.replace(/\/$/, '')}${url.pathname}` });
+        res.writeHead(307, {
+          Location: `${faults.redirectTo.replace(/\/$/, '')}${url.pathname}`,
+        });
         return res.end();
       }
-      if (faults.noLeader) return sendErrors(res, 503, 'local node not active but active cluster node not found');
+      if (faults.noLeader)
+        return sendErrors(
+          res,
+          503,
+          'local node not active but active cluster node not found',
+        );
       if (!isLeader) {
         res.writeHead(307, { Location: `${leaderAddress}${url.pathname}` });
         return res.end();
       }
-      if (!canRead(req.headers['x-vault-token'] as string | undefined, SNAPSHOT_PATH)) {
+      if (
+        !canRead(
+          req.headers['x-vault-token'] as string | undefined,
+          SNAPSHOT_PATH,
+        )
+      ) {
         return sendErrors(res, 403, 'permission denied');
       }
       return streamSnapshot(pod, res);
@@ -296,7 +398,9 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     server.listen(0, host);
     await once(server, 'listening');
     servers.push(server);
-    addresses.push(`${scheme}://${host}:${(server.address() as AddressInfo).port}`);
+    addresses.push(
+      `${scheme}://${host}:${(server.address() as AddressInfo).port}`,
+    );
   }
 
   return {
@@ -314,14 +418,17 @@ export async function startOpenBaoCluster(options: OpenBaoClusterOptions = {}): 
     setLeader: index => {
       leader = index;
     },
-    setSealed: (index, value) => void (value ? sealed.add(index) : sealed.delete(index)),
+    setSealed: (index, value) =>
+      void (value ? sealed.add(index) : sealed.delete(index)),
     snapshots,
     stop: async () => {
-      await Promise.all(servers.map(s => {
-        const closedPromise = new Promise(r => s.close(r));
-        s.closeAllConnections();
-        return closedPromise;
-      }));
+      await Promise.all(
+        servers.map(s => {
+          const closedPromise = new Promise(r => s.close(r));
+          s.closeAllConnections();
+          return closedPromise;
+        }),
+      );
     },
   };
 }
