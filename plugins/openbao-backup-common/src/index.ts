@@ -7,3 +7,4 @@ export * from './types';
 export * from './constants';
 export * from './permissions';
 export * from './clusterAnnotation';
+export * from './api';

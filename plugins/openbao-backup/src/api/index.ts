@@ -1,0 +1,2 @@
+export * from './OpenBaoBackupApi';
+export * from './OpenBaoBackupClient';
