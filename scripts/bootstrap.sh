@@ -14,8 +14,11 @@ if [ "$(node_major)" -lt 22 ]; then
 fi
 echo "bootstrap: using node $(node -v) at $(command -v node)" >&2
 
-# npm ci only when the lock changed since the last install (npm writes this hidden lock copy).
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -e 'const l=require("./package-lock.json");delete l.name;delete l.version;console.log(JSON.stringify(Object.keys(l.packages).sort()))') <(node -e 'const l=require("./node_modules/.package-lock.json");console.log(JSON.stringify(Object.keys(l.packages).concat([""]).sort()))'); then
+# npm ci only when package-lock.json changed since the last successful install.
+stamp=node_modules/.bootstrap-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: installing dependencies (npm ci)" >&2
   npm ci --no-audit --no-fund >&2
+  echo "$want" > "$stamp"
 fi

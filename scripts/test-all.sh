@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every check of the project on a fresh machine: bootstrap (Node 24 + npm ci), a real S3
+# server (Swift + s3api from Debian packages), lint, type-check and every Jest suite.
+# Ends with one line `N passed, N failed` (Jest tests plus one entry each for lint and tsc)
+# and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CI=true
+bash scripts/bootstrap.sh || { echo "bootstrap failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+. scripts/env.sh
+
+results_dir=$(mktemp -d)
+swift_dir="$results_dir/swift"
+cleanup() { bash scripts/s3-swift.sh stop "$swift_dir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() { # check <name> <command...>: one pass/fail entry for a whole command
+  local name=$1; shift
+  echo "== $name" >&2
+  if "$@" >&2; then passed=$((passed + 1)); else echo "FAILED: $name" >&2; failed=$((failed + 1)); fi
+}
+
+# A real S3 server for the executor, retention and end-to-end tests.
+if [ -z "${S3_TEST_ENDPOINT:-}" ]; then
+  check "s3 server (swift)" bash -c "bash scripts/s3-swift.sh install >/dev/null && bash scripts/s3-swift.sh start '$swift_dir'"
+  export S3_TEST_ENDPOINT=http://127.0.0.1:${S3_PORT:-8080}
+fi
+
+check "lint" npx backstage-cli repo lint
+check "type-check" npx tsc --noEmit -p .
+check "executor bundle" npm run --silent build -w @internal/openbao-backup-executor
+
+echo "== jest" >&2
+npx backstage-cli repo test --json --outputFile="$results_dir/jest.json" >&2
+jest_rc=$?
+if [ -f "$results_dir/jest.json" ]; then
+  # A suite that fails to load counts only in the suite fields: count it as a failure too.
+  read -r jp jf < <(node -e '
+    const r = require(process.argv[1]);
+    console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites);
+  ' "$results_dir/jest.json")
+  passed=$((passed + jp)); failed=$((failed + jf))
+  if [ "$jest_rc" -ne 0 ] && [ "$jf" -eq 0 ]; then failed=$((failed + 1)); fi
+else
+  echo "jest wrote no results" >&2; failed=$((failed + 1))
+fi
+
+cleanup
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
