@@ -1,12 +1,14 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Configuration of the openbao-backup backend plugin. */
   openbaoBackup?: {
-    /** Kubernetes API servers whose OpenBaoClusters are backed up. */
+    /** Kubernetes API servers whose OpenBaoClusters are backed up. Same shape as the Backstage kubernetes plugin's clusters. */
     kubernetes?: {
       clusters: Array<{
         /** Name used in URLs and in the `openbao.org/cluster` annotation (`<name>/<namespace>/<cluster>`). */
         name: string;
-        /** API server URL, e.g. `https://10.0.0.1:6443`. Not used with `authProvider: inCluster`. */
+        /** API server URL, e.g. `https://10.0.0.1:6443`. Not used with `authProvider: inCluster` or `kubeconfig`. */
         url?: string;
         /**
          * Base64 PEM of the API server's CA.
@@ -30,6 +32,30 @@ export interface Config {
         /** Namespaces to watch; default all namespaces. */
         namespaces?: string[];
       }>;
+      /** Cluster used for annotation items without a `<kubernetes-cluster>/` part. Default: the first cluster. */
+      defaultCluster?: string;
+    };
+    /** How often the reconciler runs. Default 15 seconds. */
+    reconcileInterval?: HumanDuration | string;
+    /** A missed slot still starts when at most this late; later it is skipped with a reason. Default 1 hour. */
+    startingDeadline?: HumanDuration | string;
+    /** How long a backup Pod may wait for its image before the run counts as failed. Default 5 minutes. */
+    podStartTimeout?: HumanDuration | string;
+    /** Settings of the backup Jobs. */
+    job?: {
+      /** Audience of the projected service-account token the executor logs in to OpenBao with. Default `openbao-internal`. */
+      tokenAudience?: string;
+      /** Pod URLs of a cluster; `{cluster}`, `{namespace}` and `{i}` (0..replicas-1) are replaced. Default `https://{cluster}-{i}.{cluster}.{namespace}.svc:8200`. */
+      addressTemplate?: string;
+      /** `imagePullPolicy` of the executor container. Default `IfNotPresent`. */
+      imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+    };
+    /** Health thresholds (see docs/api.md). */
+    health?: {
+      /** A cluster is stale when its last success is older than expected interval × factor + grace. Default factor 2. */
+      staleFactor?: number;
+      /** Default 15 minutes. */
+      grace?: HumanDuration | string;
     };
   };
 }

@@ -1,0 +1,313 @@
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { ForwardedError } from '@backstage/errors';
+import {
+  COMPONENT_VALUE,
+  LABEL_CLUSTER,
+  LABEL_COMPONENT,
+  OPENBAO_API_GROUP,
+  OPENBAO_API_VERSION,
+  OPENBAO_CLUSTER_PLURAL,
+  OPENBAO_RESTORE_PLURAL,
+  OpenBaoCluster,
+  OpenBaoRestore,
+} from '@internal/plugin-openbao-backup-common';
+import { JobLike, ObservedCluster, PodLike, secretsToObserve } from '../core';
+import { KubernetesClusterConfig } from '../config';
+import { ClusterEvent, JobManifest, KubeGateway } from './KubeGateway';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const FIELD_MANAGER = 'openbao-backup';
+
+function isNotFound(e: unknown) {
+  return e instanceof ApiException && e.code === 404;
+}
+
+/** Builds a client-node KubeConfig from one configured cluster. */
+export function kubeConfigFor(cluster: KubernetesClusterConfig): KubeConfig {
+  const kc = new KubeConfig();
+  if (cluster.authProvider === 'inCluster') {
+    kc.loadFromCluster();
+  } else if (cluster.authProvider === 'kubeconfig') {
+    kc.loadFromDefault();
+  } else {
+    kc.loadFromClusterAndUser(
+      {
+        name: cluster.name,
+        server: cluster.url!,
+        caData: cluster.caData,
+        caFile: cluster.caFile,
+        skipTLSVerify: cluster.skipTLSVerify,
+      },
+      { name: `${cluster.name}-sa`, token: cluster.serviceAccountToken },
+    );
+  }
+  return kc;
+}
+
+/** {@link KubeGateway} on `@kubernetes/client-node`: the only module importing it. */
+export class ClientNodeKubeGateway implements KubeGateway {
+  readonly name: string;
+  readonly #namespaces?: string[];
+  readonly #custom: CustomObjectsApi;
+  readonly #batch: BatchV1Api;
+  readonly #core: CoreV1Api;
+
+  static create(cluster: KubernetesClusterConfig): ClientNodeKubeGateway {
+    return new ClientNodeKubeGateway(cluster, kubeConfigFor(cluster));
+  }
+
+  private constructor(cluster: KubernetesClusterConfig, kc: KubeConfig) {
+    this.name = cluster.name;
+    this.#namespaces = cluster.namespaces;
+    this.#custom = kc.makeApiClient(CustomObjectsApi);
+    this.#batch = kc.makeApiClient(BatchV1Api);
+    this.#core = kc.makeApiClient(CoreV1Api);
+  }
+
+  async listClusters(): Promise<OpenBaoCluster[]> {
+    const base = {
+      group: OPENBAO_API_GROUP,
+      version: OPENBAO_API_VERSION,
+      plural: OPENBAO_CLUSTER_PLURAL,
+    };
+    try {
+      if (!this.#namespaces) {
+        return await this.#listAll(_continue =>
+          this.#custom.listClusterCustomObject({ ...base, _continue, limit: 500 }),
+        );
+      }
+      const perNamespace = await Promise.all(
+        this.#namespaces.map(namespace =>
+          this.#listAll(_continue =>
+            this.#custom.listNamespacedCustomObject({
+              ...base,
+              namespace,
+              _continue,
+              limit: 500,
+            }),
+          ),
+        ),
+      );
+      return perNamespace.flat();
+    } catch (e) {
+      throw new ForwardedError(`list OpenBaoClusters in ${this.name}`, e);
+    }
+  }
+
+  async #listAll(
+    page: (cont?: string) => Promise<{ items: OpenBaoCluster[]; metadata?: { continue?: string } }>,
+  ): Promise<OpenBaoCluster[]> {
+    const items: OpenBaoCluster[] = [];
+    let cont: string | undefined;
+    do {
+      const list = await page(cont);
+      items.push(...list.items);
+      cont = list.metadata?.continue || undefined;
+    } while (cont);
+    return items;
+  }
+
+  async getCluster(namespace: string, name: string) {
+    try {
+      return (await this.#custom.getNamespacedCustomObject({
+        group: OPENBAO_API_GROUP,
+        version: OPENBAO_API_VERSION,
+        plural: OPENBAO_CLUSTER_PLURAL,
+        namespace,
+        name,
+      })) as OpenBaoCluster;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw new ForwardedError(`read OpenBaoCluster ${namespace}/${name}`, e);
+    }
+  }
+
+  async listRestores(namespace: string): Promise<OpenBaoRestore[]> {
+    try {
+      const list = await this.#custom.listNamespacedCustomObject({
+        group: OPENBAO_API_GROUP,
+        version: OPENBAO_API_VERSION,
+        plural: OPENBAO_RESTORE_PLURAL,
+        namespace,
+      });
+      return list.items as OpenBaoRestore[];
+    } catch (e) {
+      // A cluster without the OpenBaoRestore CRD has no restores in flight.
+      if (isNotFound(e)) return [];
+      throw new ForwardedError(`list OpenBaoRestores in ${namespace}`, e);
+    }
+  }
+
+  async observe(cluster: OpenBaoCluster): Promise<ObservedCluster> {
+    const { namespace, name } = cluster.metadata;
+    const labelSelector = `${LABEL_CLUSTER}=${name},${LABEL_COMPONENT}=${COMPONENT_VALUE}`;
+    const [secrets, restores, jobs, podList] = await Promise.all([
+      Promise.all(
+        secretsToObserve(cluster).map(s => this.#secretKeys(namespace, s)),
+      ),
+      this.listRestores(namespace),
+      this.#batch
+        .listNamespacedJob({ namespace, labelSelector })
+        .then(l => l.items as JobLike[])
+        .catch(e => {
+          throw new ForwardedError(`list backup Jobs of ${namespace}/${name}`, e);
+        }),
+      // The Job's pod template carries the same labels; Pods explain image pulls and exit codes.
+      this.#core.listNamespacedPod({ namespace, labelSelector }).catch(e => {
+        throw new ForwardedError(`list backup Pods of ${namespace}/${name}`, e);
+      }),
+    ]);
+    const pods: Record<string, PodLike[]> = {};
+    for (const pod of podList.items) {
+      const jobName = pod.metadata?.labels?.['job-name'];
+      if (jobName) (pods[jobName] ??= []).push(pod as PodLike);
+    }
+    return {
+      ref: { kubernetesCluster: this.name, namespace, name },
+      cluster,
+      secrets: secrets.filter(<T>(s: T | undefined): s is T => Boolean(s)),
+      restores,
+      jobs,
+      pods,
+    };
+  }
+
+  async #secretKeys(namespace: string, name: string) {
+    try {
+      const secret = await this.#core.readNamespacedSecret({ namespace, name });
+      return {
+        name,
+        keys: Object.keys({ ...secret.data, ...secret.stringData }),
+      };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw new ForwardedError(`read Secret ${namespace}/${name}`, e);
+    }
+  }
+
+  async readSecretData(namespace: string, name: string) {
+    try {
+      const secret = await this.#core.readNamespacedSecret({ namespace, name });
+      return Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([k, v]) => [
+          k,
+          Buffer.from(v, 'base64').toString('utf8'),
+        ]),
+      );
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw new ForwardedError(`read Secret ${namespace}/${name}`, e);
+    }
+  }
+
+  async createJob(job: JobManifest): Promise<JobLike> {
+    const { namespace, name } = job.metadata;
+    try {
+      return (await this.#batch.createNamespacedJob({
+        namespace,
+        body: job as any,
+        fieldManager: FIELD_MANAGER,
+      })) as JobLike;
+    } catch (e) {
+      if (e instanceof ApiException && e.code === 409) {
+        // Another pass (or replica) created it first: adopt it rather than create a twin.
+        return (await this.#batch.readNamespacedJob({ namespace, name })) as JobLike;
+      }
+      throw new ForwardedError(`create Job ${namespace}/${name}`, e);
+    }
+  }
+
+  async deleteJob(namespace: string, name: string) {
+    try {
+      await this.#batch.deleteNamespacedJob({
+        namespace,
+        name,
+        propagationPolicy: 'Background',
+      });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw new ForwardedError(`delete Job ${namespace}/${name}`, e);
+    }
+  }
+
+  async patchClusterStatus(namespace: string, name: string, patch: object) {
+    try {
+      await this.#custom.patchNamespacedCustomObjectStatus(
+        {
+          group: OPENBAO_API_GROUP,
+          version: OPENBAO_API_VERSION,
+          plural: OPENBAO_CLUSTER_PLURAL,
+          namespace,
+          name,
+          body: patch,
+          fieldManager: FIELD_MANAGER,
+        },
+        mergePatch,
+      );
+    } catch (e) {
+      throw new ForwardedError(`patch status of ${namespace}/${name}`, e);
+    }
+  }
+
+  async setClusterAnnotation(
+    namespace: string,
+    name: string,
+    key: string,
+    value: string | null,
+  ) {
+    try {
+      await this.#custom.patchNamespacedCustomObject(
+        {
+          group: OPENBAO_API_GROUP,
+          version: OPENBAO_API_VERSION,
+          plural: OPENBAO_CLUSTER_PLURAL,
+          namespace,
+          name,
+          body: { metadata: { annotations: { [key]: value } } },
+          fieldManager: FIELD_MANAGER,
+        },
+        mergePatch,
+      );
+    } catch (e) {
+      throw new ForwardedError(`annotate ${namespace}/${name}`, e);
+    }
+  }
+
+  async recordEvent(cluster: OpenBaoCluster, event: ClusterEvent) {
+    const { namespace, name, uid } = cluster.metadata;
+    const now = new Date();
+    try {
+      await this.#core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${name}.`, namespace },
+          involvedObject: {
+            apiVersion: `${OPENBAO_API_GROUP}/${OPENBAO_API_VERSION}`,
+            kind: 'OpenBaoCluster',
+            name,
+            namespace,
+            uid,
+          },
+          type: event.type,
+          reason: event.reason,
+          message: event.message.slice(0, 1024),
+          source: { component: 'backstage-openbao-backup' },
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+          reportingComponent: 'backstage-openbao-backup',
+        },
+      });
+    } catch (e) {
+      throw new ForwardedError(`record Event on ${namespace}/${name}`, e);
+    }
+  }
+}

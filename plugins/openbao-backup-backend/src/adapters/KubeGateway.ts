@@ -1,0 +1,55 @@
+import {
+  OpenBaoCluster,
+  OpenBaoRestore,
+} from '@internal/plugin-openbao-backup-common';
+import { JobLike, ObservedCluster } from '../core';
+
+/** A Kubernetes Event to record on an OpenBaoCluster. */
+export interface ClusterEvent {
+  type: 'Normal' | 'Warning';
+  /** CamelCase, e.g. `BackupStarted`, `BackupFailed`, `PreflightFailed`. */
+  reason: string;
+  message: string;
+}
+
+/**
+ * Everything the backend does with one Kubernetes API server, in the project's own types.
+ * The only implementation that talks to a real server is {@link ClientNodeKubeGateway}.
+ */
+export interface KubeGateway {
+  /** Name of the Kubernetes cluster in config. */
+  readonly name: string;
+  listClusters(): Promise<OpenBaoCluster[]>;
+  getCluster(namespace: string, name: string): Promise<OpenBaoCluster | undefined>;
+  /** Reads what the core needs about one cluster: Secrets (key names only), restores, Jobs, Pods. */
+  observe(cluster: OpenBaoCluster): Promise<ObservedCluster>;
+  listRestores(namespace: string): Promise<OpenBaoRestore[]>;
+  /** Creates the Job; if one of that name exists already it is returned instead (adoption). */
+  createJob(job: JobManifest): Promise<JobLike>;
+  deleteJob(namespace: string, name: string): Promise<void>;
+  /** JSON merge patch on the `status` subresource. */
+  patchClusterStatus(namespace: string, name: string, patch: object): Promise<void>;
+  /** Sets (string) or removes (null) one annotation with a JSON merge patch. */
+  setClusterAnnotation(
+    namespace: string,
+    name: string,
+    key: string,
+    value: string | null,
+  ): Promise<void>;
+  recordEvent(cluster: OpenBaoCluster, event: ClusterEvent): Promise<void>;
+  /**
+   * Reads a Secret's decoded values. Only the S3 adapter calls this, to list a bucket with the
+   * cluster's static credentials; values are never logged or returned by the API.
+   */
+  readSecretData(
+    namespace: string,
+    name: string,
+  ): Promise<Record<string, string> | undefined>;
+}
+
+/** A Job manifest as produced by `buildBackupJob`. */
+export type JobManifest = JobLike & {
+  apiVersion: 'batch/v1';
+  kind: 'Job';
+  metadata: { name: string; namespace: string };
+};

@@ -1,0 +1,118 @@
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { InputError } from '@backstage/errors';
+
+/** One Kubernetes API server, as configured under `openbaoBackup.kubernetes.clusters[]`. */
+export interface KubernetesClusterConfig {
+  name: string;
+  url?: string;
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify: boolean;
+  authProvider: 'serviceAccount' | 'kubeconfig' | 'inCluster';
+  serviceAccountToken?: string;
+  namespaces?: string[];
+}
+
+/** The plugin's whole configuration, read and checked once at start-up. */
+export interface OpenBaoBackupConfig {
+  clusters: KubernetesClusterConfig[];
+  defaultCluster?: string;
+  reconcileIntervalMs: number;
+  startingDeadlineSeconds: number;
+  podStartTimeoutSeconds: number;
+  job: {
+    tokenAudience: string;
+    addressTemplate: string;
+    imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  };
+  health: { staleFactor: number; graceSeconds: number };
+}
+
+const AUTH_PROVIDERS = ['serviceAccount', 'kubeconfig', 'inCluster'] as const;
+
+function readDurationMs(
+  config: Config | undefined,
+  key: string,
+  fallback: HumanDuration,
+): number {
+  // Accepts `{ minutes: 5 }`, ISO 8601 (`PT5M`) and `5m`-style strings, like the scheduler's config.
+  return durationToMilliseconds(
+    config?.has(key) ? readDurationFromConfig(config, { key }) : fallback,
+  );
+}
+
+/** Reads `openbaoBackup`. Throws an `InputError` naming the key for any invalid value. */
+export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
+  const config = root.getOptionalConfig('openbaoBackup');
+  const clusterConfigs =
+    config?.getOptionalConfigArray('kubernetes.clusters') ?? [];
+  const clusters = clusterConfigs.map((c, i) => {
+    const name = c.getString('name');
+    const authProvider = (c.getOptionalString('authProvider') ??
+      'serviceAccount') as KubernetesClusterConfig['authProvider'];
+    if (!AUTH_PROVIDERS.includes(authProvider)) {
+      throw new InputError(
+        `openbaoBackup.kubernetes.clusters[${i}].authProvider must be one of ${AUTH_PROVIDERS.join(', ')}, got "${authProvider}"`,
+      );
+    }
+    const url = c.getOptionalString('url');
+    if (authProvider === 'serviceAccount' && !url) {
+      throw new InputError(
+        `openbaoBackup.kubernetes.clusters[${i}] (${name}) needs a url for authProvider serviceAccount`,
+      );
+    }
+    return {
+      name,
+      url,
+      caData: c.getOptionalString('caData'),
+      caFile: c.getOptionalString('caFile'),
+      skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+      authProvider,
+      serviceAccountToken: c.getOptionalString('serviceAccountToken'),
+      namespaces: c.getOptionalStringArray('namespaces'),
+    };
+  });
+  const names = clusters.map(c => c.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) {
+    throw new InputError(
+      `openbaoBackup.kubernetes.clusters has two clusters named "${duplicate}"`,
+    );
+  }
+  const defaultCluster =
+    config?.getOptionalString('kubernetes.defaultCluster') ?? names[0];
+  if (defaultCluster && names.length && !names.includes(defaultCluster)) {
+    throw new InputError(
+      `openbaoBackup.kubernetes.defaultCluster "${defaultCluster}" is not one of the configured clusters (${names.join(', ')})`,
+    );
+  }
+  const staleFactor = config?.getOptionalNumber('health.staleFactor') ?? 2;
+  if (!(staleFactor >= 1)) {
+    throw new InputError('openbaoBackup.health.staleFactor must be >= 1');
+  }
+  return {
+    clusters,
+    defaultCluster,
+    reconcileIntervalMs: readDurationMs(config, 'reconcileInterval', {
+      seconds: 15,
+    }),
+    startingDeadlineSeconds:
+      readDurationMs(config, 'startingDeadline', { hours: 1 }) / 1000,
+    podStartTimeoutSeconds:
+      readDurationMs(config, 'podStartTimeout', { minutes: 5 }) / 1000,
+    job: {
+      tokenAudience:
+        config?.getOptionalString('job.tokenAudience') ?? 'openbao-internal',
+      addressTemplate:
+        config?.getOptionalString('job.addressTemplate') ??
+        'https://{cluster}-{i}.{cluster}.{namespace}.svc:8200',
+      imagePullPolicy: (config?.getOptionalString('job.imagePullPolicy') ??
+        'IfNotPresent') as OpenBaoBackupConfig['job']['imagePullPolicy'],
+    },
+    health: {
+      staleFactor,
+      graceSeconds: readDurationMs(config, 'health.grace', { minutes: 15 }) / 1000,
+    },
+  };
+}
