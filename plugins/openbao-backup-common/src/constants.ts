@@ -42,3 +42,20 @@ export const EXIT_CODES = {
   verification: 6,
   deadline: 7,
 } as const;
+
+/** Job annotations the backend writes so a restarted backend can adopt and record a run. */
+export const ANNOTATION_RUN_AT = 'openbao.org/run-at';
+export const ANNOTATION_SCHEDULED_TIME = 'openbao.org/scheduled-time';
+export const ANNOTATION_TRIGGER_VALUE = 'openbao.org/trigger-value';
+export const ANNOTATION_BACKUP_KEY = 'openbao.org/backup-key';
+
+/** A missed slot still runs when it is at most this late (DESIGN: "starting deadline"). */
+export const DEFAULT_STARTING_DEADLINE_SECONDS = 3600;
+/** Pre-upgrade snapshots kept by retention, apart from `maxCount`. */
+export const DEFAULT_PRE_UPGRADE_KEEP = 3;
+/** Multipart uploads older than this under a cluster's prefix are aborted. */
+export const DEFAULT_ORPHAN_UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** S3 allows at most this many keys per DeleteObjects request. */
+export const MAX_DELETE_BATCH = 1000;
+export const DEFAULT_REPLICAS = 3;
+export const MAX_PART_SIZE = 5 * 1024 * MIB;

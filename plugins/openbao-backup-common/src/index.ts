@@ -8,3 +8,7 @@ export * from './constants';
 export * from './permissions';
 export * from './clusterAnnotation';
 export * from './api';
+export * from './duration';
+export * from './objectKeys';
+export * from './schedule';
+export * from './health';

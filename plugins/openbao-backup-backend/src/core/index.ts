@@ -1,0 +1,16 @@
+/*
+ * The pure decision core of the backend: no I/O, no clock, no environment (STYLE.md §5).
+ */
+export * from './types';
+export * from './jobNameFor';
+export * from './validateBackupSpec';
+export * from './preflight';
+export * from './jobState';
+export * from './decideRun';
+export * from './buildBackupJob';
+export * from './statusPatchFor';
+export * from './outcomeForDecision';
+export * from './planRetention';
+export * from './planOrphanUploadAborts';
+export * from './batchDeletes';
+export * from './retentionApplies';

@@ -1,0 +1,186 @@
+import { CronExpressionParser } from 'cron-parser';
+
+/** A backup schedule after {@link parseSchedule}: a 5-field cron expression and its IANA zone. */
+export interface ParsedSchedule {
+  /** 5 fields: minute hour day-of-month month day-of-week (macros expanded). */
+  expression: string;
+  /** IANA zone the expression is read in; `UTC` when none was given. */
+  timeZone: string;
+}
+
+/** Result of {@link parseSchedule}; `error` is a sentence meant for a condition message. */
+export type ScheduleParseResult =
+  | { ok: true; schedule: ParsedSchedule }
+  | { ok: false; error: string };
+
+/** The macros Kubernetes CronJobs accept, as 5-field expressions. */
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+const CRON_TZ_PREFIX = /^CRON_TZ=(\S*)\s+(.*)$/;
+
+/** True when `zone` is an IANA time zone this runtime knows (checked with `Intl.DateTimeFormat`). */
+export function isValidTimeZone(zone: string): boolean {
+  if (typeof zone !== 'string' || zone.trim() === '' || zone !== zone.trim()) {
+    return false;
+  }
+  try {
+    // eslint-disable-next-line no-new
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads `spec.backup.schedule` and `spec.backup.timeZone`.
+ *
+ * - The schedule is 5-field cron (`minute hour day-of-month month day-of-week`), or one of the
+ *   Kubernetes CronJob macros (`@hourly`, `@daily`/`@midnight`, `@weekly`, `@monthly`,
+ *   `@yearly`/`@annually`). Names (`MON-FRI`, `JAN`), ranges, lists, steps, `?`, `L` and `#` are
+ *   accepted as cron-parser reads them; 6-field (seconds) expressions and Jenkins-style `H` are not.
+ * - The zone comes from a `CRON_TZ=<IANA> ` prefix or from `timeZone`; giving both with different
+ *   values is an error, giving neither means UTC. The zone must be known to `Intl`.
+ */
+export function parseSchedule(
+  schedule: string | undefined,
+  timeZone?: string,
+): ScheduleParseResult {
+  let text = (schedule ?? '').trim();
+  if (!text) {
+    return { ok: false, error: 'schedule is empty: set a 5-field cron expression such as "0 2 * * *"' };
+  }
+  let zone = timeZone === undefined || timeZone === '' ? undefined : timeZone;
+  const prefixed = CRON_TZ_PREFIX.exec(text);
+  if (text.startsWith('CRON_TZ=') && !prefixed) {
+    return { ok: false, error: `schedule "${text}" has a CRON_TZ= prefix but no cron expression after it` };
+  }
+  if (prefixed) {
+    const [, prefixZone, rest] = prefixed;
+    if (zone !== undefined && zone !== prefixZone) {
+      return {
+        ok: false,
+        error: `schedule sets CRON_TZ=${prefixZone} but timeZone is "${zone}": set the zone in only one place`,
+      };
+    }
+    zone = prefixZone;
+    text = rest.trim();
+  }
+  zone = zone ?? 'UTC';
+  if (!isValidTimeZone(zone)) {
+    return {
+      ok: false,
+      error: `time zone "${zone}" is not a known IANA time zone (e.g. "UTC", "Europe/Amsterdam")`,
+    };
+  }
+  const expression = MACROS[text.toLowerCase()] ?? text.split(/\s+/).join(' ');
+  if (expression.startsWith('@')) {
+    return {
+      ok: false,
+      error: `schedule "${text}" is not a known macro (use @hourly, @daily, @weekly, @monthly or @yearly, or 5 cron fields)`,
+    };
+  }
+  const fields = expression.split(' ');
+  if (fields.length !== 5) {
+    return {
+      ok: false,
+      error: `schedule "${text}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week)`,
+    };
+  }
+  if (/h/i.test(expression.replace(/[a-z]{3}/gi, ''))) {
+    return { ok: false, error: `schedule "${text}" uses H (hashed values), which is not supported` };
+  }
+  try {
+    const parsed = CronExpressionParser.parse(expression, {
+      tz: zone,
+      currentDate: new Date(Date.UTC(2000, 0, 1)),
+    });
+    parsed.next(); // surfaces "no possible date" expressions
+  } catch (e) {
+    return {
+      ok: false,
+      error: `schedule "${text}" is not a valid cron expression: ${(e as Error).message}`,
+    };
+  }
+  return { ok: true, schedule: { expression, timeZone: zone } };
+}
+
+function iterate(
+  schedule: string,
+  timeZone: string | undefined,
+  from: Date,
+  direction: 'next' | 'prev',
+): Date | undefined {
+  const parsed = parseSchedule(schedule, timeZone);
+  if (!parsed.ok || Number.isNaN(from.getTime())) return undefined;
+  try {
+    const cron = CronExpressionParser.parse(parsed.schedule.expression, {
+      tz: parsed.schedule.timeZone,
+      currentDate: from,
+    });
+    return (direction === 'next' ? cron.next() : cron.prev()).toDate();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first slot strictly after `after`, or `undefined` when the schedule or zone is invalid (read
+ * {@link parseSchedule} for the reason). DST: a slot in a skipped local hour runs at the first
+ * existing instant after it (02:30 on a spring-forward day in Europe/Amsterdam → 03:30 CEST); a slot
+ * in a repeated hour runs once, at its first occurrence.
+ */
+export function nextRunAt(
+  schedule: string,
+  timeZone: string | undefined,
+  after: Date,
+): Date | undefined {
+  return iterate(schedule, timeZone, after, 'next');
+}
+
+/**
+ * The latest slot at or before `atOrBefore` (a slot exactly at that instant counts), or `undefined`
+ * when the schedule or zone is invalid.
+ */
+export function previousRunAt(
+  schedule: string,
+  timeZone: string | undefined,
+  atOrBefore: Date,
+): Date | undefined {
+  return iterate(schedule, timeZone, new Date(atOrBefore.getTime() + 1), 'prev');
+}
+
+/** True when `time` is exactly one of the schedule's slots. */
+export function isScheduledTime(
+  schedule: string,
+  timeZone: string | undefined,
+  time: Date,
+): boolean {
+  const next = nextRunAt(schedule, timeZone, new Date(time.getTime() - 1));
+  return next !== undefined && next.getTime() === time.getTime();
+}
+
+/**
+ * The gap in seconds between the slots around `now` (the latest slot at or before `now` and the
+ * first after it): 86400 for a daily schedule, 82800/90000 across a DST change, 259200 over a
+ * weekend for a weekday schedule. Staleness thresholds and the `_expected_interval_seconds` metric
+ * use it. `undefined` for an invalid schedule.
+ */
+export function expectedIntervalSeconds(
+  schedule: string,
+  timeZone: string | undefined,
+  now: Date,
+): number | undefined {
+  const previous = previousRunAt(schedule, timeZone, now);
+  const next = nextRunAt(schedule, timeZone, now);
+  if (!previous || !next) return undefined;
+  return Math.round((next.getTime() - previous.getTime()) / 1000);
+}
