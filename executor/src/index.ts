@@ -1,0 +1,10 @@
+export { runExecutor, main, defaultStages } from './main';
+export type { RunOptions } from './main';
+export { runPipeline } from './runPipeline';
+export { StageError, ExitCode } from './StageError';
+export type { StageName } from './StageError';
+export { parseConfig } from './config/parseConfig';
+export type { ExecutorConfig } from './config/parseConfig';
+export { shapeReport } from './report/shapeReport';
+export type { ExecutorReport } from './report/shapeReport';
+export type { Context, Stage, PipelineResult } from './types';

@@ -1,0 +1,44 @@
+import http from 'node:http';
+import https from 'node:https';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ExecutorConfig } from '../config/parseConfig';
+
+export interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/**
+ * The S3 client for the backup target. Static keys when given; otherwise the SDK's default
+ * chain, which picks up AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (web identity).
+ * Checksums only WHEN_REQUIRED: S3-compatible stores (Swift, MinIO, Ceph) reject CRC trailers.
+ */
+export function createS3Client(
+  storage: ExecutorConfig['storage'],
+  opts: { credentials?: StaticCredentials; caCert?: string },
+): S3Client {
+  const sockets = storage.concurrency + 2;
+  return new S3Client({
+    region: storage.region,
+    endpoint: storage.endpoint,
+    forcePathStyle: storage.forcePathStyle,
+    credentials: opts.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 10_000,
+      // per socket inactivity, not a cap on a whole part upload
+      socketTimeout: 120_000,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: sockets }),
+      httpsAgent: new https.Agent({
+        keepAlive: true,
+        maxSockets: sockets,
+        ca: opts.caCert,
+        rejectUnauthorized: !storage.insecureSkipVerify,
+      }),
+    }),
+  });
+}
