@@ -52,7 +52,7 @@ export interface Config {
     };
     /** Health thresholds (see docs/api.md). */
     health?: {
-      /** A cluster is stale when its last success is older than expected interval × factor + grace. Default factor 2. */
+      /** A cluster is stale when its last success is older than expected interval × factor + grace. Default factor 1. */
       staleFactor?: number;
       /** Default 15 minutes. */
       grace?: HumanDuration | string;

@@ -87,7 +87,7 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
       `openbaoBackup.kubernetes.defaultCluster "${defaultCluster}" is not one of the configured clusters (${names.join(', ')})`,
     );
   }
-  const staleFactor = config?.getOptionalNumber('health.staleFactor') ?? 2;
+  const staleFactor = config?.getOptionalNumber('health.staleFactor') ?? 1;
   if (!(staleFactor >= 1)) {
     throw new InputError('openbaoBackup.health.staleFactor must be >= 1');
   }
@@ -112,7 +112,7 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
     },
     health: {
       staleFactor,
-      graceSeconds: readDurationMs(config, 'health.grace', { minutes: 15 }) / 1000,
+      graceSeconds: readDurationMs(config, 'health.grace', { hours: 1 }) / 1000,
     },
   };
 }

@@ -2,7 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { openBaoBackupPermissions } from '@internal/plugin-openbao-backup-common';
+import { readOpenBaoBackupConfig } from './config';
+import { ClientNodeKubeGateway } from './adapters/ClientNodeKubeGateway';
+import { objectStoreFor } from './adapters/objectStoreFor';
+import { Reconciler } from './reconcile/Reconciler';
+import { ClusterService } from './service/ClusterService';
+import { CatalogLinks } from './service/CatalogLinks';
 import { createRouter } from './service/router';
+
+/** The scheduler task that reconciles every OpenBaoCluster (one replica at a time). */
+export const RECONCILE_TASK_ID = 'openbao-backup:reconcile';
 
 /**
  * The openbao-backup backend plugin: schedules OpenBao Raft snapshots as Kubernetes Jobs,
@@ -13,12 +24,67 @@ export const openBaoBackupPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
-        httpRouter: coreServices.httpRouter,
+        config: coreServices.rootConfig,
         logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
       },
-      async init({ httpRouter, logger }) {
-        httpRouter.use(await createRouter({ logger }));
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      async init(deps) {
+        const { logger, scheduler } = deps;
+        const config = readOpenBaoBackupConfig(deps.config);
+        const gateways = config.clusters.map(c => ClientNodeKubeGateway.create(c));
+        deps.permissionsRegistry.addPermissions(openBaoBackupPermissions);
+
+        const reconciler = Reconciler.create({
+          gateways,
+          openStore: objectStoreFor,
+          logger,
+          jobSettings: config.job,
+          startingDeadlineSeconds: config.startingDeadlineSeconds,
+          podStartTimeoutSeconds: config.podStartTimeoutSeconds,
+        });
+        await scheduler.scheduleTask({
+          id: RECONCILE_TASK_ID,
+          scope: 'global',
+          frequency: { milliseconds: config.reconcileIntervalMs },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            await reconciler.tick();
+          },
+        });
+
+        deps.httpRouter.use(
+          await createRouter({
+            logger,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog: deps.catalog,
+            clusters: ClusterService.create({
+              gateways,
+              openStore: objectStoreFor,
+              health: config.health,
+            }),
+            links: CatalogLinks.create({
+              catalog: deps.catalog,
+              auth: deps.auth,
+              logger,
+              defaultCluster: config.defaultCluster ?? 'default',
+            }),
+            scheduler,
+            reconcileTaskId: RECONCILE_TASK_ID,
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        logger.info('openbao-backup started', {
+          kubernetesClusters: config.clusters.map(c => c.name).join(',') || 'none',
+        });
       },
     });
   },

@@ -17,6 +17,8 @@ export type BackupHealth =
 export interface FleetEntry {
   ref: ClusterRef;
   health: BackupHealth;
+  /** Why the health is what it is, one sentence. */
+  healthReason?: string;
   schedule?: string;
   timeZone?: string;
   suspended?: boolean;
@@ -43,6 +45,12 @@ export interface BackupRun {
   durationSeconds?: number;
   reason?: string;
   message?: string;
+}
+
+/** `GET /clusters`: every cluster, plus the Kubernetes clusters that could not be read. */
+export interface FleetResponse {
+  items: FleetEntry[];
+  errors: Array<{ kubernetesCluster: string; message: string }>;
 }
 
 export interface ClusterDetail extends FleetEntry {

@@ -1,0 +1,51 @@
+import { InputError } from '@backstage/errors';
+import {
+  DEFAULT_REGION,
+  OpenBaoCluster,
+} from '@internal/plugin-openbao-backup-common';
+import { KubeGateway } from './KubeGateway';
+import { ObjectStore } from './ObjectStore';
+import { S3ObjectStore } from './S3ObjectStore';
+
+/** Opens the bucket of one cluster: a function so tests and the reconciler can swap it. */
+export type ObjectStoreFactory = (
+  gateway: KubeGateway,
+  cluster: OpenBaoCluster,
+) => Promise<ObjectStore>;
+
+/**
+ * The cluster's bucket with its static credentials (read from `credentialsSecretRef`), or the
+ * backend's own default AWS credential chain for web identity clusters.
+ */
+export const objectStoreFor: ObjectStoreFactory = async (gateway, cluster) => {
+  const target = cluster.spec.backup?.target;
+  const { namespace, name } = cluster.metadata;
+  if (!target?.bucket) {
+    throw new InputError(`${namespace}/${name} has no spec.backup.target.bucket`);
+  }
+  let credentials;
+  let caCert: string | undefined;
+  const secretName = target.credentialsSecretRef?.name;
+  if (secretName) {
+    const data = await gateway.readSecretData(namespace, secretName);
+    if (!data?.accessKeyId || !data?.secretAccessKey) {
+      throw new InputError(
+        `Secret ${namespace}/${secretName} is missing or lacks the keys accessKeyId and secretAccessKey`,
+      );
+    }
+    credentials = {
+      accessKeyId: data.accessKeyId,
+      secretAccessKey: data.secretAccessKey,
+      sessionToken: data.sessionToken || undefined,
+    };
+    caCert = data.caCert || undefined;
+  }
+  return S3ObjectStore.create({
+    bucket: target.bucket,
+    region: target.region || DEFAULT_REGION,
+    endpoint: target.endpoint,
+    forcePathStyle: target.usePathStyle,
+    credentials,
+    caCert,
+  });
+};

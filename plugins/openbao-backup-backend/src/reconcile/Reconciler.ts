@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { assertError } from '@backstage/errors';
+import {
+  OpenBaoCluster,
+  TRIGGER_BACKUP_ANNOTATION,
+  objectKeyFor,
+} from '@internal/plugin-openbao-backup-common';
+import {
+  BackupJobSettings,
+  RunDecision,
+  RunOutcome,
+  buildBackupJob,
+  decideRun,
+  outcomeForDecision,
+  statusPatchFor,
+} from '../core';
+import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
+import { ObjectStoreFactory } from '../adapters/objectStoreFor';
+import { runRetention } from './runRetention';
+
+export interface ReconcilerOptions {
+  gateways: KubeGateway[];
+  openStore: ObjectStoreFactory;
+  logger: LoggerService;
+  jobSettings?: Partial<BackupJobSettings>;
+  startingDeadlineSeconds?: number;
+  podStartTimeoutSeconds?: number;
+  /** Retention also runs this often per cluster without a new backup. Default one day. */
+  retentionIntervalMs?: number;
+  now?: () => Date;
+  /** 8 lowercase hex characters for object keys. */
+  randomHex?: () => string;
+}
+
+/** What one pass did, per Kubernetes cluster (a failure of one never stops the others). */
+export interface TickReport {
+  clusters: number;
+  errors: Array<{ kubernetesCluster: string; cluster?: string; message: string }>;
+}
+
+const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> = {
+  'job-started': o => ({
+    type: 'Normal',
+    reason: 'BackupStarted',
+    message: `Started ${o.trigger} backup Job ${o.jobName}`,
+  }),
+  'job-succeeded': o => ({
+    type: 'Normal',
+    reason: 'BackupSucceeded',
+    message: `Backup ${o.result?.key ?? o.jobName ?? ''} succeeded (${o.result?.size ?? '?'} bytes)`,
+  }),
+  'job-failed': o => ({
+    type: 'Warning',
+    reason: 'BackupFailed',
+    message: `${o.reason}: ${o.message}`,
+  }),
+  'preflight-failed': o => ({
+    type: 'Warning',
+    reason: 'BackupSkipped',
+    message: `${o.trigger} backup not started: ${o.reason}: ${o.message}`,
+  }),
+  'config-invalid': o => ({
+    type: 'Warning',
+    reason: 'BackupConfigInvalid',
+    message: o.problems.map((p: { message: string }) => p.message).join('; '),
+  }),
+  'slot-skipped': o => ({
+    type: 'Warning',
+    reason: 'BackupSlotSkipped',
+    message: o.message,
+  }),
+};
+
+/**
+ * One reconcile pass over every OpenBaoCluster: observe, decide (pure core), act. Runs as the
+ * Backstage scheduler task `openbao-backup:reconcile` (scope global: one replica at a time).
+ */
+export class Reconciler {
+  readonly #options: ReconcilerOptions;
+  readonly #now: () => Date;
+  readonly #randomHex: () => string;
+  /** Last retention pass per cluster uid (in memory: after a restart retention simply runs once more). */
+  readonly #lastRetention = new Map<string, number>();
+
+  static create(options: ReconcilerOptions): Reconciler {
+    return new Reconciler(options);
+  }
+
+  private constructor(options: ReconcilerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+    this.#randomHex = options.randomHex ?? (() => randomBytes(4).toString('hex'));
+  }
+
+  async tick(): Promise<TickReport> {
+    const report: TickReport = { clusters: 0, errors: [] };
+    // Clock read once per pass and passed down, so every decision in a pass agrees on "now".
+    const now = this.#now();
+    await Promise.all(
+      this.#options.gateways.map(async gateway => {
+        let clusters: OpenBaoCluster[];
+        try {
+          clusters = await gateway.listClusters();
+        } catch (e) {
+          assertError(e);
+          this.#options.logger.warn('cannot list OpenBaoClusters', {
+            kubernetesCluster: gateway.name,
+            error: e.message,
+          });
+          report.errors.push({ kubernetesCluster: gateway.name, message: e.message });
+          return;
+        }
+        for (const cluster of clusters) {
+          report.clusters++;
+          try {
+            await this.reconcileCluster(gateway, cluster, now);
+          } catch (e) {
+            assertError(e);
+            const id = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
+            this.#options.logger.warn('reconcile failed', {
+              kubernetesCluster: gateway.name,
+              cluster: id,
+              error: e.message,
+            });
+            report.errors.push({ kubernetesCluster: gateway.name, cluster: id, message: e.message });
+          }
+        }
+      }),
+    );
+    return report;
+  }
+
+  /** Observe → decide → act for one cluster. Returns the decision (for tests and logs). */
+  async reconcileCluster(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+    now: Date,
+  ): Promise<RunDecision> {
+    const observed = await gateway.observe(cluster);
+    const decision = decideRun(observed, now, {
+      startingDeadlineSeconds: this.#options.startingDeadlineSeconds,
+      podStartTimeoutSeconds: this.#options.podStartTimeoutSeconds,
+    });
+    const { namespace, name } = cluster.metadata;
+    const log = { kubernetesCluster: gateway.name, cluster: `${namespace}/${name}` };
+
+    if (decision.action === 'start') {
+      const key = objectKeyFor(
+        cluster.spec.backup!.target,
+        { namespace, name },
+        decision.runAt,
+        this.#randomHex(),
+        decision.trigger,
+      );
+      const job = buildBackupJob(
+        cluster,
+        this.#options.jobSettings ?? {},
+        decision.runAt,
+        decision.trigger,
+        key,
+        { slot: decision.slot, triggerValue: decision.triggerValue },
+      );
+      // Create first, then record: a crash in between is healed by adoption on the next pass.
+      await gateway.createJob(job);
+      this.#options.logger.info('backup job created', { ...log, job: decision.jobName, key, trigger: decision.trigger });
+    }
+
+    const outcome = outcomeForDecision(decision);
+    if (outcome) {
+      await gateway.patchClusterStatus(namespace, name, statusPatchFor(cluster, outcome, now));
+      const event = this.#eventFor(outcome, decision, cluster);
+      if (event) await gateway.recordEvent(cluster, event);
+    }
+
+    // The manual trigger is edge-triggered: clear it once acted on, unless it was changed meanwhile.
+    const triggerValue =
+      decision.action === 'start' || decision.action === 'refuse' ? decision.triggerValue : undefined;
+    if (
+      triggerValue !== undefined &&
+      cluster.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION] === triggerValue
+    ) {
+      await gateway.setClusterAnnotation(namespace, name, TRIGGER_BACKUP_ANNOTATION, null);
+    }
+
+    if (decision.action === 'track' && decision.state.phase === 'failed' && decision.state.deleteJob) {
+      await gateway.deleteJob(namespace, decision.jobName);
+    }
+
+    const succeeded = decision.action === 'track' && decision.state.phase === 'succeeded';
+    await this.#maybeRunRetention(gateway, cluster, now, succeeded);
+    return decision;
+  }
+
+  #eventFor(outcome: RunOutcome, decision: RunDecision, cluster: OpenBaoCluster) {
+    // An adopted, still running Job is not news; and a config problem already reported stays quiet.
+    if (outcome.type === 'job-started' && decision.action === 'track') return undefined;
+    if (
+      outcome.type === 'config-invalid' &&
+      cluster.status?.conditions?.some(
+        c => c.type === 'BackupConfigValid' && c.status === 'False',
+      )
+    ) {
+      return undefined;
+    }
+    return EVENT_FOR[outcome.type]?.(outcome);
+  }
+
+  async #maybeRunRetention(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+    now: Date,
+    afterSuccess: boolean,
+  ) {
+    if (!cluster.spec.backup) return;
+    const uid = cluster.metadata.uid ?? `${gateway.name}/${cluster.metadata.namespace}/${cluster.metadata.name}`;
+    const last = this.#lastRetention.get(uid);
+    const interval = this.#options.retentionIntervalMs ?? 24 * 3600 * 1000;
+    if (!afterSuccess && last !== undefined && now.getTime() - last < interval) return;
+    this.#lastRetention.set(uid, now.getTime());
+    const store = await this.#options.openStore(gateway, cluster);
+    const report = await runRetention({ cluster, store, now, logger: this.#options.logger });
+    if (report.deleted.length || report.errors.length || report.abortedUploads) {
+      const errors = report.errors.length
+        ? `; ${report.errors.length} failed (${report.errors[0].key}: ${report.errors[0].message})`
+        : '';
+      await gateway.recordEvent(cluster, {
+        type: report.errors.length ? 'Warning' : 'Normal',
+        reason: 'RetentionApplied',
+        message: `Deleted ${report.deleted.length} snapshot(s), ${report.bytesFreed} bytes freed; aborted ${report.abortedUploads} orphaned upload(s)${errors}`,
+      });
+    }
+  }
+}
