@@ -1,5 +1,5 @@
 /**
- * Backups tab and fleet page for OpenBao clusters.
+ * Backups tab, overview card and fleet page for OpenBao clusters.
  *
  * @packageDocumentation
  */
@@ -7,3 +7,5 @@ export { default } from './plugin';
 export { hasOpenBaoCluster } from './plugin';
 export * from './api';
 export { EntityBackupsContent } from './components/EntityBackupsContent';
+export { EntityBackupsCard } from './components/EntityBackupsCard';
+export { FleetPage } from './components/FleetPage';

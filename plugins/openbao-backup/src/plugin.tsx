@@ -1,13 +1,19 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { OPENBAO_CLUSTER_ANNOTATION } from '@internal/plugin-openbao-backup-common';
+import BackupIcon from '@material-ui/icons/Backup';
 import { OpenBaoBackupClient, openBaoBackupApiRef } from './api';
 
+/** `api:openbao-backup`: the REST client. */
 const openBaoBackupApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
@@ -22,6 +28,7 @@ export const hasOpenBaoCluster = (entity: {
   metadata: { annotations?: Record<string, string> };
 }) => Boolean(entity.metadata.annotations?.[OPENBAO_CLUSTER_ANNOTATION]);
 
+/** `entity-content:openbao-backup/backups`: the "Backups" tab. */
 const entityBackupsContent = EntityContentBlueprint.make({
   name: 'backups',
   params: {
@@ -35,8 +42,35 @@ const entityBackupsContent = EntityContentBlueprint.make({
   },
 });
 
+/** `entity-card:openbao-backup/overview`: health, last success and next run on the overview tab. */
+const entityBackupsCard = EntityCardBlueprint.make({
+  name: 'overview',
+  params: {
+    filter: hasOpenBaoCluster,
+    loader: () =>
+      import('./components/EntityBackupsCard').then(m => (
+        <m.EntityBackupsCard />
+      )),
+  },
+});
+
+/** `page:openbao-backup`: the fleet page at `/openbao-backups`, with a nav item. */
+const fleetPage = PageBlueprint.make({
+  params: {
+    path: '/openbao-backups',
+    title: 'OpenBao Backups',
+    icon: <BackupIcon />,
+    loader: () => import('./components/FleetPage').then(m => <m.FleetPage />),
+  },
+});
+
 /** The openbao-backup frontend plugin (new frontend system). */
 export default createFrontendPlugin({
   pluginId: 'openbao-backup',
-  extensions: [openBaoBackupApi, entityBackupsContent],
+  extensions: [
+    openBaoBackupApi,
+    entityBackupsContent,
+    entityBackupsCard,
+    fleetPage,
+  ],
 });

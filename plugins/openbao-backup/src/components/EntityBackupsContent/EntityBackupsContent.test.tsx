@@ -18,6 +18,8 @@ describe('EntityBackupsContent', () => {
       </EntityProvider>,
     );
     expect(screen.getByText('Missing Annotation')).toBeInTheDocument();
-    expect(screen.getAllByText(/openbao\.org\/cluster/).length).toBeGreaterThan(0);
+    expect(screen.getAllByText(/openbao\.org\/cluster/).length).toBeGreaterThan(
+      0,
+    );
   });
 });

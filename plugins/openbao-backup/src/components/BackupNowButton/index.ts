@@ -1,0 +1,2 @@
+export { BackupNowButton } from './BackupNowButton';
+export type { BackupNowButtonProps } from './BackupNowButton';

@@ -1,0 +1,2 @@
+export { ClusterPanel } from './ClusterPanel';
+export type { ClusterPanelProps } from './ClusterPanel';

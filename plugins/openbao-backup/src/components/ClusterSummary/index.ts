@@ -1,0 +1,1 @@
+export { ClusterSummary, TimeAgo } from './ClusterSummary';

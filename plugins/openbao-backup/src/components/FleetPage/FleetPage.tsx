@@ -1,0 +1,133 @@
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+  SupportButton,
+} from '@backstage/core-components';
+import { BackupHealth } from '@internal/plugin-openbao-backup-common';
+import Grid from '@material-ui/core/Grid';
+import TextField from '@material-ui/core/TextField';
+import { useMemo, useState } from 'react';
+import { sortByStaleness } from '../../format';
+import { useFleet } from '../../hooks';
+import { FleetTable } from '../FleetTable';
+
+const HEALTHS: BackupHealth[] = [
+  'failing',
+  'stale',
+  'never',
+  'unknown',
+  'suspended',
+  'ok',
+];
+
+const ALL = '';
+
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <TextField
+      id={props.id}
+      select
+      label={props.label}
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+      SelectProps={{ native: true }}
+      variant="outlined"
+      size="small"
+      fullWidth
+    >
+      <option value={ALL}>All</option>
+      {props.options.map(o => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </TextField>
+  );
+}
+
+/** Fleet page: every OpenBao cluster, most stale first, filterable by health and owner. */
+export function FleetPage(props: { now?: Date }) {
+  const { value, loading, error } = useFleet();
+  const [health, setHealth] = useState(ALL);
+  const [owner, setOwner] = useState(ALL);
+  // "now" moves on each time the fleet is (re)loaded.
+  const loadedAt = useMemo(() => (value ? new Date() : undefined), [value]);
+  const now = props.now ?? loadedAt ?? new Date();
+
+  const owners = useMemo(
+    () =>
+      [...new Set((value ?? []).flatMap(e => e.owners ?? []))].sort((a, b) =>
+        a.localeCompare(b),
+      ),
+    [value],
+  );
+  const rows = useMemo(() => {
+    const filtered = (value ?? []).filter(
+      e =>
+        (health === ALL || (e.error ? 'unknown' : e.health) === health) &&
+        (owner === ALL || (e.owners ?? []).includes(owner)),
+    );
+    return sortByStaleness(filtered, now);
+  }, [value, health, owner, now]);
+
+  let body;
+  if (loading && !value) {
+    body = <Progress />;
+  } else if (error) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value?.length) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No OpenBao clusters"
+        description="The backend found no OpenBaoCluster with spec.backup in the configured Kubernetes clusters (openbaoBackup.kubernetes.clusters)."
+      />
+    );
+  } else {
+    body = (
+      <Grid container spacing={2}>
+        <Grid item xs={12} sm={4} md={3}>
+          <FilterSelect
+            id="openbao-fleet-health"
+            label="Health"
+            value={health}
+            options={HEALTHS}
+            onChange={setHealth}
+          />
+        </Grid>
+        <Grid item xs={12} sm={4} md={3}>
+          <FilterSelect
+            id="openbao-fleet-owner"
+            label="Owner"
+            value={owner}
+            options={owners}
+            onChange={setOwner}
+          />
+        </Grid>
+        <Grid item xs={12}>
+          <FleetTable entries={rows} now={now} />
+        </Grid>
+      </Grid>
+    );
+  }
+  return (
+    <Content>
+      <ContentHeader title="Backups across all clusters">
+        <SupportButton>
+          Every OpenBao cluster the backend manages, most stale first: age of
+          the last successful backup divided by the schedule's interval (RPO).
+        </SupportButton>
+      </ContentHeader>
+      {body}
+    </Content>
+  );
+}

@@ -1,0 +1,1 @@
+export { SnapshotsTable } from './SnapshotsTable';

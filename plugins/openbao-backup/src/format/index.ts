@@ -1,0 +1,5 @@
+export * from './formatBytes';
+export * from './formatDuration';
+export * from './formatTime';
+export * from './describeSchedule';
+export * from './staleness';
