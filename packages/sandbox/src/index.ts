@@ -1,1 +1,3 @@
+export * from './kube';
+export * from './runner';
 export * from './openbao';
