@@ -21,7 +21,10 @@ export type DurationParseResult =
  */
 export function tryParseDuration(value: string): DurationParseResult {
   if (typeof value !== 'string' || value.trim() === '') {
-    return { ok: false, error: 'duration is empty (expected e.g. 72h, 30d, 1h30m)' };
+    return {
+      ok: false,
+      error: 'duration is empty (expected e.g. 72h, 30d, 1h30m)',
+    };
   }
   const text = value.trim();
   let total = 0;
@@ -32,7 +35,9 @@ export function tryParseDuration(value: string): DurationParseResult {
     if (!match) {
       return {
         ok: false,
-        error: `"${value}" is not a duration: unexpected "${text.slice(at)}" (expected e.g. 72h, 30d, 1h30m, 90s; units ms, s, m, h, d, w)`,
+        error: `"${value}" is not a duration: unexpected "${text.slice(
+          at,
+        )}" (expected e.g. 72h, 30d, 1h30m, 90s; units ms, s, m, h, d, w)`,
       };
     }
     total += Number(match[1]) * UNIT_MS[match[2]];

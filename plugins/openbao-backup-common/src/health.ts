@@ -2,7 +2,13 @@ import { expectedIntervalSeconds, parseSchedule } from './schedule';
 import { BackupSpec, OpenBaoClusterStatus } from './types';
 
 /** The backup health of one cluster, as the fleet page and notifications show it. */
-export type ClusterHealth = 'ok' | 'stale' | 'failing' | 'never' | 'suspended' | 'unknown';
+export type ClusterHealth =
+  | 'ok'
+  | 'stale'
+  | 'failing'
+  | 'never'
+  | 'suspended'
+  | 'unknown';
 
 /** Thresholds of {@link clusterHealth}. Every field is optional; defaults are documented per field. */
 export interface ClusterHealthOptions {
@@ -56,7 +62,8 @@ export function explainClusterHealth(
   now: Date,
   options: ClusterHealthOptions = {},
 ): ClusterHealthVerdict {
-  const failureThreshold = options.failureThreshold ?? DEFAULT_HEALTH_FAILURE_THRESHOLD;
+  const failureThreshold =
+    options.failureThreshold ?? DEFAULT_HEALTH_FAILURE_THRESHOLD;
   const staleFactor = options.staleFactor ?? DEFAULT_HEALTH_STALE_FACTOR;
   const graceSeconds = options.graceSeconds ?? DEFAULT_HEALTH_GRACE_SECONDS;
   if (options.unreachable) {
@@ -72,11 +79,13 @@ export function explainClusterHealth(
   const interval = parseSchedule(backup.schedule, backup.timeZone).ok
     ? expectedIntervalSeconds(backup.schedule, backup.timeZone, now)
     : undefined;
-  const base = interval === undefined ? {} : { expectedIntervalSeconds: interval };
+  const base =
+    interval === undefined ? {} : { expectedIntervalSeconds: interval };
 
   if (
     failures >= Math.max(1, failureThreshold) &&
-    (lastSuccess === undefined || (lastAttempt !== undefined && lastAttempt > lastSuccess))
+    (lastSuccess === undefined ||
+      (lastAttempt !== undefined && lastAttempt > lastSuccess))
   ) {
     return {
       ...base,
@@ -87,21 +96,32 @@ export function explainClusterHealth(
     };
   }
   if (backup.suspend) {
-    return { ...base, health: 'suspended', reason: 'scheduled backups are suspended' };
+    return {
+      ...base,
+      health: 'suspended',
+      reason: 'scheduled backups are suspended',
+    };
   }
   if (lastSuccess === undefined) {
     return { ...base, health: 'never', reason: 'no successful backup yet' };
   }
   if (interval === undefined) {
-    return { health: 'unknown', reason: 'the schedule or time zone is invalid' };
+    return {
+      health: 'unknown',
+      reason: 'the schedule or time zone is invalid',
+    };
   }
-  const staleAt = new Date(lastSuccess + (interval * staleFactor + graceSeconds) * 1000);
+  const staleAt = new Date(
+    lastSuccess + (interval * staleFactor + graceSeconds) * 1000,
+  );
   if (now.getTime() > staleAt.getTime()) {
     return {
       ...base,
       staleAt,
       health: 'stale',
-      reason: `last success ${Math.round((now.getTime() - lastSuccess) / 1000)} s ago, more than ${
+      reason: `last success ${Math.round(
+        (now.getTime() - lastSuccess) / 1000,
+      )} s ago, more than ${
         interval * staleFactor + graceSeconds
       } s (interval ${interval} s × ${staleFactor} + ${graceSeconds} s grace)`,
     };

@@ -36,8 +36,12 @@ function pad(n: number, width = 2): string {
 /** `YYYY-MM-DDTHH-MM-SSZ` in UTC (colons are awkward in object keys and file names). */
 export function keyTimestamp(runAt: Date): string {
   return (
-    `${pad(runAt.getUTCFullYear(), 4)}-${pad(runAt.getUTCMonth() + 1)}-${pad(runAt.getUTCDate())}` +
-    `T${pad(runAt.getUTCHours())}-${pad(runAt.getUTCMinutes())}-${pad(runAt.getUTCSeconds())}Z`
+    `${pad(runAt.getUTCFullYear(), 4)}-${pad(runAt.getUTCMonth() + 1)}-${pad(
+      runAt.getUTCDate(),
+    )}` +
+    `T${pad(runAt.getUTCHours())}-${pad(runAt.getUTCMinutes())}-${pad(
+      runAt.getUTCSeconds(),
+    )}Z`
   );
 }
 
@@ -68,13 +72,17 @@ export function objectKeyFor(
   trigger: BackupTrigger,
 ): string {
   if (!HEX8.test(hex8)) {
-    throw new Error(`objectKeyFor: "${hex8}" is not 8 lowercase hex characters`);
+    throw new Error(
+      `objectKeyFor: "${hex8}" is not 8 lowercase hex characters`,
+    );
   }
   if (Number.isNaN(runAt.getTime())) {
     throw new Error('objectKeyFor: runAt is not a valid date');
   }
   const marker = trigger === 'pre-upgrade' ? PRE_UPGRADE : '';
-  return `${clusterPrefixFor(target, ref)}${marker}${keyTimestamp(runAt)}-${hex8}.snap`;
+  return `${clusterPrefixFor(target, ref)}${marker}${keyTimestamp(
+    runAt,
+  )}-${hex8}.snap`;
 }
 
 /**
@@ -94,10 +102,20 @@ export function parseObjectKey(
   if (!match) return undefined;
   const [, pre, y, mo, d, h, mi, s, hex] = match;
   const time = new Date(
-    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)),
+    Date.UTC(
+      Number(y),
+      Number(mo) - 1,
+      Number(d),
+      Number(h),
+      Number(mi),
+      Number(s),
+    ),
   );
   // Reject dates that Date.UTC silently rolls over (Feb 30, hour 24, second 60 …).
-  if (Number.isNaN(time.getTime()) || keyTimestamp(time) !== `${y}-${mo}-${d}T${h}-${mi}-${s}Z`) {
+  if (
+    Number.isNaN(time.getTime()) ||
+    keyTimestamp(time) !== `${y}-${mo}-${d}T${h}-${mi}-${s}Z`
+  ) {
     return undefined;
   }
   return { time, trigger: pre ? 'pre-upgrade' : 'scheduled-or-manual', hex };

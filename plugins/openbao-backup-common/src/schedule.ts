@@ -56,12 +56,19 @@ export function parseSchedule(
 ): ScheduleParseResult {
   let text = (schedule ?? '').trim();
   if (!text) {
-    return { ok: false, error: 'schedule is empty: set a 5-field cron expression such as "0 2 * * *"' };
+    return {
+      ok: false,
+      error:
+        'schedule is empty: set a 5-field cron expression such as "0 2 * * *"',
+    };
   }
   let zone = timeZone === undefined || timeZone === '' ? undefined : timeZone;
   const prefixed = CRON_TZ_PREFIX.exec(text);
   if (text.startsWith('CRON_TZ=') && !prefixed) {
-    return { ok: false, error: `schedule "${text}" has a CRON_TZ= prefix but no cron expression after it` };
+    return {
+      ok: false,
+      error: `schedule "${text}" has a CRON_TZ= prefix but no cron expression after it`,
+    };
   }
   if (prefixed) {
     const [, prefixZone, rest] = prefixed;
@@ -92,11 +99,16 @@ export function parseSchedule(
   if (fields.length !== 5) {
     return {
       ok: false,
-      error: `schedule "${text}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week)`,
+      error: `schedule "${text}" has ${fields.length} field${
+        fields.length === 1 ? '' : 's'
+      }; expected 5 (minute hour day-of-month month day-of-week)`,
     };
   }
   if (/h/i.test(expression.replace(/[a-z]{3}/gi, ''))) {
-    return { ok: false, error: `schedule "${text}" uses H (hashed values), which is not supported` };
+    return {
+      ok: false,
+      error: `schedule "${text}" uses H (hashed values), which is not supported`,
+    };
   }
   try {
     const parsed = CronExpressionParser.parse(expression, {
@@ -107,29 +119,58 @@ export function parseSchedule(
   } catch (e) {
     return {
       ok: false,
-      error: `schedule "${text}" is not a valid cron expression: ${(e as Error).message}`,
+      error: `schedule "${text}" is not a valid cron expression: ${
+        (e as Error).message
+      }`,
     };
   }
   return { ok: true, schedule: { expression, timeZone: zone } };
 }
 
-function iterate(
+function cronFor(
   schedule: string,
   timeZone: string | undefined,
   from: Date,
-  direction: 'next' | 'prev',
-): Date | undefined {
+): ReturnType<typeof CronExpressionParser.parse> | undefined {
   const parsed = parseSchedule(schedule, timeZone);
   if (!parsed.ok || Number.isNaN(from.getTime())) return undefined;
-  try {
-    const cron = CronExpressionParser.parse(parsed.schedule.expression, {
-      tz: parsed.schedule.timeZone,
-      currentDate: from,
+  return CronExpressionParser.parse(parsed.schedule.expression, {
+    tz: parsed.schedule.timeZone,
+    currentDate: from,
+  });
+}
+
+/**
+ * cron-parser answers differently depending on where it starts near a DST change: started inside
+ * the repeated hour of a fall-back it yields that hour's slots a second time, and started just after
+ * a spring-forward it misses the slot shifted out of the skipped hour. Its `prev()` has the same
+ * problems. The schedule's slots are defined here as what `next()` yields when started at least
+ * this long before any offset change, which makes every function of this module agree.
+ */
+const TRANSITION_WINDOW_MS = 4 * 60 * 60 * 1000;
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+function offsetAt(zone: string, at: Date): string {
+  let format = offsetFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      timeZoneName: 'longOffset',
     });
-    return (direction === 'next' ? cron.next() : cron.prev()).toDate();
-  } catch {
-    return undefined;
+    offsetFormats.set(zone, format);
   }
+  return (
+    format.formatToParts(at).find(p => p.type === 'timeZoneName')?.value ?? ''
+  );
+}
+
+function zoneOf(
+  schedule: string,
+  timeZone: string | undefined,
+): string | undefined {
+  const parsed = parseSchedule(schedule, timeZone);
+  return parsed.ok ? parsed.schedule.timeZone : undefined;
 }
 
 /**
@@ -143,19 +184,61 @@ export function nextRunAt(
   timeZone: string | undefined,
   after: Date,
 ): Date | undefined {
-  return iterate(schedule, timeZone, after, 'next');
+  const zone = zoneOf(schedule, timeZone);
+  if (!zone || Number.isNaN(after.getTime())) return undefined;
+  try {
+    const anchor = new Date(after.getTime() - TRANSITION_WINDOW_MS);
+    if (offsetAt(zone, anchor) === offsetAt(zone, after)) {
+      return cronFor(schedule, timeZone, after)!.next().toDate();
+    }
+    // An offset change in the last few hours: walk from before it.
+    const cron = cronFor(schedule, timeZone, anchor)!;
+    for (let i = 0; i < 100000; i++) {
+      const slot = cron.next().toDate();
+      if (slot.getTime() > after.getTime()) return slot;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The latest slot at or before `atOrBefore` (a slot exactly at that instant counts), or `undefined`
- * when the schedule or zone is invalid.
+ * when the schedule or zone is invalid or no slot exists. Always consistent with
+ * {@link nextRunAt}: cron-parser's `prev()` only proposes where to start, then this walks forward.
  */
 export function previousRunAt(
   schedule: string,
   timeZone: string | undefined,
   atOrBefore: Date,
 ): Date | undefined {
-  return iterate(schedule, timeZone, new Date(atOrBefore.getTime() + 1), 'prev');
+  if (!zoneOf(schedule, timeZone) || Number.isNaN(atOrBefore.getTime()))
+    return undefined;
+  let limit = atOrBefore.getTime();
+  try {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const back = cronFor(schedule, timeZone, new Date(limit + 1))!;
+      back.prev();
+      const start = back.prev().toDate();
+      let found: Date | undefined;
+      let slot = nextRunAt(schedule, timeZone, new Date(start.getTime() - 1));
+      for (
+        let i = 0;
+        slot && slot.getTime() <= atOrBefore.getTime() && i < 100000;
+        i++
+      ) {
+        found = slot;
+        slot = nextRunAt(schedule, timeZone, slot);
+      }
+      if (found) return found;
+      // Only non-slots (a repeated hour's second pass) since `start`: look further back.
+      limit = start.getTime() - 1;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when `time` is exactly one of the schedule's slots. */

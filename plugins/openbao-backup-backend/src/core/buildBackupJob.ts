@@ -62,8 +62,12 @@ export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
 };
 
 /** Fills unset settings with {@link DEFAULT_BACKUP_JOB_SETTINGS}. */
-export function resolveBackupJobSettings(partial: Partial<BackupJobSettings> = {}): BackupJobSettings {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+export function resolveBackupJobSettings(
+  partial: Partial<BackupJobSettings> = {},
+): BackupJobSettings {
+  const defined = Object.fromEntries(
+    Object.entries(partial).filter(([, v]) => v !== undefined),
+  );
   return { ...DEFAULT_BACKUP_JOB_SETTINGS, ...defined };
 }
 
@@ -107,7 +111,9 @@ export interface BackupJobManifest {
     template: {
       metadata: { labels: Record<string, string> };
       spec: Record<string, any> & {
-        containers: Array<Record<string, any> & { env: EnvVar[]; volumeMounts: any[] }>;
+        containers: Array<
+          Record<string, any> & { env: EnvVar[]; volumeMounts: any[] }
+        >;
         volumes: any[];
       };
     };
@@ -125,7 +131,10 @@ export const MOUNT_PATHS = {
 } as const;
 
 /** `OPENBAO_ADDRESSES`: one URL per replica from the template. */
-export function openBaoAddresses(cluster: OpenBaoCluster, settings: Pick<BackupJobSettings, 'addressTemplate' | 'defaultReplicas'>): string {
+export function openBaoAddresses(
+  cluster: OpenBaoCluster,
+  settings: Pick<BackupJobSettings, 'addressTemplate' | 'defaultReplicas'>,
+): string {
   const replicas = cluster.spec?.replicas ?? settings.defaultReplicas;
   return Array.from({ length: Math.max(1, replicas) }, (_, i) =>
     settings.addressTemplate
@@ -169,8 +178,12 @@ export function buildBackupJob(
   const annotations: Record<string, string> = {
     [ANNOTATION_RUN_AT]: runAt.toISOString(),
     [ANNOTATION_BACKUP_KEY]: key,
-    ...(extras.slot ? { [ANNOTATION_SCHEDULED_TIME]: extras.slot.toISOString() } : {}),
-    ...(extras.triggerValue !== undefined ? { [ANNOTATION_TRIGGER_VALUE]: extras.triggerValue } : {}),
+    ...(extras.slot
+      ? { [ANNOTATION_SCHEDULED_TIME]: extras.slot.toISOString() }
+      : {}),
+    ...(extras.triggerValue !== undefined
+      ? { [ANNOTATION_TRIGGER_VALUE]: extras.triggerValue }
+      : {}),
   };
   const jwt = !!backup.jwtAuthRole;
   const env: EnvVar[] = [
@@ -181,52 +194,106 @@ export function buildBackupJob(
     ...(jwt
       ? [
           { name: 'BACKUP_JWT_AUTH_ROLE', value: backup.jwtAuthRole! },
-          { name: 'BACKUP_JWT_AUTH_MOUNT', value: backup.jwtAuthMount || DEFAULT_JWT_AUTH_MOUNT },
+          {
+            name: 'BACKUP_JWT_AUTH_MOUNT',
+            value: backup.jwtAuthMount || DEFAULT_JWT_AUTH_MOUNT,
+          },
         ]
       : []),
-    ...(target.endpoint ? [{ name: 'BACKUP_ENDPOINT', value: target.endpoint }] : []),
+    ...(target.endpoint
+      ? [{ name: 'BACKUP_ENDPOINT', value: target.endpoint }]
+      : []),
     { name: 'BACKUP_BUCKET', value: target.bucket },
     { name: 'BACKUP_KEY', value: key },
     { name: 'BACKUP_REGION', value: target.region || DEFAULT_REGION },
     { name: 'BACKUP_USE_PATH_STYLE', value: String(!!target.usePathStyle) },
-    { name: 'BACKUP_PART_SIZE', value: String(target.partSize ?? DEFAULT_PART_SIZE) },
-    { name: 'BACKUP_CONCURRENCY', value: String(target.concurrency ?? DEFAULT_CONCURRENCY) },
+    {
+      name: 'BACKUP_PART_SIZE',
+      value: String(target.partSize ?? DEFAULT_PART_SIZE),
+    },
+    {
+      name: 'BACKUP_CONCURRENCY',
+      value: String(target.concurrency ?? DEFAULT_CONCURRENCY),
+    },
     ...(target.roleArn
       ? [
           { name: 'AWS_ROLE_ARN', value: target.roleArn },
-          { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: `${MOUNT_PATHS.awsToken}/token` },
+          {
+            name: 'AWS_WEB_IDENTITY_TOKEN_FILE',
+            value: `${MOUNT_PATHS.awsToken}/token`,
+          },
         ]
       : []),
   ];
   const volumes: any[] = [
-    { name: 'tls-ca', secret: { secretName: `${name}-tls`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    {
+      name: 'tls-ca',
+      secret: {
+        secretName: `${name}-tls`,
+        items: [{ key: 'ca.crt', path: 'ca.crt' }],
+      },
+    },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
   ];
   const volumeMounts: any[] = [
     { name: 'tls-ca', mountPath: MOUNT_PATHS.tlsCa, readOnly: true },
     { name: 'tmp', mountPath: MOUNT_PATHS.tmp },
   ];
-  const projected = (volume: string, audience: string, path: string, mountPath: string) => {
+  const projected = (
+    volume: string,
+    audience: string,
+    path: string,
+    mountPath: string,
+  ) => {
     volumes.push({
       name: volume,
       projected: {
-        sources: [{ serviceAccountToken: { audience, expirationSeconds: s.tokenExpirationSeconds, path } }],
+        sources: [
+          {
+            serviceAccountToken: {
+              audience,
+              expirationSeconds: s.tokenExpirationSeconds,
+              path,
+            },
+          },
+        ],
       },
     });
     volumeMounts.push({ name: volume, mountPath, readOnly: true });
   };
-  if (jwt) projected('openbao-token', s.tokenAudience, 'openbao-token', MOUNT_PATHS.openbaoToken);
-  if (target.roleArn) projected('aws-token', 'sts.amazonaws.com', 'token', MOUNT_PATHS.awsToken);
+  if (jwt)
+    projected(
+      'openbao-token',
+      s.tokenAudience,
+      'openbao-token',
+      MOUNT_PATHS.openbaoToken,
+    );
+  if (target.roleArn)
+    projected('aws-token', 'sts.amazonaws.com', 'token', MOUNT_PATHS.awsToken);
   if (target.credentialsSecretRef?.name) {
-    volumes.push({ name: 'backup-credentials', secret: { secretName: target.credentialsSecretRef.name } });
-    volumeMounts.push({ name: 'backup-credentials', mountPath: MOUNT_PATHS.credentials, readOnly: true });
+    volumes.push({
+      name: 'backup-credentials',
+      secret: { secretName: target.credentialsSecretRef.name },
+    });
+    volumeMounts.push({
+      name: 'backup-credentials',
+      mountPath: MOUNT_PATHS.credentials,
+      readOnly: true,
+    });
   }
   if (backup.tokenSecretRef?.name) {
     volumes.push({
       name: 'openbao-static-token',
-      secret: { secretName: backup.tokenSecretRef.name, items: [{ key: 'token', path: 'token' }] },
+      secret: {
+        secretName: backup.tokenSecretRef.name,
+        items: [{ key: 'token', path: 'token' }],
+      },
     });
-    volumeMounts.push({ name: 'openbao-static-token', mountPath: MOUNT_PATHS.staticToken, readOnly: true });
+    volumeMounts.push({
+      name: 'openbao-static-token',
+      mountPath: MOUNT_PATHS.staticToken,
+      readOnly: true,
+    });
   }
   const pullSecrets = cluster.spec.imageVerification?.imagePullSecrets ?? [];
 
@@ -251,7 +318,8 @@ export function buildBackupJob(
     },
     spec: {
       backoffLimit: 0,
-      activeDeadlineSeconds: backup.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
+      activeDeadlineSeconds:
+        backup.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
       ttlSecondsAfterFinished: s.ttlSecondsAfterFinished,
       template: {
         metadata: { labels },
@@ -259,7 +327,9 @@ export function buildBackupJob(
           serviceAccountName: `${name}-backup`,
           automountServiceAccountToken: false,
           restartPolicy: 'Never',
-          ...(pullSecrets.length ? { imagePullSecrets: pullSecrets.map(p => ({ name: p.name })) } : {}),
+          ...(pullSecrets.length
+            ? { imagePullSecrets: pullSecrets.map(p => ({ name: p.name })) }
+            : {}),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: s.runAsUser,

@@ -41,7 +41,13 @@ export type RunDecision =
    * status does not name it yet (crash between creating the Job and writing the status).
    * When `state.phase` is not `running`, record the outcome (and delete the Job if `state.deleteJob`).
    */
-  | { action: 'track'; jobName: string; job?: JobLike; state: JobState; adopted: boolean }
+  | {
+      action: 'track';
+      jobName: string;
+      job?: JobLike;
+      state: JobState;
+      adopted: boolean;
+    }
   /** `spec.backup` is invalid: write `BackupConfigValid=False` with these problems. */
   | { action: 'config-invalid'; problems: ValidationProblem[] }
   /** Write `nextScheduledBackup` (`undefined` clears it, while suspended). */
@@ -49,7 +55,13 @@ export type RunDecision =
   /** Nothing to write; the next slot is `until` (absent while suspended or invalid). */
   | { action: 'wait'; until?: Date; reason?: 'Suspended' | 'ConfigInvalid' }
   /** A slot was missed by more than the starting deadline: record it as skipped and move on. */
-  | { action: 'skip'; reason: 'MissedStartingDeadline'; slot: Date; next?: Date; message: string }
+  | {
+      action: 'skip';
+      reason: 'MissedStartingDeadline';
+      slot: Date;
+      next?: Date;
+      message: string;
+    }
   /**
    * Create the Job `jobName` now (`runAt` = now). `slot` is the cron slot this run covers (also for a
    * manual run that coincides with a due slot), `triggerValue` the annotation value to record as
@@ -83,7 +95,10 @@ function iso(ms: number | undefined): Date | undefined {
 }
 
 function runAtOf(job: JobLike): number | undefined {
-  return toMillis(job.metadata?.annotations?.[ANNOTATION_RUN_AT]) ?? toMillis(job.metadata?.creationTimestamp);
+  return (
+    toMillis(job.metadata?.annotations?.[ANNOTATION_RUN_AT]) ??
+    toMillis(job.metadata?.creationTimestamp)
+  );
 }
 
 /**
@@ -132,30 +147,50 @@ export function decideRun(
       adopted: false,
       state: job
         ? stateOf(job)
-        : { phase: 'failed', reason: 'JobNotFound', message: `Job "${status.activeJob}" disappeared before its result was recorded` },
+        : {
+            phase: 'failed',
+            reason: 'JobNotFound',
+            message: `Job "${status.activeJob}" disappeared before its result was recorded`,
+          },
     };
   }
   const lastAttempt = toMillis(status.lastAttemptTime);
   const unrecorded = observed.jobs
     .filter(j => {
       const at = runAtOf(j);
-      return isJobActive(j) || lastAttempt === undefined || (at !== undefined && at > lastAttempt);
+      return (
+        isJobActive(j) ||
+        lastAttempt === undefined ||
+        (at !== undefined && at > lastAttempt)
+      );
     })
     .sort((a, b) => (runAtOf(b) ?? 0) - (runAtOf(a) ?? 0))[0];
   if (unrecorded?.metadata?.name) {
-    return { action: 'track', jobName: unrecorded.metadata.name, job: unrecorded, adopted: true, state: stateOf(unrecorded) };
+    return {
+      action: 'track',
+      jobName: unrecorded.metadata.name,
+      job: unrecorded,
+      adopted: true,
+      state: stateOf(unrecorded),
+    };
   }
 
   // 4. Configuration.
-  const annotation = cluster.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION]?.trim();
-  const manualValue = annotation && annotation !== status.observedTrigger ? annotation : undefined;
+  const annotation =
+    cluster.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION]?.trim();
+  const manualValue =
+    annotation && annotation !== status.observedTrigger
+      ? annotation
+      : undefined;
   const requested: BackupTrigger | undefined = options.preUpgradeRequested
     ? 'pre-upgrade'
     : manualValue
-      ? 'manual'
-      : undefined;
+    ? 'manual'
+    : undefined;
   const problems = validateBackupSpec(cluster, observed.secrets);
-  const configCondition = cluster.status?.conditions?.find(c => c.type === CONDITION_BACKUP_CONFIG_VALID);
+  const configCondition = cluster.status?.conditions?.find(
+    c => c.type === CONDITION_BACKUP_CONFIG_VALID,
+  );
   if (problems.length) {
     const message = problems.map(p => `${p.field}: ${p.message}`).join('; ');
     if (requested) {
@@ -167,7 +202,10 @@ export function decideRun(
         ...(requested === 'manual' ? { triggerValue: manualValue } : {}),
       };
     }
-    if (configCondition?.status === 'False' && configCondition.message === message) {
+    if (
+      configCondition?.status === 'False' &&
+      configCondition.message === message
+    ) {
       return { action: 'wait', reason: 'ConfigInvalid' };
     }
     return { action: 'config-invalid', problems };
@@ -180,15 +218,25 @@ export function decideRun(
   const base = new Date(Math.max(nowMs, lastSlot ?? -Infinity));
   const expectedNext = nextRunAt(schedule, timeZone, base);
   const dueSlot =
-    !backup.suspend && storedNext !== undefined && storedNext <= nowMs && isScheduledTime(schedule, timeZone, new Date(storedNext)) && (lastSlot === undefined || lastSlot < storedNext)
+    !backup.suspend &&
+    storedNext !== undefined &&
+    storedNext <= nowMs &&
+    isScheduledTime(schedule, timeZone, new Date(storedNext)) &&
+    (lastSlot === undefined || lastSlot < storedNext)
       ? previousRunAt(schedule, timeZone, now)
       : undefined;
   const withinDeadline =
     dueSlot !== undefined &&
-    nowMs - dueSlot.getTime() <= (options.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS) * 1000;
+    nowMs - dueSlot.getTime() <=
+      (options.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS) *
+        1000;
 
   // 5. Requested runs (pre-upgrade, manual) — also while suspended.
-  const start = (trigger: BackupTrigger, slot?: Date, triggerValue?: string): RunDecision => {
+  const start = (
+    trigger: BackupTrigger,
+    slot?: Date,
+    triggerValue?: string,
+  ): RunDecision => {
     const verdict = preflight(observed, { trigger });
     if (!verdict.ok) {
       return {
@@ -200,7 +248,19 @@ export function decideRun(
         ...(triggerValue !== undefined ? { triggerValue } : {}),
       };
     }
-    const next = backup.suspend ? undefined : nextRunAt(schedule, timeZone, new Date(Math.max(nowMs, slot?.getTime() ?? -Infinity, lastSlot ?? -Infinity)));
+    const next = backup.suspend
+      ? undefined
+      : nextRunAt(
+          schedule,
+          timeZone,
+          new Date(
+            Math.max(
+              nowMs,
+              slot?.getTime() ?? -Infinity,
+              lastSlot ?? -Infinity,
+            ),
+          ),
+        );
     return {
       action: 'start',
       trigger,
@@ -212,7 +272,11 @@ export function decideRun(
     };
   };
   if (requested) {
-    return start(requested, withinDeadline ? dueSlot : undefined, requested === 'manual' ? manualValue : undefined);
+    return start(
+      requested,
+      withinDeadline ? dueSlot : undefined,
+      requested === 'manual' ? manualValue : undefined,
+    );
   }
 
   // 6. Suspended.
@@ -224,38 +288,69 @@ export function decideRun(
 
   // 7. Nothing stored, or a future slot.
   if (storedNext === undefined) {
-    return { action: 'record-next', next: expectedNext, reason: 'FirstSighting' };
+    return {
+      action: 'record-next',
+      next: expectedNext,
+      reason: 'FirstSighting',
+    };
   }
   if (storedNext > nowMs) {
     if (expectedNext === undefined || storedNext !== expectedNext.getTime()) {
-      return { action: 'record-next', next: expectedNext, reason: 'ScheduleChanged' };
+      return {
+        action: 'record-next',
+        next: expectedNext,
+        reason: 'ScheduleChanged',
+      };
     }
     if (configCondition?.status !== 'True') {
-      return { action: 'record-next', next: expectedNext, reason: 'ConfigValid' };
+      return {
+        action: 'record-next',
+        next: expectedNext,
+        reason: 'ConfigValid',
+      };
     }
     return { action: 'wait', until: iso(storedNext) };
   }
 
   // 8. The stored slot is due.
   if (!isScheduledTime(schedule, timeZone, new Date(storedNext))) {
-    return { action: 'record-next', next: expectedNext, reason: 'ScheduleChanged' };
+    return {
+      action: 'record-next',
+      next: expectedNext,
+      reason: 'ScheduleChanged',
+    };
   }
   if (lastSlot !== undefined && lastSlot >= storedNext) {
-    return { action: 'record-next', next: expectedNext, reason: 'AlreadyAttempted' };
+    return {
+      action: 'record-next',
+      next: expectedNext,
+      reason: 'AlreadyAttempted',
+    };
   }
   if (!dueSlot) {
     // previousRunAt cannot miss a slot that isScheduledTime accepted; kept for type safety.
-    return { action: 'record-next', next: expectedNext, reason: 'ScheduleChanged' };
+    return {
+      action: 'record-next',
+      next: expectedNext,
+      reason: 'ScheduleChanged',
+    };
   }
   if (!withinDeadline) {
-    const deadline = options.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS;
+    const deadline =
+      options.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS;
     return {
       action: 'skip',
       reason: 'MissedStartingDeadline',
       slot: dueSlot,
       next: nextRunAt(schedule, timeZone, now),
-      message: `slot ${dueSlot.toISOString()} was missed by ${Math.round((nowMs - dueSlot.getTime()) / 1000)} s, more than the starting deadline of ${deadline} s${
-        storedNext < dueSlot.getTime() ? ` (missed slots since ${new Date(storedNext).toISOString()} collapsed into it)` : ''
+      message: `slot ${dueSlot.toISOString()} was missed by ${Math.round(
+        (nowMs - dueSlot.getTime()) / 1000,
+      )} s, more than the starting deadline of ${deadline} s${
+        storedNext < dueSlot.getTime()
+          ? ` (missed slots since ${new Date(
+              storedNext,
+            ).toISOString()} collapsed into it)`
+          : ''
       }`,
     };
   }

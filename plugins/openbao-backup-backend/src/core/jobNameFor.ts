@@ -23,7 +23,10 @@ export function shortHash(text: string): string {
 export function jobNameFor(clusterName: string, runAt: Date): string {
   const ts = stamp(runAt);
   const plain = `${PREFIX}${clusterName}-${ts}`;
-  if (plain.length <= MAX_LENGTH && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(clusterName)) {
+  if (
+    plain.length <= MAX_LENGTH &&
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(clusterName)
+  ) {
     return plain;
   }
   const hash = shortHash(clusterName);

@@ -7,7 +7,12 @@ import { JobLike, PodLike, toMillis } from './types';
 /** What a backup Job amounts to right now. */
 export type JobState =
   | { phase: 'running' }
-  | { phase: 'succeeded'; result?: ExecutorResult; completedAt?: Date; startedAt?: Date }
+  | {
+      phase: 'succeeded';
+      result?: ExecutorResult;
+      completedAt?: Date;
+      startedAt?: Date;
+    }
   | {
       phase: 'failed';
       reason: string;
@@ -29,17 +34,33 @@ export const EXIT_CODE_REASONS: Record<number, string> = {
 };
 
 /** Waiting reasons after which a pod will never start by itself. */
-const FATAL_WAITING = new Set(['InvalidImageName', 'CreateContainerConfigError', 'ErrImageNeverPull']);
+const FATAL_WAITING = new Set([
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'ErrImageNeverPull',
+]);
 /** Waiting reasons that are fatal once they last longer than `podStartTimeoutSeconds`. */
-const SLOW_WAITING = new Set(['ErrImagePull', 'ImagePullBackOff', 'CreateContainerError', 'ContainerCreating', 'CrashLoopBackOff']);
+const SLOW_WAITING = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'CreateContainerError',
+  'ContainerCreating',
+  'CrashLoopBackOff',
+]);
 
 /**
  * Reads the executor's one-line JSON result (termination message or stdout). Returns `undefined`
  * for anything that is not such an object; never throws.
  */
-export function parseExecutorResult(text: string | undefined): ExecutorResult | undefined {
+export function parseExecutorResult(
+  text: string | undefined,
+): ExecutorResult | undefined {
   if (!text) return undefined;
-  const line = text.trim().split('\n').filter(l => l.trim().startsWith('{')).pop();
+  const line = text
+    .trim()
+    .split('\n')
+    .filter(l => l.trim().startsWith('{'))
+    .pop();
   if (!line) return undefined;
   try {
     const value = JSON.parse(line);
@@ -53,7 +74,9 @@ export function parseExecutorResult(text: string | undefined): ExecutorResult | 
 }
 
 function condition(job: JobLike, type: string) {
-  return job.status?.conditions?.find(c => c.type === type && c.status === 'True');
+  return job.status?.conditions?.find(
+    c => c.type === type && c.status === 'True',
+  );
 }
 
 function date(value: Parameters<typeof toMillis>[0]): Date | undefined {
@@ -91,17 +114,25 @@ export function jobState(
     .flatMap(p => p.status?.containerStatuses ?? [])
     .map(c => c.state?.terminated)
     .filter((t): t is NonNullable<typeof t> => !!t)
-    .sort((a, b) => (toMillis(b.finishedAt) ?? 0) - (toMillis(a.finishedAt) ?? 0))[0];
+    .sort(
+      (a, b) => (toMillis(b.finishedAt) ?? 0) - (toMillis(a.finishedAt) ?? 0),
+    )[0];
   const result = parseExecutorResult(terminated?.message);
 
   if (condition(job, 'Complete') || (job.status?.succeeded ?? 0) > 0) {
     if (result && !result.ok) {
-      return { phase: 'failed', reason: 'ExecutorReportedFailure', message: result.error ?? 'executor reported ok=false', result };
+      return {
+        phase: 'failed',
+        reason: 'ExecutorReportedFailure',
+        message: result.error ?? 'executor reported ok=false',
+        result,
+      };
     }
     return {
       phase: 'succeeded',
       result,
-      completedAt: date(job.status?.completionTime) ?? date(terminated?.finishedAt),
+      completedAt:
+        date(job.status?.completionTime) ?? date(terminated?.finishedAt),
       startedAt: date(job.status?.startTime),
     };
   }
@@ -110,7 +141,9 @@ export function jobState(
     return {
       phase: 'failed',
       reason: 'DeadlineExceeded',
-      message: `the Job ran longer than activeDeadlineSeconds=${job.spec?.activeDeadlineSeconds ?? '?'}${result?.error ? `: ${result.error}` : ''}`,
+      message: `the Job ran longer than activeDeadlineSeconds=${
+        job.spec?.activeDeadlineSeconds ?? '?'
+      }${result?.error ? `: ${result.error}` : ''}`,
       result,
     };
   }
@@ -122,12 +155,19 @@ export function jobState(
     return {
       phase: 'failed',
       reason,
-      message: `executor exited with code ${terminated.exitCode}${stage}: ${result?.error ?? terminated.reason ?? 'no message'}`,
+      message: `executor exited with code ${terminated.exitCode}${stage}: ${
+        result?.error ?? terminated.reason ?? 'no message'
+      }`,
       result,
     };
   }
   if (failed) {
-    return { phase: 'failed', reason: failed.reason ?? 'JobFailed', message: failed.message ?? 'the Job failed', result };
+    return {
+      phase: 'failed',
+      reason: failed.reason ?? 'JobFailed',
+      message: failed.message ?? 'the Job failed',
+      result,
+    };
   }
 
   const created = toMillis(job.metadata?.creationTimestamp);
@@ -136,22 +176,36 @@ export function jobState(
     for (const status of pod.status?.containerStatuses ?? []) {
       const waiting = status.state?.waiting;
       if (!waiting?.reason) continue;
-      const podAge = now.getTime() - (toMillis(pod.metadata?.creationTimestamp) ?? created ?? now.getTime());
-      if (FATAL_WAITING.has(waiting.reason) || (SLOW_WAITING.has(waiting.reason) && podAge > timeout)) {
+      const podAge =
+        now.getTime() -
+        (toMillis(pod.metadata?.creationTimestamp) ?? created ?? now.getTime());
+      if (
+        FATAL_WAITING.has(waiting.reason) ||
+        (SLOW_WAITING.has(waiting.reason) && podAge > timeout)
+      ) {
         return {
           phase: 'failed',
           reason: 'PodStartFailed',
-          message: `the executor pod did not start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+          message: `the executor pod did not start: ${waiting.reason}${
+            waiting.message ? `: ${waiting.message}` : ''
+          }`,
           deleteJob: true,
         };
       }
     }
   }
-  if ((pods ?? []).length === 0 && pods !== undefined && (job.status?.active ?? 0) === 0 && age > timeout) {
+  if (
+    (pods ?? []).length === 0 &&
+    pods !== undefined &&
+    (job.status?.active ?? 0) === 0 &&
+    age > timeout
+  ) {
     return {
       phase: 'failed',
       reason: 'PodNotCreated',
-      message: `no pod was created for the Job within ${timeout / 1000} s (service account or quota?)`,
+      message: `no pod was created for the Job within ${
+        timeout / 1000
+      } s (service account or quota?)`,
       deleteJob: true,
     };
   }

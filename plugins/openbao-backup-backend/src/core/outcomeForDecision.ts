@@ -10,12 +10,17 @@ import { RunOutcome } from './statusPatchFor';
 import { JobLike, toMillis } from './types';
 
 /** Rebuilds the `job-started` outcome of a Job from its labels and annotations (adoption). */
-export function startedOutcomeFromJob(job: JobLike, jobName: string): RunOutcome {
+export function startedOutcomeFromJob(
+  job: JobLike,
+  jobName: string,
+): RunOutcome {
   const annotations = job.metadata?.annotations ?? {};
   const label = job.metadata?.labels?.[LABEL_TRIGGER];
   const trigger: BackupTrigger =
     label === 'manual' || label === 'pre-upgrade' ? label : 'scheduled';
-  const runAt = toMillis(annotations[ANNOTATION_RUN_AT]) ?? toMillis(job.metadata?.creationTimestamp);
+  const runAt =
+    toMillis(annotations[ANNOTATION_RUN_AT]) ??
+    toMillis(job.metadata?.creationTimestamp);
   const slot = toMillis(annotations[ANNOTATION_SCHEDULED_TIME]);
   return {
     type: 'job-started',
@@ -23,7 +28,9 @@ export function startedOutcomeFromJob(job: JobLike, jobName: string): RunOutcome
     trigger,
     runAt: new Date(runAt ?? 0),
     ...(slot !== undefined ? { slot: new Date(slot) } : {}),
-    ...(annotations[ANNOTATION_TRIGGER_VALUE] ? { triggerValue: annotations[ANNOTATION_TRIGGER_VALUE] } : {}),
+    ...(annotations[ANNOTATION_TRIGGER_VALUE]
+      ? { triggerValue: annotations[ANNOTATION_TRIGGER_VALUE] }
+      : {}),
   };
 }
 
@@ -34,7 +41,9 @@ export function startedOutcomeFromJob(job: JobLike, jobName: string): RunOutcome
  * rebuilt from the Job (so `activeJob` and BackingUp=True get written); finished Jobs yield
  * `job-succeeded`/`job-failed`, which also fill the attempt fields of an adopted Job.
  */
-export function outcomeForDecision(decision: RunDecision): RunOutcome | undefined {
+export function outcomeForDecision(
+  decision: RunDecision,
+): RunOutcome | undefined {
   switch (decision.action) {
     case 'start':
       return {
@@ -43,7 +52,9 @@ export function outcomeForDecision(decision: RunDecision): RunOutcome | undefine
         trigger: decision.trigger,
         runAt: decision.runAt,
         ...(decision.slot ? { slot: decision.slot } : {}),
-        ...(decision.triggerValue !== undefined ? { triggerValue: decision.triggerValue } : {}),
+        ...(decision.triggerValue !== undefined
+          ? { triggerValue: decision.triggerValue }
+          : {}),
         ...(decision.next ? { next: decision.next } : {}),
       };
     case 'refuse':
@@ -52,10 +63,18 @@ export function outcomeForDecision(decision: RunDecision): RunOutcome | undefine
         trigger: decision.trigger,
         reason: decision.reason,
         message: decision.message,
-        ...(decision.triggerValue !== undefined ? { triggerValue: decision.triggerValue } : {}),
+        ...(decision.triggerValue !== undefined
+          ? { triggerValue: decision.triggerValue }
+          : {}),
       };
     case 'skip':
-      return { type: 'slot-skipped', slot: decision.slot, reason: decision.reason, message: decision.message, next: decision.next };
+      return {
+        type: 'slot-skipped',
+        slot: decision.slot,
+        reason: decision.reason,
+        message: decision.message,
+        next: decision.next,
+      };
     case 'record-next':
       return { type: 'next-scheduled', next: decision.next };
     case 'config-invalid':
@@ -73,9 +92,17 @@ export function outcomeForDecision(decision: RunDecision): RunOutcome | undefine
         };
       }
       if (state.phase === 'failed') {
-        return { type: 'job-failed', jobName: decision.jobName, job: decision.job, reason: state.reason, message: state.message };
+        return {
+          type: 'job-failed',
+          jobName: decision.jobName,
+          job: decision.job,
+          reason: state.reason,
+          message: state.message,
+        };
       }
-      return decision.adopted && decision.job ? startedOutcomeFromJob(decision.job, decision.jobName) : undefined;
+      return decision.adopted && decision.job
+        ? startedOutcomeFromJob(decision.job, decision.jobName)
+        : undefined;
     }
     default:
       return undefined;

@@ -41,7 +41,9 @@ export function planOrphanUploadAborts(
       {
         key: upload.key,
         uploadId: upload.uploadId,
-        reason: `multipart upload initiated ${Math.round(age / 1000)} s ago, older than ${Math.round(maxAgeMs / 1000)} s`,
+        reason: `multipart upload initiated ${Math.round(
+          age / 1000,
+        )} s ago, older than ${Math.round(maxAgeMs / 1000)} s`,
       },
     ];
   });

@@ -81,18 +81,29 @@ export function planRetention(
     typeof policy.maxAge === 'number'
       ? policy.maxAge
       : policy.maxAge !== undefined
-        ? (r => (r.ok && r.ms > 0 ? r.ms : undefined))(tryParseDuration(policy.maxAge))
-        : undefined;
+      ? (r => (r.ok && r.ms > 0 ? r.ms : undefined))(
+          tryParseDuration(policy.maxAge),
+        )
+      : undefined;
   const skew = policy.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
   const preUpgradeMax = policy.preUpgradeMaxCount ?? DEFAULT_PRE_UPGRADE_KEEP;
   const nowMs = now.getTime();
 
   const candidates = objects
     .map(o => ({ o, parsed: parseObjectKey(o.key, ref, pathPrefix) }))
-    .filter((c): c is { o: BucketObject; parsed: NonNullable<typeof c.parsed> } => !!c.parsed)
-    .sort((a, b) => b.parsed.time.getTime() - a.parsed.time.getTime() || (a.o.key < b.o.key ? 1 : a.o.key > b.o.key ? -1 : 0));
+    .filter(
+      (c): c is { o: BucketObject; parsed: NonNullable<typeof c.parsed> } =>
+        !!c.parsed,
+    )
+    .sort(
+      (a, b) =>
+        b.parsed.time.getTime() - a.parsed.time.getTime() ||
+        (a.o.key < b.o.key ? 1 : a.o.key > b.o.key ? -1 : 0),
+    );
 
-  const newest = candidates.find(c => c.o.size > 0 && c.parsed.time.getTime() <= nowMs + skew);
+  const newest = candidates.find(
+    c => c.o.size > 0 && c.parsed.time.getTime() <= nowMs + skew,
+  );
   const counts = { 'scheduled-or-manual': 0, 'pre-upgrade': 0 };
   const plan: RetentionPlan = { keep: [], delete: [] };
   const seen = new Set<string>();
@@ -100,39 +111,73 @@ export function planRetention(
   for (const { o, parsed } of candidates) {
     if (seen.has(o.key)) continue; // a listing never repeats a key, but a merged one might
     seen.add(o.key);
-    const base = { key: o.key, size: o.size, time: parsed.time, trigger: parsed.trigger };
-    const keep = (reason: RetentionReason, detail: string) => plan.keep.push({ ...base, reason, detail });
-    const drop = (reason: RetentionReason, detail: string) => plan.delete.push({ ...base, reason, detail });
+    const base = {
+      key: o.key,
+      size: o.size,
+      time: parsed.time,
+      trigger: parsed.trigger,
+    };
+    const keep = (reason: RetentionReason, detail: string) =>
+      plan.keep.push({ ...base, reason, detail });
+    const drop = (reason: RetentionReason, detail: string) =>
+      plan.delete.push({ ...base, reason, detail });
     const ageMs = nowMs - parsed.time.getTime();
     const tooOld = maxAgeMs !== undefined && ageMs > maxAgeMs;
-    const ageDetail = `taken ${Math.round(ageMs / 1000)} s ago, older than maxAge ${policy.maxAge}`;
+    const ageDetail = `taken ${Math.round(
+      ageMs / 1000,
+    )} s ago, older than maxAge ${policy.maxAge}`;
 
     if (parsed.time.getTime() > nowMs + skew) {
-      keep('future-timestamp', 'key timestamp is in the future (clock skew?): kept and not counted');
+      keep(
+        'future-timestamp',
+        'key timestamp is in the future (clock skew?): kept and not counted',
+      );
       continue;
     }
     if (o === newest?.o) {
       counts[parsed.trigger] += 1; // it counts towards its kind's limit
-      keep('newest-successful', 'the newest successful snapshot is always kept');
+      keep(
+        'newest-successful',
+        'the newest successful snapshot is always kept',
+      );
       continue;
     }
     if (o.size <= 0) {
       if (tooOld) drop('max-age', `empty object ${ageDetail}`);
-      else keep('empty-object', 'empty object: not a successful snapshot, not counted');
+      else
+        keep(
+          'empty-object',
+          'empty object: not a successful snapshot, not counted',
+        );
       continue;
     }
     counts[parsed.trigger] += 1;
     const rank = counts[parsed.trigger];
-    const limit = parsed.trigger === 'pre-upgrade' ? preUpgradeMax : policy.maxCount;
-    const label = parsed.trigger === 'pre-upgrade' ? 'pre-upgrade snapshot' : 'snapshot';
+    const limit =
+      parsed.trigger === 'pre-upgrade' ? preUpgradeMax : policy.maxCount;
+    const label =
+      parsed.trigger === 'pre-upgrade' ? 'pre-upgrade snapshot' : 'snapshot';
     if (limit !== undefined && rank > limit) {
-      drop('max-count', `${label} #${rank} of its kind, beyond ${parsed.trigger === 'pre-upgrade' ? 'preUpgradeMaxCount' : 'maxCount'} ${limit}`);
+      drop(
+        'max-count',
+        `${label} #${rank} of its kind, beyond ${
+          parsed.trigger === 'pre-upgrade' ? 'preUpgradeMaxCount' : 'maxCount'
+        } ${limit}`,
+      );
     } else if (tooOld) {
       drop('max-age', ageDetail);
     } else if (limit !== undefined) {
-      keep('within-max-count', `${label} #${rank} of its kind, within ${limit}`);
+      keep(
+        'within-max-count',
+        `${label} #${rank} of its kind, within ${limit}`,
+      );
     } else if (maxAgeMs !== undefined) {
-      keep('within-max-age', `taken ${Math.round(ageMs / 1000)} s ago, within maxAge ${policy.maxAge}`);
+      keep(
+        'within-max-age',
+        `taken ${Math.round(ageMs / 1000)} s ago, within maxAge ${
+          policy.maxAge
+        }`,
+      );
     } else {
       keep('no-rule', 'no retention rule applies');
     }

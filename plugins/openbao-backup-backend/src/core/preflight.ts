@@ -1,4 +1,7 @@
-import { BackupTrigger, CONDITION_BACKING_UP } from '@internal/plugin-openbao-backup-common';
+import {
+  BackupTrigger,
+  CONDITION_BACKING_UP,
+} from '@internal/plugin-openbao-backup-common';
 import { ObservedCluster, JobLike } from './types';
 import { validateBackupSpec } from './validateBackupSpec';
 
@@ -21,7 +24,11 @@ export function isJobActive(job: JobLike): boolean {
   const done = job.status?.conditions?.some(
     c => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
   );
-  return !done && (job.status?.succeeded ?? 0) === 0 && (job.status?.failed ?? 0) === 0;
+  return (
+    !done &&
+    (job.status?.succeeded ?? 0) === 0 &&
+    (job.status?.failed ?? 0) === 0
+  );
 }
 
 /**
@@ -40,19 +47,32 @@ export function preflight(
   const { cluster } = observed;
   const backup = cluster.spec?.backup;
   if (!backup) {
-    return { ok: false, reason: 'BackupNotConfigured', message: 'spec.backup is not set' };
+    return {
+      ok: false,
+      reason: 'BackupNotConfigured',
+      message: 'spec.backup is not set',
+    };
   }
   const phase = cluster.status?.phase;
   if (phase !== 'Running') {
-    return { ok: false, reason: 'ClusterNotRunning', message: `cluster phase is ${phase ?? 'unset'}, not Running` };
+    return {
+      ok: false,
+      reason: 'ClusterNotRunning',
+      message: `cluster phase is ${phase ?? 'unset'}, not Running`,
+    };
   }
   if (options.trigger !== 'pre-upgrade' && cluster.status?.upgrade) {
-    return { ok: false, reason: 'UpgradeInProgress', message: 'an upgrade is in progress (status.upgrade is set)' };
+    return {
+      ok: false,
+      reason: 'UpgradeInProgress',
+      message: 'an upgrade is in progress (status.upgrade is set)',
+    };
   }
   const restore = observed.restores.find(
     r =>
       r.spec?.cluster === cluster.metadata.name &&
-      (r.metadata?.namespace ?? cluster.metadata.namespace) === cluster.metadata.namespace &&
+      (r.metadata?.namespace ?? cluster.metadata.namespace) ===
+        cluster.metadata.namespace &&
       r.status?.phase !== 'Completed' &&
       r.status?.phase !== 'Failed',
   );
@@ -60,17 +80,30 @@ export function preflight(
     return {
       ok: false,
       reason: 'RestoreInProgress',
-      message: `OpenBaoRestore "${restore.metadata.name}" is ${restore.status?.phase ?? 'pending'}`,
+      message: `OpenBaoRestore "${restore.metadata.name}" is ${
+        restore.status?.phase ?? 'pending'
+      }`,
     };
   }
   const active = observed.jobs.find(isJobActive);
-  const backingUp = cluster.status?.conditions?.find(c => c.type === CONDITION_BACKING_UP);
+  const backingUp = cluster.status?.conditions?.find(
+    c => c.type === CONDITION_BACKING_UP,
+  );
   const activeName = cluster.status?.backup?.activeJob;
-  if (active || (backingUp?.status === 'True' && activeName && observed.jobs.some(j => j.metadata?.name === activeName && isJobActive(j)))) {
+  if (
+    active ||
+    (backingUp?.status === 'True' &&
+      activeName &&
+      observed.jobs.some(
+        j => j.metadata?.name === activeName && isJobActive(j),
+      ))
+  ) {
     return {
       ok: false,
       reason: 'BackupInProgress',
-      message: `backup Job "${active?.metadata?.name ?? activeName}" is still running`,
+      message: `backup Job "${
+        active?.metadata?.name ?? activeName
+      }" is still running`,
     };
   }
   const hasJwt = !!backup.jwtAuthRole;

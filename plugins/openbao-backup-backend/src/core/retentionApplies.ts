@@ -9,13 +9,23 @@ export type RetentionApplicability =
  * `target.roleArn` ("bucket lifecycle owns retention": web identity clusters leave deletion to the
  * bucket's lifecycle rules), and not without a retention policy (neither maxCount nor maxAge).
  */
-export function retentionApplies(cluster: OpenBaoCluster): RetentionApplicability {
+export function retentionApplies(
+  cluster: OpenBaoCluster,
+): RetentionApplicability {
   const backup = cluster.spec?.backup;
   if (!backup) return { applies: false, reason: 'backup not configured' };
-  if (backup.target?.roleArn) return { applies: false, reason: 'bucket lifecycle owns retention' };
+  if (backup.target?.roleArn)
+    return { applies: false, reason: 'bucket lifecycle owns retention' };
   const retention = backup.retention;
-  if (!retention || (retention.maxCount === undefined && retention.maxAge === undefined)) {
-    return { applies: false, reason: 'no retention policy (set retention.maxCount or retention.maxAge)' };
+  if (
+    !retention ||
+    (retention.maxCount === undefined && retention.maxAge === undefined)
+  ) {
+    return {
+      applies: false,
+      reason:
+        'no retention policy (set retention.maxCount or retention.maxAge)',
+    };
   }
   return { applies: true };
 }

@@ -36,7 +36,13 @@ export type RunOutcome =
       startedAt?: Date;
     }
   /** The Job failed (`reason`/`message` from `jobState`). */
-  | { type: 'job-failed'; jobName?: string; job?: JobLike; reason: string; message: string }
+  | {
+      type: 'job-failed';
+      jobName?: string;
+      job?: JobLike;
+      reason: string;
+      message: string;
+    }
   /** The pre-flight refused a run; a manual trigger's value is recorded as observed. */
   | {
       type: 'preflight-failed';
@@ -49,10 +55,18 @@ export type RunOutcome =
   /** A new `nextScheduledBackup` (`undefined` clears it, e.g. while suspended). */
   | { type: 'next-scheduled'; next: Date | undefined }
   /** A slot missed by more than the starting deadline. */
-  | { type: 'slot-skipped'; slot: Date; reason: string; message: string; next?: Date };
+  | {
+      type: 'slot-skipped';
+      slot: Date;
+      reason: string;
+      message: string;
+      next?: Date;
+    };
 
 /** `status.backup` fields as a merge patch: `null` deletes a field. */
-export type BackupStatusPatch = { [K in keyof BackupStatus]?: BackupStatus[K] | null };
+export type BackupStatusPatch = {
+  [K in keyof BackupStatus]?: BackupStatus[K] | null;
+};
 
 /** A JSON merge patch for the `status` subresource. */
 export interface StatusPatch {
@@ -80,7 +94,9 @@ export function setCondition(
   const condition: Condition = {
     ...next,
     lastTransitionTime:
-      previous && previous.status === next.status ? previous.lastTransitionTime : now.toISOString(),
+      previous && previous.status === next.status
+        ? previous.lastTransitionTime
+        : now.toISOString(),
   };
   if (index >= 0) list[index] = condition;
   else list.push(condition);
@@ -88,12 +104,23 @@ export function setCondition(
 }
 
 /** The run's attempt fields, read back from the Job's annotations (for adopted Jobs). */
-function attemptFieldsFromJob(job: JobLike | undefined, current: BackupStatus): BackupStatusPatch {
+function attemptFieldsFromJob(
+  job: JobLike | undefined,
+  current: BackupStatus,
+): BackupStatusPatch {
   const annotations = job?.metadata?.annotations ?? {};
-  const runAt = toMillis(annotations[ANNOTATION_RUN_AT]) ?? toMillis(job?.metadata?.creationTimestamp);
+  const runAt =
+    toMillis(annotations[ANNOTATION_RUN_AT]) ??
+    toMillis(job?.metadata?.creationTimestamp);
   const lastAttempt = toMillis(current.lastAttemptTime);
-  if (runAt === undefined || (lastAttempt !== undefined && runAt <= lastAttempt)) return {};
-  const patch: BackupStatusPatch = { lastAttemptTime: new Date(runAt).toISOString() };
+  if (
+    runAt === undefined ||
+    (lastAttempt !== undefined && runAt <= lastAttempt)
+  )
+    return {};
+  const patch: BackupStatusPatch = {
+    lastAttemptTime: new Date(runAt).toISOString(),
+  };
   const slot = toMillis(annotations[ANNOTATION_SCHEDULED_TIME]);
   const lastSlot = toMillis(current.lastAttemptScheduledTime);
   if (slot !== undefined && (lastSlot === undefined || slot > lastSlot)) {
@@ -133,14 +160,26 @@ export function statusPatchFor(
   const current = cluster.status?.backup ?? {};
   const generation = cluster.metadata.generation;
   let conditions = cluster.status?.conditions;
-  const set = (type: string, status: Condition['status'], reason: string, message: string) => {
+  const set = (
+    type: string,
+    status: Condition['status'],
+    reason: string,
+    message: string,
+  ) => {
     conditions = setCondition(
       conditions,
-      { type, status, reason, message: truncate(message, 32768), ...(generation !== undefined ? { observedGeneration: generation } : {}) },
+      {
+        type,
+        status,
+        reason,
+        message: truncate(message, 32768),
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      },
       now,
     );
   };
-  const configValid = () => set(CONDITION_BACKUP_CONFIG_VALID, 'True', 'Valid', 'spec.backup is valid');
+  const configValid = () =>
+    set(CONDITION_BACKUP_CONFIG_VALID, 'True', 'Valid', 'spec.backup is valid');
   let backup: BackupStatusPatch = {};
 
   switch (outcome.type) {
@@ -148,21 +187,36 @@ export function statusPatchFor(
       backup = {
         lastAttemptTime: outcome.runAt.toISOString(),
         activeJob: outcome.jobName,
-        ...(outcome.slot ? { lastAttemptScheduledTime: outcome.slot.toISOString() } : {}),
-        ...(outcome.triggerValue !== undefined ? { observedTrigger: outcome.triggerValue } : {}),
-        ...(outcome.next ? { nextScheduledBackup: outcome.next.toISOString() } : {}),
+        ...(outcome.slot
+          ? { lastAttemptScheduledTime: outcome.slot.toISOString() }
+          : {}),
+        ...(outcome.triggerValue !== undefined
+          ? { observedTrigger: outcome.triggerValue }
+          : {}),
+        ...(outcome.next
+          ? { nextScheduledBackup: outcome.next.toISOString() }
+          : {}),
       };
-      set(CONDITION_BACKING_UP, 'True', 'BackupRunning', `${outcome.trigger} backup Job ${outcome.jobName} started`);
+      set(
+        CONDITION_BACKING_UP,
+        'True',
+        'BackupRunning',
+        `${outcome.trigger} backup Job ${outcome.jobName} started`,
+      );
       configValid();
       break;
     case 'job-succeeded': {
       const { result, job } = outcome;
       const completed = outcome.completedAt ?? now;
-      const started = outcome.startedAt?.getTime() ?? toMillis(job?.status?.startTime);
+      const started =
+        outcome.startedAt?.getTime() ?? toMillis(job?.status?.startTime);
       const duration =
         result?.durationSeconds ??
-        (started !== undefined ? Math.max(0, Math.round((completed.getTime() - started) / 1000)) : undefined);
-      const key = result?.key ?? job?.metadata?.annotations?.[ANNOTATION_BACKUP_KEY];
+        (started !== undefined
+          ? Math.max(0, Math.round((completed.getTime() - started) / 1000))
+          : undefined);
+      const key =
+        result?.key ?? job?.metadata?.annotations?.[ANNOTATION_BACKUP_KEY];
       backup = {
         ...attemptFieldsFromJob(job, current),
         lastBackupTime: completed.toISOString(),
@@ -180,9 +234,9 @@ export function statusPatchFor(
         CONDITION_BACKING_UP,
         'False',
         'BackupSucceeded',
-        `snapshot ${key ?? '(key unknown)'}${result?.size !== undefined ? ` (${result.size} bytes)` : ''} written${
-          result ? '' : '; the executor result could not be read'
-        }`,
+        `snapshot ${key ?? '(key unknown)'}${
+          result?.size !== undefined ? ` (${result.size} bytes)` : ''
+        } written${result ? '' : '; the executor result could not be read'}`,
       );
       break;
     }
@@ -196,10 +250,23 @@ export function statusPatchFor(
       set(CONDITION_BACKING_UP, 'False', outcome.reason, outcome.message);
       break;
     case 'preflight-failed':
-      backup = outcome.triggerValue !== undefined ? { observedTrigger: outcome.triggerValue } : {};
-      set(CONDITION_BACKING_UP, 'False', outcome.reason, `${outcome.trigger} backup refused: ${outcome.message}`);
+      backup =
+        outcome.triggerValue !== undefined
+          ? { observedTrigger: outcome.triggerValue }
+          : {};
+      set(
+        CONDITION_BACKING_UP,
+        'False',
+        outcome.reason,
+        `${outcome.trigger} backup refused: ${outcome.message}`,
+      );
       if (outcome.reason === 'ConfigInvalid') {
-        set(CONDITION_BACKUP_CONFIG_VALID, 'False', 'ConfigInvalid', outcome.message);
+        set(
+          CONDITION_BACKUP_CONFIG_VALID,
+          'False',
+          'ConfigInvalid',
+          outcome.message,
+        );
       }
       break;
     case 'config-invalid':
@@ -211,11 +278,15 @@ export function statusPatchFor(
       );
       break;
     case 'next-scheduled':
-      backup = { nextScheduledBackup: outcome.next ? outcome.next.toISOString() : null };
+      backup = {
+        nextScheduledBackup: outcome.next ? outcome.next.toISOString() : null,
+      };
       configValid();
       break;
     case 'slot-skipped':
-      backup = { nextScheduledBackup: outcome.next ? outcome.next.toISOString() : null };
+      backup = {
+        nextScheduledBackup: outcome.next ? outcome.next.toISOString() : null,
+      };
       set(CONDITION_BACKING_UP, 'False', outcome.reason, outcome.message);
       break;
     default: {

@@ -42,40 +42,70 @@ export function validateBackupSpec(
   observedSecrets: ObservedSecret[] | undefined,
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  const add = (field: string, message: string) => problems.push({ field, message });
-  const { name, namespace } = cluster.metadata ?? ({} as OpenBaoCluster['metadata']);
+  const add = (field: string, message: string) =>
+    problems.push({ field, message });
+  const { name, namespace } =
+    cluster.metadata ?? ({} as OpenBaoCluster['metadata']);
 
-  if (typeof name !== 'string' || !DNS_1035_LABEL.test(name) || name.length > 63) {
+  if (
+    typeof name !== 'string' ||
+    !DNS_1035_LABEL.test(name) ||
+    name.length > 63
+  ) {
     add(
       'metadata.name',
       `cluster name "${name}" must be a DNS label of at most 63 characters (a-z, 0-9, "-", starting with a letter): ` +
         'it is used in Service host names, the Job label openbao.org/cluster and the Secret <cluster>-tls',
     );
   }
-  if (typeof namespace !== 'string' || !DNS_1123_LABEL.test(namespace) || namespace.length > 63) {
-    add('metadata.namespace', `namespace "${namespace}" is not a valid DNS label`);
+  if (
+    typeof namespace !== 'string' ||
+    !DNS_1123_LABEL.test(namespace) ||
+    namespace.length > 63
+  ) {
+    add(
+      'metadata.namespace',
+      `namespace "${namespace}" is not a valid DNS label`,
+    );
   }
   const replicas = cluster.spec?.replicas;
   if (replicas !== undefined && (!isInt(replicas) || replicas < 1)) {
-    add('spec.replicas', `replicas must be an integer ≥ 1, got ${JSON.stringify(replicas)}`);
+    add(
+      'spec.replicas',
+      `replicas must be an integer ≥ 1, got ${JSON.stringify(replicas)}`,
+    );
   }
 
   const backup = cluster.spec?.backup;
   if (!backup) {
-    add('spec.backup', 'spec.backup is not set: add a schedule, executorImage and target to enable backups');
+    add(
+      'spec.backup',
+      'spec.backup is not set: add a schedule, executorImage and target to enable backups',
+    );
     return problems;
   }
 
   const schedule = parseSchedule(backup.schedule, backup.timeZone);
   if (!schedule.ok) {
-    add(backup.timeZone && schedule.error.startsWith('time zone') ? 'spec.backup.timeZone' : 'spec.backup.schedule', schedule.error);
+    add(
+      backup.timeZone && schedule.error.startsWith('time zone')
+        ? 'spec.backup.timeZone'
+        : 'spec.backup.schedule',
+      schedule.error,
+    );
   }
 
   const image = backup.executorImage;
   if (typeof image !== 'string' || image.trim() === '') {
-    add('spec.backup.executorImage', 'executorImage is required (e.g. registry.example/openbao-backup-executor@sha256:…)');
+    add(
+      'spec.backup.executorImage',
+      'executorImage is required (e.g. registry.example/openbao-backup-executor@sha256:…)',
+    );
   } else if (/\s/.test(image)) {
-    add('spec.backup.executorImage', `executorImage "${image}" contains whitespace`);
+    add(
+      'spec.backup.executorImage',
+      `executorImage "${image}" contains whitespace`,
+    );
   } else if (cluster.spec?.imageVerification?.enabled && !DIGEST.test(image)) {
     add(
       'spec.backup.executorImage',
@@ -83,18 +113,34 @@ export function validateBackupSpec(
     );
   }
   const verification = cluster.spec?.imageVerification;
-  if (verification?.enabled && !verification.publicKey && !(verification.issuer && verification.subject)) {
-    add('spec.imageVerification', 'imageVerification is enabled but neither publicKey nor issuer and subject are set');
+  if (
+    verification?.enabled &&
+    !verification.publicKey &&
+    !(verification.issuer && verification.subject)
+  ) {
+    add(
+      'spec.imageVerification',
+      'imageVerification is enabled but neither publicKey nor issuer and subject are set',
+    );
   }
 
   const target = backup.target;
   if (!target) {
-    add('spec.backup.target', 'target is required: set at least target.bucket and credentials');
+    add(
+      'spec.backup.target',
+      'target is required: set at least target.bucket and credentials',
+    );
   } else {
     if (typeof target.bucket !== 'string' || target.bucket.trim() === '') {
       add('spec.backup.target.bucket', 'target.bucket is required');
-    } else if (!DNS_SUBDOMAIN.test(target.bucket) && !/^[A-Za-z0-9._-]+$/.test(target.bucket)) {
-      add('spec.backup.target.bucket', `bucket "${target.bucket}" is not a valid bucket name`);
+    } else if (
+      !DNS_SUBDOMAIN.test(target.bucket) &&
+      !/^[A-Za-z0-9._-]+$/.test(target.bucket)
+    ) {
+      add(
+        'spec.backup.target.bucket',
+        `bucket "${target.bucket}" is not a valid bucket name`,
+      );
     }
     if (target.endpoint !== undefined && target.endpoint !== '') {
       let url: URL | undefined;
@@ -104,71 +150,155 @@ export function validateBackupSpec(
         url = undefined;
       }
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-        add('spec.backup.target.endpoint', `endpoint "${target.endpoint}" is not an http(s) URL (e.g. https://s3.example.com)`);
+        add(
+          'spec.backup.target.endpoint',
+          `endpoint "${target.endpoint}" is not an http(s) URL (e.g. https://s3.example.com)`,
+        );
       }
     }
-    if (target.region !== undefined && (typeof target.region !== 'string' || target.region.trim() === '')) {
-      add('spec.backup.target.region', 'region is empty: remove it (default us-east-1) or set one');
+    if (
+      target.region !== undefined &&
+      (typeof target.region !== 'string' || target.region.trim() === '')
+    ) {
+      add(
+        'spec.backup.target.region',
+        'region is empty: remove it (default us-east-1) or set one',
+      );
     }
     const secretName = target.credentialsSecretRef?.name;
     if (target.roleArn !== undefined && !/^arn:[^:\s]+:/.test(target.roleArn)) {
-      add('spec.backup.target.roleArn', `roleArn "${target.roleArn}" is not an ARN (arn:<partition>:iam::<account>:role/<name>)`);
+      add(
+        'spec.backup.target.roleArn',
+        `roleArn "${target.roleArn}" is not an ARN (arn:<partition>:iam::<account>:role/<name>)`,
+      );
     }
     if (target.roleArn && target.credentialsSecretRef) {
-      add('spec.backup.target', 'set either target.roleArn (web identity) or target.credentialsSecretRef (static keys), not both');
+      add(
+        'spec.backup.target',
+        'set either target.roleArn (web identity) or target.credentialsSecretRef (static keys), not both',
+      );
     } else if (!target.roleArn) {
       if (!secretName) {
-        add('spec.backup.target.credentialsSecretRef', 'no credentials: set target.credentialsSecretRef (Secret with accessKeyId and secretAccessKey) or target.roleArn');
+        add(
+          'spec.backup.target.credentialsSecretRef',
+          'no credentials: set target.credentialsSecretRef (Secret with accessKeyId and secretAccessKey) or target.roleArn',
+        );
       } else if (observedSecrets) {
         const secret = observedSecrets.find(s => s.name === secretName);
         if (!secret) {
-          add('spec.backup.target.credentialsSecretRef', `Secret "${secretName}" not found in namespace "${namespace}"`);
+          add(
+            'spec.backup.target.credentialsSecretRef',
+            `Secret "${secretName}" not found in namespace "${namespace}"`,
+          );
         } else {
-          const missing = ['accessKeyId', 'secretAccessKey'].filter(k => !secret.keys.includes(k));
+          const missing = ['accessKeyId', 'secretAccessKey'].filter(
+            k => !secret.keys.includes(k),
+          );
           if (missing.length) {
-            add('spec.backup.target.credentialsSecretRef', `Secret "${secretName}" lacks key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+            add(
+              'spec.backup.target.credentialsSecretRef',
+              `Secret "${secretName}" lacks key${
+                missing.length > 1 ? 's' : ''
+              } ${missing.join(', ')}`,
+            );
           }
         }
       }
     }
-    if (target.partSize !== undefined && (!isInt(target.partSize) || target.partSize < MIN_PART_SIZE || target.partSize > MAX_PART_SIZE)) {
-      add('spec.backup.target.partSize', `partSize must be an integer number of bytes from ${MIN_PART_SIZE} (5 MiB) to ${MAX_PART_SIZE} (5 GiB), got ${JSON.stringify(target.partSize)}`);
+    if (
+      target.partSize !== undefined &&
+      (!isInt(target.partSize) ||
+        target.partSize < MIN_PART_SIZE ||
+        target.partSize > MAX_PART_SIZE)
+    ) {
+      add(
+        'spec.backup.target.partSize',
+        `partSize must be an integer number of bytes from ${MIN_PART_SIZE} (5 MiB) to ${MAX_PART_SIZE} (5 GiB), got ${JSON.stringify(
+          target.partSize,
+        )}`,
+      );
     }
-    if (target.concurrency !== undefined && (!isInt(target.concurrency) || target.concurrency < 1 || target.concurrency > MAX_CONCURRENCY)) {
-      add('spec.backup.target.concurrency', `concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(target.concurrency)}`);
+    if (
+      target.concurrency !== undefined &&
+      (!isInt(target.concurrency) ||
+        target.concurrency < 1 ||
+        target.concurrency > MAX_CONCURRENCY)
+    ) {
+      add(
+        'spec.backup.target.concurrency',
+        `concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(
+          target.concurrency,
+        )}`,
+      );
     }
   }
 
-  const hasJwt = typeof backup.jwtAuthRole === 'string' && backup.jwtAuthRole !== '';
+  const hasJwt =
+    typeof backup.jwtAuthRole === 'string' && backup.jwtAuthRole !== '';
   const hasToken = !!backup.tokenSecretRef?.name;
   if (hasJwt && hasToken) {
     add('spec.backup', 'set either jwtAuthRole or tokenSecretRef, not both');
   } else if (!hasJwt && !hasToken) {
-    add('spec.backup.jwtAuthRole', 'no OpenBao auth configured: set jwtAuthRole (recommended) or tokenSecretRef');
+    add(
+      'spec.backup.jwtAuthRole',
+      'no OpenBao auth configured: set jwtAuthRole (recommended) or tokenSecretRef',
+    );
   } else if (hasToken && observedSecrets) {
     const tokenName = backup.tokenSecretRef!.name;
     const secret = observedSecrets.find(s => s.name === tokenName);
     if (!secret) {
-      add('spec.backup.tokenSecretRef', `Secret "${tokenName}" not found in namespace "${namespace}"`);
+      add(
+        'spec.backup.tokenSecretRef',
+        `Secret "${tokenName}" not found in namespace "${namespace}"`,
+      );
     } else if (!secret.keys.includes('token')) {
-      add('spec.backup.tokenSecretRef', `Secret "${tokenName}" lacks key token`);
+      add(
+        'spec.backup.tokenSecretRef',
+        `Secret "${tokenName}" lacks key token`,
+      );
     }
   }
-  if (backup.jwtAuthMount !== undefined && !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(backup.jwtAuthMount)) {
-    add('spec.backup.jwtAuthMount', `jwtAuthMount "${backup.jwtAuthMount}" is not a mount path (e.g. jwt or auth/k8s)`);
+  if (
+    backup.jwtAuthMount !== undefined &&
+    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(backup.jwtAuthMount)
+  ) {
+    add(
+      'spec.backup.jwtAuthMount',
+      `jwtAuthMount "${backup.jwtAuthMount}" is not a mount path (e.g. jwt or auth/k8s)`,
+    );
   }
 
   const retention = backup.retention;
-  if (retention?.maxCount !== undefined && (!isInt(retention.maxCount) || retention.maxCount < 1)) {
-    add('spec.backup.retention.maxCount', `maxCount must be an integer ≥ 1, got ${JSON.stringify(retention.maxCount)}`);
+  if (
+    retention?.maxCount !== undefined &&
+    (!isInt(retention.maxCount) || retention.maxCount < 1)
+  ) {
+    add(
+      'spec.backup.retention.maxCount',
+      `maxCount must be an integer ≥ 1, got ${JSON.stringify(
+        retention.maxCount,
+      )}`,
+    );
   }
   if (retention?.maxAge !== undefined) {
     const age = tryParseDuration(retention.maxAge);
     if (!age.ok) add('spec.backup.retention.maxAge', age.error);
-    else if (age.ms <= 0) add('spec.backup.retention.maxAge', `maxAge must be positive, got "${retention.maxAge}"`);
+    else if (age.ms <= 0)
+      add(
+        'spec.backup.retention.maxAge',
+        `maxAge must be positive, got "${retention.maxAge}"`,
+      );
   }
-  if (backup.activeDeadlineSeconds !== undefined && (!isInt(backup.activeDeadlineSeconds) || backup.activeDeadlineSeconds < 1)) {
-    add('spec.backup.activeDeadlineSeconds', `activeDeadlineSeconds must be an integer ≥ 1, got ${JSON.stringify(backup.activeDeadlineSeconds)}`);
+  if (
+    backup.activeDeadlineSeconds !== undefined &&
+    (!isInt(backup.activeDeadlineSeconds) || backup.activeDeadlineSeconds < 1)
+  ) {
+    add(
+      'spec.backup.activeDeadlineSeconds',
+      `activeDeadlineSeconds must be an integer ≥ 1, got ${JSON.stringify(
+        backup.activeDeadlineSeconds,
+      )}`,
+    );
   }
   return problems;
 }

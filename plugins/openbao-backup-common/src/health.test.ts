@@ -1,0 +1,201 @@
+import { clusterHealth, explainClusterHealth } from './health';
+import { BackupStatus } from './types';
+
+const now = new Date('2026-11-25T09:00:00Z');
+const daily = { schedule: '0 2 * * *' };
+const status = (backup: BackupStatus) => ({ phase: 'Running', backup });
+
+describe('clusterHealth', () => {
+  it.each([
+    ['unreachable', status({}), daily, { unreachable: true }, 'unknown'],
+    ['no spec.backup', status({}), undefined, {}, 'unknown'],
+    ['no status at all', undefined, daily, {}, 'never'],
+    ['never succeeded, never tried', status({}), daily, {}, 'never'],
+    [
+      'never succeeded, failed once',
+      status({
+        lastAttemptTime: '2026-11-25T02:00:00Z',
+        consecutiveFailures: 1,
+      }),
+      daily,
+      {},
+      'failing',
+    ],
+    [
+      'failed after a success',
+      status({
+        lastBackupTime: '2026-11-24T02:05:00Z',
+        lastAttemptTime: '2026-11-25T02:00:00Z',
+        consecutiveFailures: 1,
+      }),
+      daily,
+      {},
+      'failing',
+    ],
+    [
+      'one failure below a threshold of 3',
+      status({
+        lastBackupTime: '2026-11-24T09:00:00Z',
+        lastAttemptTime: '2026-11-25T02:00:00Z',
+        consecutiveFailures: 1,
+      }),
+      daily,
+      { failureThreshold: 3 },
+      'ok',
+    ],
+    [
+      'threshold reached',
+      status({
+        lastBackupTime: '2026-11-22T02:05:00Z',
+        lastAttemptTime: '2026-11-25T02:00:00Z',
+        consecutiveFailures: 3,
+      }),
+      daily,
+      { failureThreshold: 3 },
+      'failing',
+    ],
+    [
+      'failures counted but the last success is newer than the last attempt (stale counter)',
+      status({
+        lastBackupTime: '2026-11-25T02:05:00Z',
+        lastAttemptTime: '2026-11-25T02:00:00Z',
+        consecutiveFailures: 2,
+      }),
+      daily,
+      {},
+      'ok',
+    ],
+    [
+      'suspended',
+      status({ lastBackupTime: '2026-01-01T00:00:00Z' }),
+      { ...daily, suspend: true },
+      {},
+      'suspended',
+    ],
+    [
+      'suspended but failing beats suspended',
+      status({
+        lastAttemptTime: '2026-11-25T08:00:00Z',
+        consecutiveFailures: 1,
+      }),
+      { ...daily, suspend: true },
+      {},
+      'failing',
+    ],
+    [
+      'suspended and never ran',
+      status({}),
+      { ...daily, suspend: true },
+      {},
+      'suspended',
+    ],
+    [
+      'recent',
+      status({ lastBackupTime: '2026-11-25T02:05:00Z' }),
+      daily,
+      {},
+      'ok',
+    ],
+    // 24 h interval + 1 h grace = 25 h: 2026-11-24T08:00 is exactly 25 h ago → still ok; one second more → stale.
+    [
+      'exactly at the threshold',
+      status({ lastBackupTime: '2026-11-24T08:00:00Z' }),
+      daily,
+      {},
+      'ok',
+    ],
+    [
+      'one second past the threshold',
+      status({ lastBackupTime: '2026-11-24T07:59:59Z' }),
+      daily,
+      {},
+      'stale',
+    ],
+    [
+      'stale with factor 2',
+      status({ lastBackupTime: '2026-11-23T08:00:00Z' }),
+      daily,
+      { staleFactor: 2, graceSeconds: 0 },
+      'stale',
+    ],
+    [
+      'not stale with factor 2',
+      status({ lastBackupTime: '2026-11-23T09:00:00Z' }),
+      daily,
+      { staleFactor: 2, graceSeconds: 0 },
+      'ok',
+    ],
+    [
+      'every 5 minutes, 10 min old, no grace',
+      status({ lastBackupTime: '2026-11-25T08:50:00Z' }),
+      { schedule: '*/5 * * * *' },
+      { graceSeconds: 0 },
+      'stale',
+    ],
+    [
+      'invalid schedule with a success',
+      status({ lastBackupTime: '2026-11-25T02:05:00Z' }),
+      { schedule: 'nope' },
+      {},
+      'unknown',
+    ],
+    [
+      'invalid zone, never',
+      status({}),
+      { schedule: '0 2 * * *', timeZone: 'Mars/Base' },
+      {},
+      'never',
+    ],
+    [
+      'unparseable lastBackupTime counts as none',
+      status({ lastBackupTime: 'yesterday' }),
+      daily,
+      {},
+      'never',
+    ],
+    // Weekday schedule on a Sunday: Friday's backup is fine (interval Fri → Mon = 72 h).
+    [
+      'weekday schedule over the weekend',
+      status({ lastBackupTime: '2026-11-27T02:05:00Z' }),
+      { schedule: '0 2 * * 1-5' },
+      {},
+      'ok',
+    ],
+  ] as const)('%s → %s', (_, s, backup, options, expected) => {
+    const at =
+      _ === 'weekday schedule over the weekend'
+        ? new Date('2026-11-29T20:00:00Z')
+        : now;
+    expect(clusterHealth(s, backup, at, options)).toBe(expected);
+  });
+
+  it('explains the verdict with the numbers behind it', () => {
+    expect(
+      explainClusterHealth(
+        status({ lastBackupTime: '2026-11-24T07:00:00Z' }),
+        daily,
+        now,
+      ),
+    ).toEqual({
+      health: 'stale',
+      expectedIntervalSeconds: 86400,
+      staleAt: new Date('2026-11-25T08:00:00Z'),
+      reason:
+        'last success 93600 s ago, more than 90000 s (interval 86400 s × 1 + 3600 s grace)',
+    });
+    expect(
+      explainClusterHealth(
+        status({
+          lastAttemptTime: '2026-11-25T02:00:00Z',
+          consecutiveFailures: 2,
+          lastFailureReason: 'StorageFailed: 403',
+        }),
+        daily,
+        now,
+      ),
+    ).toMatchObject({
+      health: 'failing',
+      reason: '2 consecutive failed runs: StorageFailed: 403',
+    });
+  });
+});
