@@ -33,7 +33,9 @@ export function isStageError(e: unknown): e is StageError {
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    return code && !e.message.includes(String(code)) ? `${e.message} (${code})` : e.message;
+    // AWS SDK errors carry the S3 error code in `name` (NoSuchBucket, InvalidAccessKeyId…)
+    const name = e.name && !['Error', 'TypeError', 'StageError'].includes(e.name) && !e.message.includes(e.name) ? `${e.name}: ` : '';
+    return `${name}${code && !e.message.includes(String(code)) ? `${e.message} (${code})` : e.message}`;
   }
   return String(e);
 }

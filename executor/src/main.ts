@@ -17,7 +17,8 @@ export interface RunOptions {
   env?: Env;
   log?: Logger;
   signal?: AbortSignal;
-  sinks?: ReportSink[];
+  /** Replaces stdout as the first report sink (the termination log is always written). */
+  stdout?: ReportSink;
 }
 
 /** One backup run: the pipeline, then the report. Never throws; returns the exit code. */
@@ -41,7 +42,7 @@ export async function runExecutor(options: RunOptions = {}): Promise<{ exitCode:
   clearTimeout(timer);
   result.ctx.openbao?.close();
   result.ctx.s3?.destroy();
-  const sinks = options.sinks ?? [stdoutSink, terminationLogSink(env.TERMINATION_LOG_PATH?.trim() || DEFAULT_PATHS.terminationLog)];
+  const sinks = [options.stdout ?? stdoutSink, terminationLogSink(env.TERMINATION_LOG_PATH?.trim() || DEFAULT_PATHS.terminationLog)];
   const report = await writeReport(result, sinks);
   return { exitCode: result.exitCode, report, result };
 }

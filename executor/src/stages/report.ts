@@ -38,6 +38,8 @@ export async function writeReport(result: PipelineResult, sinks: ReportSink[]): 
     stage: result.stage,
     durationSeconds: result.durationSeconds,
     timings: ctx.timings,
+    // ru_maxrss: the figure the memory budget (≈ concurrency × partSize + constant) is about
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   });
   return line;
 }

@@ -133,21 +133,24 @@ export const streamSnapshot: Stage = {
       if (tap.verificationError) {
         failure = new StageError('verify', ExitCode.verification, `snapshot verification failed: ${errorMessage(tap.verificationError)}`);
       } else {
-        failure = new StageError('stream', ExitCode.source, `snapshot stream from ${origin} broke after ${tap.size} bytes: ${errorMessage(err)}`);
+        failure = new StageError('stream', ExitCode.source, `snapshot stream from ${origin} broke after ${tap.bytes} bytes: ${errorMessage(err)}`);
       }
     });
 
     let progressAt = deps.now();
+    const partsDone = new Set<number>();
     upload.on('httpUploadProgress', p => {
+      if (p.part) partsDone.add(p.part);
       if (deps.now() - progressAt > 10_000) {
         progressAt = deps.now();
-        deps.log.info('upload progress', { bytes: tap.size, part: p.part });
+        deps.log.info('upload progress', { bytes: tap.bytes, part: p.part });
       }
     });
 
     try {
       await upload.done();
     } catch (e) {
+      deps.log.warn('upload abandoned', { bytesRead: tap.bytes, partsUploaded: partsDone.size });
       try {
         await abortLeftovers(s3, upload, storage.bucket, storage.key);
       } catch (abortError) {
@@ -167,9 +170,9 @@ export const streamSnapshot: Stage = {
 
     const seconds = (deps.now() - t0) / 1000;
     deps.log.info('snapshot uploaded', {
-      bytes: tap.size,
+      bytes: tap.bytes,
       seconds,
-      mibPerSecond: Number((tap.size / 1048576 / Math.max(seconds, 0.001)).toFixed(1)),
+      mibPerSecond: Number((tap.bytes / 1048576 / Math.max(seconds, 0.001)).toFixed(1)),
       raftIndex: tap.facts.raftIndex,
       raftTerm: tap.facts.raftTerm,
       sealedChecksums: tap.facts.sealedChecksums,
@@ -177,7 +180,7 @@ export const streamSnapshot: Stage = {
     return {
       ...ctx,
       upload: {
-        size: tap.size,
+        size: tap.bytes,
         sha256: tap.sha256,
         sourceUrl: url,
         ...tap.facts,

@@ -11,7 +11,8 @@ export class SnapshotTap extends Transform {
   readonly #hash = createHash('sha256');
   readonly #verifier: SnapshotVerifier;
   readonly #metaGate: number;
-  size = 0;
+  /** Bytes seen so far (not `size`: lib-storage would read that as the total length). */
+  bytes = 0;
   facts?: SnapshotFacts;
   /** Set when the content (not the transport) was bad. */
   verificationError?: Error;
@@ -36,10 +37,10 @@ export class SnapshotTap extends Transform {
 
   _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
     this.#hash.update(chunk);
-    this.size += chunk.length;
+    this.bytes += chunk.length;
     const accepted = this.#verifier.write(chunk);
     // Object metadata (raft index/term) is sent with CreateMultipartUpload, after the first part.
-    const gate = this.size > this.#metaGate ? Promise.all([accepted, this.#verifier.metaParsed]) : accepted;
+    const gate = this.bytes > this.#metaGate ? Promise.all([accepted, this.#verifier.metaParsed]) : accepted;
     gate.then(
       () => cb(null, chunk),
       e => {

@@ -25,6 +25,12 @@ export class VerificationError extends Error {
   }
 }
 
+/** The parts of tar-stream's entry stream we use (a streamx Readable). */
+interface EntryStream {
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  on(event: 'end', fn: () => void): unknown;
+}
+
 const SUMS = 'SHA256SUMS';
 const SEALED = 'SHA256SUMS.sealed';
 const SMALL_LIMIT = 1024 * 1024;
@@ -52,13 +58,13 @@ export class SnapshotVerifier {
       this.#rejectMeta = reject;
     });
     this.metaParsed.catch(() => {}); // observed through done()/write() as well
-    this.#tar.on('entry', (header, stream, next) => this.#onEntry(header.name, header.type, stream, next));
+    this.#tar.on('entry', (header, stream, next) => this.#onEntry(header.name, header.type, stream as unknown as EntryStream, next));
     // streamx's Writable has no pipe target support for Node streams: pump by hand with backpressure.
     this.#gunzip.on('data', (chunk: Buffer) => {
       if (!this.#tar.write(chunk)) this.#gunzip.pause();
     });
     this.#tar.on('drain', () => this.#gunzip.resume());
-    this.#gunzip.on('end', () => this.#tar.end());
+    this.#gunzip.on('end', () => this.#tar.end(undefined));
     this.#done = new Promise<void>((resolve, reject) => {
       this.#gunzip.on('error', (e: Error) => reject(this.#fail(`snapshot is not valid gzip: ${e.message}`)));
       this.#tar.on('error', (e: Error) => reject(this.#fail(this.#failure?.message ?? `snapshot is not a valid tar: ${e.message}`)));
@@ -78,7 +84,7 @@ export class SnapshotVerifier {
     return this.#failure;
   }
 
-  #onEntry(name: string, type: string | null | undefined, stream: NodeJS.ReadableStream, next: (e?: unknown) => void) {
+  #onEntry(name: string, type: string | null | undefined, stream: EntryStream, next: () => void) {
     const clean = name.replace(/^\.\//, '');
     if (type !== 'file') {
       this.#tar.destroy(this.#fail(`unexpected tar entry ${clean} of type ${type}`));
@@ -92,7 +98,7 @@ export class SnapshotVerifier {
     const hash: Hash | undefined = clean === SUMS || clean === SEALED ? undefined : createHash('sha256');
     const parts: Buffer[] = [];
     let size = 0;
-    stream.on('data', (chunk: Buffer) => {
+    stream.on('data', chunk => {
       hash?.update(chunk);
       if (keep) {
         size += chunk.length;
