@@ -1,0 +1,247 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { KubeApi, startKubeApi } from '@internal/openbao-backup-sandbox';
+import https from 'node:https';
+import request from 'supertest';
+import { openBaoBackupPlugin } from '../plugin';
+
+const NS = 'vault';
+
+function cluster(name: string, extra: { status?: object; spec?: object } = {}) {
+  return {
+    apiVersion: 'openbao.org/v1alpha1',
+    kind: 'OpenBaoCluster',
+    metadata: { name, namespace: NS },
+    spec: {
+      replicas: 3,
+      backup: {
+        schedule: '0 * * * *',
+        executorImage: 'openbao-backup-executor:dev',
+        jwtAuthRole: 'backup',
+        target: {
+          endpoint: 'http://127.0.0.1:9',
+          bucket: 'snapshots',
+          usePathStyle: true,
+          credentialsSecretRef: { name: 's3' },
+        },
+        retention: { maxCount: 3 },
+      },
+      ...extra.spec,
+    },
+  };
+}
+
+/** Seeds and reads the double over HTTPS with its own CA, as any client would. */
+function kube(api: KubeApi, method: string, path: string, body?: object): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `${api.url}${path}`,
+      {
+        method,
+        ca: Buffer.from(api.caData!, 'base64'),
+        headers: {
+          Authorization: `Bearer ${api.token}`,
+          'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+        },
+      },
+      res => {
+        let text = '';
+        res.on('data', c => (text += c));
+        res.on('end', () =>
+          res.statusCode! < 300
+            ? resolve(JSON.parse(text))
+            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+const crPath = (name = '') =>
+  `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters${name ? `/${name}` : ''}`;
+
+const entities = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'secrets',
+      namespace: 'default',
+      annotations: { 'openbao.org/cluster': `test/${NS}/bao, down/${NS}/bao, not-a-ref` },
+    },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/platform' }],
+    spec: { owner: 'platform' },
+  },
+];
+
+describe('openbao-backup REST API', () => {
+  let api: KubeApi;
+
+  beforeAll(async () => {
+    api = await startKubeApi({ namespaces: [NS], controllers: false, tls: true });
+    await kube(api, 'POST', crPath(), cluster('bao'));
+    await kube(api, 'PATCH', `${crPath('bao')}/status`, { status: { phase: 'Running' } });
+    await kube(api, 'POST', crPath(), cluster('busy'));
+    await kube(api, 'PATCH', `${crPath('busy')}/status`, {
+      status: { phase: 'Running', backup: { activeJob: 'backup-busy-20261125000000' } },
+    });
+    // A running backup Job of "busy" (controllers are off, so it stays active).
+    await kube(api, 'POST', `/apis/batch/v1/namespaces/${NS}/jobs`, {
+      metadata: {
+        name: 'backup-busy-20261125000000',
+        labels: { 'openbao.org/cluster': 'busy', 'openbao.org/component': 'backup' },
+      },
+      spec: {
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'e', image: 'x' }] },
+        },
+      },
+    });
+    await kube(api, 'POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name: 's3' },
+      stringData: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+  });
+  afterAll(() => api.stop());
+
+  const scheduler = mockServices.scheduler.mock();
+  scheduler.triggerTask.mockResolvedValue(undefined);
+
+  async function backend(
+    result = AuthorizeResult.ALLOW,
+    auditor: { factory: any } = { factory: mockServices.auditor.factory() },
+  ) {
+    const { server } = await startTestBackend({
+      features: [
+        openBaoBackupPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            openbaoBackup: {
+              reconcileInterval: { hours: 24 },
+              kubernetes: {
+                clusters: [
+                  { name: 'test', url: api.url, caData: api.caData, serviceAccountToken: api.token },
+                  // Nothing listens on the discard port: an unreachable API server.
+                  { name: 'down', url: 'https://127.0.0.1:9', serviceAccountToken: 'x' },
+                ],
+              },
+            },
+          },
+        }),
+        mockServices.permissions.factory({ result }),
+        // The reconciler is tested on its own; here no pass may consume a trigger.
+        scheduler.factory,
+        auditor.factory,
+        catalogServiceMock.factory({ entities: entities as any }),
+      ],
+    });
+    return server;
+  }
+
+  it('lists the fleet with health, and reports the unreachable API server apart', async () => {
+    const res = await request(await backend()).get('/api/openbao-backup/clusters');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((e: any) => [e.ref.name, e.health])).toEqual([
+      ['bao', 'never'],
+      ['busy', 'never'],
+    ]);
+    expect(res.body.items[0].entityRefs).toEqual(['component:default/secrets']);
+    expect(res.body.items[0].owners).toEqual(['group:default/platform']);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ kubernetesCluster: 'down' }),
+    ]);
+  });
+
+  it('resolves an entity to its clusters, one failing cluster reported per entry', async () => {
+    const res = await request(await backend()).get(
+      '/api/openbao-backup/entity/component/default/secrets',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((e: any) => [e.ref.kubernetesCluster, e.health, !!e.error])).toEqual([
+      ['test', 'never', false],
+      ['down', 'unknown', true],
+    ]);
+    expect(res.body.errors).toEqual([
+      '"not-a-ref" is not [<kubernetes-cluster>/]<namespace>/<name>',
+    ]);
+  });
+
+  it('answers 404 problem bodies for unknown clusters and entities', async () => {
+    const server = await backend();
+    const res = await request(server).get(`/api/openbao-backup/clusters/test/${NS}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual(expect.objectContaining({ name: 'NotFoundError' }));
+    const other = await request(server).get(`/api/openbao-backup/clusters/nowhere/${NS}/bao`);
+    expect(other.status).toBe(404);
+    expect(other.body.error.message).toMatch(/No Kubernetes cluster named "nowhere"/);
+  });
+
+  it('rejects a trigger without a reason with 400 and touches nothing', async () => {
+    const res = await request(await backend())
+      .post(`/api/openbao-backup/clusters/test/${NS}/bao/trigger`)
+      .send({ reason: '   ' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('InputError');
+    expect(res.body.error.message).toMatch(/reason is required/);
+    const cr = await kube(api, 'GET', crPath('bao'));
+    expect(cr.metadata.annotations?.['openbao.org/trigger-backup']).toBeUndefined();
+  });
+
+  it('answers 401 without credentials and 403 when denied, with no annotation written', async () => {
+    const server = await backend(AuthorizeResult.DENY);
+    const anonymous = await request(server)
+      .post(`/api/openbao-backup/clusters/test/${NS}/bao/trigger`)
+      .set('Authorization', mockCredentials.none.header())
+      .send({ reason: 'test' });
+    expect(anonymous.status).toBe(401);
+    const denied = await request(server)
+      .post(`/api/openbao-backup/clusters/test/${NS}/bao/trigger`)
+      .send({ reason: 'test' });
+    expect(denied.status).toBe(403);
+    const cr = await kube(api, 'GET', crPath('bao'));
+    expect(cr.metadata.annotations?.['openbao.org/trigger-backup']).toBeUndefined();
+    const list = await request(server).get('/api/openbao-backup/clusters');
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('answers 409 with the pre-flight reason while a run is active', async () => {
+    const res = await request(await backend())
+      .post(`/api/openbao-backup/clusters/test/${NS}/busy/trigger`)
+      .send({ reason: 'before maintenance' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(
+      'Backup not started: BackupInProgress: backup Job "backup-busy-20261125000000" is still running',
+    );
+  });
+
+  it('accepts a trigger: 202, annotation set, audited with user and reason', async () => {
+    const auditor = mockServices.auditor.mock();
+    const success = jest.fn();
+    auditor.createEvent.mockResolvedValue({ success, fail: jest.fn() } as any);
+    const res = await request(await backend(AuthorizeResult.ALLOW, auditor))
+      .post(`/api/openbao-backup/clusters/test/${NS}/bao/trigger`)
+      .send({ reason: 'before maintenance' });
+    expect(res.status).toBe(202);
+    expect(res.body.triggerId).toMatch(/^\d{4}-\d{2}-\d{2}T.*-[0-9a-f]{6}$/);
+    const cr = await kube(api, 'GET', crPath('bao'));
+    expect(cr.metadata.annotations['openbao.org/trigger-backup']).toBe(res.body.triggerId);
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'backup-trigger',
+        meta: { cluster: `test/${NS}/bao`, reason: 'before maintenance' },
+      }),
+    );
+    expect(success).toHaveBeenCalledWith({ meta: { triggerId: res.body.triggerId } });
+    const events = await kube(api, 'GET', `/api/v1/namespaces/${NS}/events`);
+    expect(events.items.map((e: any) => e.reason)).toContain('BackupRequested');
+    // The reconcile pass is started at once instead of waiting for the next interval.
+    expect(scheduler.triggerTask).toHaveBeenCalledWith('openbao-backup:reconcile');
+  });
+});
