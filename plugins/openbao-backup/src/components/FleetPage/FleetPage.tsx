@@ -60,8 +60,11 @@ export function FleetPage(props: { now?: Date }) {
   const [health, setHealth] = useState(ALL);
   const [owner, setOwner] = useState(ALL);
   // "now" moves on each time the fleet is (re)loaded.
-  const loadedAt = useMemo(() => (value ? new Date() : undefined), [value]);
-  const now = props.now ?? loadedAt ?? new Date();
+  const fixedNow = props.now;
+  const now = useMemo(
+    () => fixedNow ?? (value ? new Date() : new Date(0)),
+    [fixedNow, value],
+  );
 
   const owners = useMemo(
     () =>
