@@ -1,0 +1,504 @@
+import { makeCluster } from './__fixtures__/builders';
+import { secretsToObserve, validateBackupSpec } from './validateBackupSpec';
+
+const secrets = [
+  {
+    name: 's3-credentials',
+    keys: ['accessKeyId', 'secretAccessKey', 'sessionToken'],
+  },
+  { name: 'bao-token', keys: ['token'] },
+];
+
+describe('validateBackupSpec', () => {
+  it('accepts the sample cluster', () => {
+    expect(validateBackupSpec(makeCluster(), secrets)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'token auth',
+      {
+        spec: {
+          backup: { jwtAuthRole: null, tokenSecretRef: { name: 'bao-token' } },
+        },
+      },
+    ],
+    [
+      'web identity',
+      {
+        spec: {
+          backup: {
+            target: {
+              credentialsSecretRef: null,
+              roleArn: 'arn:aws:iam::123456789012:role/backup',
+            },
+          },
+        },
+      },
+    ],
+    [
+      'MinIO role ARN',
+      {
+        spec: {
+          backup: {
+            target: {
+              credentialsSecretRef: null,
+              roleArn: 'arn:minio:iam:::role/backup',
+            },
+          },
+        },
+      },
+    ],
+    [
+      'CRON_TZ prefix',
+      { spec: { backup: { schedule: 'CRON_TZ=Europe/Amsterdam 0 2 * * *' } } },
+    ],
+    ['timeZone field', { spec: { backup: { timeZone: 'America/New_York' } } }],
+    [
+      'tag without verification',
+      {
+        spec: { backup: { executorImage: 'registry.example/executor:1.2.3' } },
+      },
+    ],
+    [
+      'verification with digest',
+      { spec: { imageVerification: { enabled: true, publicKey: 'KEY' } } },
+    ],
+    [
+      'exact limits',
+      {
+        spec: {
+          backup: { target: { partSize: 5 * 1024 * 1024, concurrency: 16 } },
+        },
+      },
+    ],
+    ['concurrency 1', { spec: { backup: { target: { concurrency: 1 } } } }],
+    ['no endpoint (AWS)', { spec: { backup: { target: { endpoint: null } } } }],
+    [
+      'http endpoint',
+      { spec: { backup: { target: { endpoint: 'http://127.0.0.1:8080' } } } },
+    ],
+    ['no retention', { spec: { backup: { retention: null } } }],
+    [
+      'jwt mount with a path',
+      { spec: { backup: { jwtAuthMount: 'auth/kubernetes' } } },
+    ],
+    ['63-char name', { metadata: { name: `p${'r'.repeat(62)}` } }],
+  ])('accepts %s', (_, patch) => {
+    expect(validateBackupSpec(makeCluster(patch as any), secrets)).toEqual([]);
+  });
+
+  it.each([
+    ['no spec.backup', { spec: { backup: null } }, 'spec.backup', /not set/],
+    [
+      'invalid cron',
+      { spec: { backup: { schedule: '0 25 * * *' } } },
+      'spec.backup.schedule',
+      /not a valid cron expression/,
+    ],
+    [
+      '4-field cron',
+      { spec: { backup: { schedule: '0 2 * *' } } },
+      'spec.backup.schedule',
+      /expected 5/,
+    ],
+    [
+      'invalid zone',
+      { spec: { backup: { timeZone: 'Europe/Amsterdamm' } } },
+      'spec.backup.timeZone',
+      /not a known IANA time zone/,
+    ],
+    [
+      'invalid CRON_TZ',
+      { spec: { backup: { schedule: 'CRON_TZ=Nope 0 2 * * *' } } },
+      'spec.backup.schedule',
+      /not a known IANA/,
+    ],
+    [
+      'zone conflict',
+      {
+        spec: {
+          backup: {
+            schedule: 'CRON_TZ=UTC 0 2 * * *',
+            timeZone: 'Europe/Amsterdam',
+          },
+        },
+      },
+      'spec.backup.schedule',
+      /only one place/,
+    ],
+    [
+      'no image',
+      { spec: { backup: { executorImage: null } } },
+      'spec.backup.executorImage',
+      /required/,
+    ],
+    [
+      'blank image',
+      { spec: { backup: { executorImage: '  ' } } },
+      'spec.backup.executorImage',
+      /required/,
+    ],
+    [
+      'image with whitespace',
+      { spec: { backup: { executorImage: 'a b' } } },
+      'spec.backup.executorImage',
+      /whitespace/,
+    ],
+    [
+      'tag with verification',
+      {
+        spec: {
+          backup: { executorImage: 'registry.example/executor:1.2.3' },
+          imageVerification: { enabled: true, publicKey: 'K' },
+        },
+      },
+      'spec.backup.executorImage',
+      /pinned by digest/,
+    ],
+    [
+      'short digest with verification',
+      {
+        spec: {
+          backup: { executorImage: 'r/e@sha256:abc' },
+          imageVerification: { enabled: true, publicKey: 'K' },
+        },
+      },
+      'spec.backup.executorImage',
+      /pinned by digest/,
+    ],
+    [
+      'verification without key',
+      {
+        spec: {
+          imageVerification: { enabled: true, issuer: 'https://issuer' },
+        },
+      },
+      'spec.imageVerification',
+      /publicKey nor issuer and subject/,
+    ],
+    [
+      'no target',
+      { spec: { backup: { target: null } } },
+      'spec.backup.target',
+      /target is required/,
+    ],
+    [
+      'no bucket',
+      { spec: { backup: { target: { bucket: null } } } },
+      'spec.backup.target.bucket',
+      /required/,
+    ],
+    [
+      'bucket with slash',
+      { spec: { backup: { target: { bucket: 'a/b' } } } },
+      'spec.backup.target.bucket',
+      /not a valid bucket/,
+    ],
+    [
+      'endpoint not a URL',
+      { spec: { backup: { target: { endpoint: 's3.example.com' } } } },
+      'spec.backup.target.endpoint',
+      /not an http\(s\) URL/,
+    ],
+    [
+      'endpoint ftp',
+      { spec: { backup: { target: { endpoint: 'ftp://s3.example.com' } } } },
+      'spec.backup.target.endpoint',
+      /not an http\(s\) URL/,
+    ],
+    [
+      'empty region',
+      { spec: { backup: { target: { region: ' ' } } } },
+      'spec.backup.target.region',
+      /empty/,
+    ],
+    [
+      'no credentials at all',
+      { spec: { backup: { target: { credentialsSecretRef: null } } } },
+      'spec.backup.target.credentialsSecretRef',
+      /no credentials/,
+    ],
+    [
+      'both credentials',
+      { spec: { backup: { target: { roleArn: 'arn:aws:iam::1:role/x' } } } },
+      'spec.backup.target',
+      /not both/,
+    ],
+    [
+      'bad role ARN',
+      {
+        spec: {
+          backup: {
+            target: { credentialsSecretRef: null, roleArn: 'backup-role' },
+          },
+        },
+      },
+      'spec.backup.target.roleArn',
+      /not an ARN/,
+    ],
+    [
+      'credentials Secret missing',
+      {
+        spec: {
+          backup: { target: { credentialsSecretRef: { name: 'nope' } } },
+        },
+      },
+      'spec.backup.target.credentialsSecretRef',
+      /Secret "nope" not found in namespace "vault"/,
+    ],
+    [
+      'partSize below 5 MiB',
+      { spec: { backup: { target: { partSize: 5 * 1024 * 1024 - 1 } } } },
+      'spec.backup.target.partSize',
+      /from 5242880/,
+    ],
+    [
+      'partSize not an integer',
+      { spec: { backup: { target: { partSize: 6e6 + 0.5 } } } },
+      'spec.backup.target.partSize',
+      /integer/,
+    ],
+    [
+      'partSize above 5 GiB',
+      { spec: { backup: { target: { partSize: 6 * 1024 ** 3 } } } },
+      'spec.backup.target.partSize',
+      /5 GiB/,
+    ],
+    [
+      'concurrency 0',
+      { spec: { backup: { target: { concurrency: 0 } } } },
+      'spec.backup.target.concurrency',
+      /1 to 16, got 0/,
+    ],
+    [
+      'concurrency 17',
+      { spec: { backup: { target: { concurrency: 17 } } } },
+      'spec.backup.target.concurrency',
+      /got 17/,
+    ],
+    [
+      'concurrency string',
+      { spec: { backup: { target: { concurrency: '4' } } } },
+      'spec.backup.target.concurrency',
+      /got "4"/,
+    ],
+    [
+      'no auth',
+      { spec: { backup: { jwtAuthRole: null } } },
+      'spec.backup.jwtAuthRole',
+      /no OpenBao auth/,
+    ],
+    [
+      'both auths',
+      { spec: { backup: { tokenSecretRef: { name: 'bao-token' } } } },
+      'spec.backup',
+      /either jwtAuthRole or tokenSecretRef/,
+    ],
+    [
+      'token Secret missing',
+      {
+        spec: {
+          backup: { jwtAuthRole: null, tokenSecretRef: { name: 'nope' } },
+        },
+      },
+      'spec.backup.tokenSecretRef',
+      /not found/,
+    ],
+    [
+      'bad jwt mount',
+      { spec: { backup: { jwtAuthMount: '/jwt/' } } },
+      'spec.backup.jwtAuthMount',
+      /not a mount path/,
+    ],
+    [
+      'maxCount 0',
+      { spec: { backup: { retention: { maxCount: 0 } } } },
+      'spec.backup.retention.maxCount',
+      /≥ 1, got 0/,
+    ],
+    [
+      'negative maxCount',
+      { spec: { backup: { retention: { maxCount: -3 } } } },
+      'spec.backup.retention.maxCount',
+      /got -3/,
+    ],
+    [
+      'fractional maxCount',
+      { spec: { backup: { retention: { maxCount: 2.5 } } } },
+      'spec.backup.retention.maxCount',
+      /got 2.5/,
+    ],
+    [
+      'negative maxAge',
+      { spec: { backup: { retention: { maxAge: '-1d' } } } },
+      'spec.backup.retention.maxAge',
+      /not a duration/,
+    ],
+    [
+      'unitless maxAge',
+      { spec: { backup: { retention: { maxAge: '30' } } } },
+      'spec.backup.retention.maxAge',
+      /not a duration/,
+    ],
+    [
+      'zero maxAge',
+      { spec: { backup: { retention: { maxAge: '0d' } } } },
+      'spec.backup.retention.maxAge',
+      /must be positive/,
+    ],
+    [
+      'deadline 0',
+      { spec: { backup: { activeDeadlineSeconds: 0 } } },
+      'spec.backup.activeDeadlineSeconds',
+      /≥ 1/,
+    ],
+    ['replicas 0', { spec: { replicas: 0 } }, 'spec.replicas', /≥ 1/],
+    [
+      '80-char name',
+      { metadata: { name: 'p'.repeat(80) } },
+      'metadata.name',
+      /at most 63 characters/,
+    ],
+    [
+      'unicode name',
+      { metadata: { name: 'prød' } },
+      'metadata.name',
+      /DNS label/,
+    ],
+    [
+      'name with a dot',
+      { metadata: { name: 'prod.eu' } },
+      'metadata.name',
+      /DNS label/,
+    ],
+    [
+      'name starting with a digit',
+      { metadata: { name: '1prod' } },
+      'metadata.name',
+      /starting with a letter/,
+    ],
+    [
+      'unicode namespace',
+      { metadata: { namespace: 'våult' } },
+      'metadata.namespace',
+      /not a valid DNS label/,
+    ],
+  ])('reports %s', (_, patch, field, message) => {
+    const problems = validateBackupSpec(makeCluster(patch as any), secrets);
+    expect(problems).toContainEqual({
+      field,
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it('reports missing Secret keys by name', () => {
+    expect(
+      validateBackupSpec(makeCluster(), [
+        { name: 's3-credentials', keys: ['accessKeyId', 'caCert'] },
+      ]),
+    ).toEqual([
+      {
+        field: 'spec.backup.target.credentialsSecretRef',
+        message: 'Secret "s3-credentials" lacks key secretAccessKey',
+      },
+    ]);
+    expect(
+      validateBackupSpec(makeCluster(), [{ name: 's3-credentials', keys: [] }]),
+    ).toEqual([
+      {
+        field: 'spec.backup.target.credentialsSecretRef',
+        message:
+          'Secret "s3-credentials" lacks keys accessKeyId, secretAccessKey',
+      },
+    ]);
+    expect(
+      validateBackupSpec(
+        makeCluster({
+          spec: {
+            backup: {
+              jwtAuthRole: null,
+              tokenSecretRef: { name: 'bao-token' },
+            },
+          },
+        } as any),
+        [secrets[0], { name: 'bao-token', keys: ['value'] }],
+      ),
+    ).toEqual([
+      {
+        field: 'spec.backup.tokenSecretRef',
+        message: 'Secret "bao-token" lacks key token',
+      },
+    ]);
+  });
+
+  it('does not need the credentials Secret with roleArn', () => {
+    const cluster = makeCluster({
+      spec: {
+        backup: {
+          target: {
+            credentialsSecretRef: null,
+            roleArn: 'arn:aws:iam::1:role/x',
+          },
+        },
+      },
+    } as any);
+    expect(validateBackupSpec(cluster, [])).toEqual([]);
+  });
+
+  it('skips Secret checks when the Secrets could not be read', () => {
+    expect(validateBackupSpec(makeCluster(), undefined)).toEqual([]);
+  });
+
+  it('lists every problem at once', () => {
+    const cluster = makeCluster({
+      metadata: { name: 'Prod_1' },
+      spec: {
+        backup: {
+          schedule: 'x',
+          executorImage: null,
+          target: { bucket: null, concurrency: 99 },
+          jwtAuthRole: null,
+        },
+      },
+    } as any);
+    expect(validateBackupSpec(cluster, secrets).map(p => p.field)).toEqual([
+      'metadata.name',
+      'spec.backup.schedule',
+      'spec.backup.executorImage',
+      'spec.backup.target.bucket',
+      'spec.backup.target.concurrency',
+      'spec.backup.jwtAuthRole',
+    ]);
+  });
+});
+
+describe('secretsToObserve', () => {
+  it.each([
+    [{}, ['s3-credentials']],
+    [
+      {
+        spec: {
+          backup: {
+            target: {
+              credentialsSecretRef: null,
+              roleArn: 'arn:aws:iam::1:role/x',
+            },
+          },
+        },
+      },
+      [],
+    ],
+    [
+      {
+        spec: {
+          backup: { jwtAuthRole: null, tokenSecretRef: { name: 'tok' } },
+        },
+      },
+      ['s3-credentials', 'tok'],
+    ],
+    [{ spec: { backup: null } }, []],
+  ])('%j → %j', (patch, names) => {
+    expect(secretsToObserve(makeCluster(patch as any))).toEqual(names);
+  });
+});
