@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
+import { jsonEqual } from './jsonEqual';
 import {
   applyDefaults,
   generatedName,
@@ -348,11 +348,11 @@ export class ObjectStore {
       const causes = [...validateObject(type, obj), ...validateUpdate(type, current, obj)];
       if (causes.length) throw new StatusError(statusBodies.invalid(type, name, causes));
     }
-    if (tracksGeneration(type) && !isDeepStrictEqual(specOf(obj), specOf(current))) {
+    if (tracksGeneration(type) && !jsonEqual(specOf(obj), specOf(current))) {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     const key = this.#key(type, current.metadata.namespace, name);
-    if (isDeepStrictEqual(obj, current)) return structuredClone(current); // no-op: no new revision
+    if (jsonEqual(obj, current)) return structuredClone(current); // no-op: no new revision
     if (this.#finalizable(type, obj)) return this.#remove(type, key, current);
     return this.#commit('MODIFIED', type, key, obj, current);
   }
