@@ -1,4 +1,5 @@
 import {
+  BACKUP_ADDRESSES_ANNOTATION,
   ANNOTATION_BACKUP_KEY,
   ANNOTATION_RUN_AT,
   ANNOTATION_SCHEDULED_TIME,
@@ -135,6 +136,13 @@ export function openBaoAddresses(
   cluster: OpenBaoCluster,
   settings: Pick<BackupJobSettings, 'addressTemplate' | 'defaultReplicas'>,
 ): string {
+  // An explicit list on the cluster wins over the template (see BACKUP_ADDRESSES_ANNOTATION).
+  const explicit = cluster.metadata.annotations?.[
+    BACKUP_ADDRESSES_ANNOTATION
+  ]?.split(',')
+    .map(a => a.trim())
+    .filter(Boolean);
+  if (explicit?.length) return explicit.join(',');
   const replicas = cluster.spec?.replicas ?? settings.defaultReplicas;
   return Array.from({ length: Math.max(1, replicas) }, (_, i) =>
     settings.addressTemplate
