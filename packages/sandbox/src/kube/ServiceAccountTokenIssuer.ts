@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, KeyObject, randomUUID, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, randomUUID, sign, verify } from 'node:crypto';
 
 export interface TokenRequest {
   namespace: string;
@@ -53,7 +53,7 @@ export class ServiceAccountTokenIssuer {
   }
 
   jwks() {
-    const jwk = createPublicKey(this.#publicKey).export({ format: 'jwk' });
+    const jwk = this.#publicKey.export({ format: 'jwk' });
     return { keys: [{ ...jwk, use: 'sig', kty: 'RSA', alg: 'RS256', kid: this.keyId }] };
   }
 
