@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { ClusterRef } from '@internal/plugin-openbao-backup-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -33,11 +33,12 @@ export function useClusterDetail(
   const polling = Boolean(
     options.pollWhileActive && (state.value?.backingUp || options.forcePoll),
   );
-  const { retry, loading } = state;
+  const retryRef = useRef(state.retry);
+  retryRef.current = state.retry;
   useEffect(() => {
-    if (!polling || loading) return undefined;
-    const timer = setTimeout(retry, interval);
-    return () => clearTimeout(timer);
-  }, [polling, loading, retry, interval]);
+    if (!polling) return undefined;
+    const timer = setInterval(() => retryRef.current(), interval);
+    return () => clearInterval(timer);
+  }, [polling, interval]);
   return { ...state, polling };
 }

@@ -98,6 +98,7 @@ export function BackupNowButton(props: BackupNowButtonProps) {
               the audit log.
             </DialogContentText>
             <TextField
+              id={`openbao-backup-reason-${label}`}
               required
               fullWidth
               multiline

@@ -1,0 +1,225 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ClusterDetail } from '@internal/plugin-openbao-backup-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { OpenBaoBackupApi, openBaoBackupApiRef } from '../../api';
+import {
+  fakeApi,
+  hoursAgo,
+  okDetail,
+  okEntry,
+  responseError,
+} from '../../testing/fixtures';
+import { ClusterPanel } from './ClusterPanel';
+
+// usePermission caches per (permission, resourceRef): give each test its own entity.
+let n = 0;
+const nextEntityRef = () => `component:default/payments-${++n}`;
+
+function render(
+  api: OpenBaoBackupApi,
+  authorize:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
+  const alertApi = mockApis.alert();
+  const permissionApi = mockApis.permission({ authorize });
+  renderInTestApp(
+    <ClusterPanel
+      entry={okEntry}
+      entityRef={nextEntityRef()}
+      pollIntervalMs={20}
+    />,
+    { apis: [[openBaoBackupApiRef, api], permissionApi, alertApi] },
+  );
+  return { alertApi };
+}
+
+const backUpNow = () =>
+  screen.findByRole('button', { name: 'Back up prod/vault/bao-a now' });
+
+describe('ClusterPanel', () => {
+  it('disables "Back up now" with a tooltip when the trigger permission is denied', async () => {
+    render(fakeApi(), AuthorizeResult.DENY);
+    const button = await backUpNow();
+    await waitFor(() => expect(button).toBeDisabled());
+    expect(
+      screen.getByTitle(
+        'You are not allowed to start a backup of this cluster',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('disables "Back up now" while a run is active and polls until it ends', async () => {
+    const running: ClusterDetail = {
+      ...okDetail,
+      backingUp: true,
+      backup: { ...okDetail.backup, activeJob: 'backup-bao-a-1' },
+    };
+    const getCluster = jest
+      .fn()
+      .mockResolvedValueOnce(running)
+      .mockResolvedValueOnce(running)
+      .mockResolvedValue(okDetail);
+    render(fakeApi({ getCluster }));
+    expect(await screen.findByText(/Backup in progress/)).toBeInTheDocument();
+    expect(screen.getByText(/backup-bao-a-1/)).toBeInTheDocument();
+    expect(await backUpNow()).toBeDisabled();
+    await waitFor(() =>
+      expect(screen.queryByText(/Backup in progress/)).not.toBeInTheDocument(),
+    );
+    await waitFor(() => expect(screen.getByText('Back up now')).toBeEnabled());
+    // no more polling once the run has ended
+    const calls = getCluster.mock.calls.length;
+    expect(calls).toBeGreaterThanOrEqual(3);
+    await new Promise(r => setTimeout(r, 100));
+    expect(getCluster).toHaveBeenCalledTimes(calls);
+  });
+
+  it('asks for a reason, triggers, shows progress until the run ends and reports success', async () => {
+    const done: ClusterDetail = {
+      ...okDetail,
+      backup: {
+        ...okDetail.backup,
+        observedTrigger: 't-1',
+        lastBackupTime: hoursAgo(0),
+        lastBackupSize: 5 * 1024 * 1024,
+        lastBackupDuration: 12,
+      },
+      runs: [
+        {
+          jobName: 'backup-bao-a-2',
+          trigger: 'manual',
+          phase: 'Succeeded',
+          size: 5 * 1024 * 1024,
+          durationSeconds: 12,
+        },
+        ...okDetail.runs,
+      ],
+    };
+    const started: ClusterDetail = {
+      ...done,
+      backingUp: true,
+      runs: [{ ...done.runs[0], phase: 'Running' }, ...okDetail.runs],
+    };
+    // The backend's view moves on when the test says so.
+    let stage: 'idle' | 'running' | 'done' = 'idle';
+    const getCluster = jest.fn(async () => {
+      if (stage === 'idle') return okDetail;
+      return stage === 'running' ? started : done;
+    });
+    const api = fakeApi({
+      getCluster,
+      triggerBackup: jest.fn(async () => ({ triggerId: 't-1' })),
+    });
+    const { alertApi } = render(api);
+
+    const user = userEvent.setup();
+    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
+    await user.click(await backUpNow());
+    const dialog = await screen.findByRole('dialog');
+    const start = within(dialog).getByRole('button', { name: 'Start backup' });
+    expect(start).toBeDisabled();
+    await user.type(
+      within(dialog).getByLabelText(/Reason/),
+      '  before the upgrade ',
+    );
+    expect(start).toBeEnabled();
+    await user.click(start);
+
+    expect(api.triggerBackup).toHaveBeenCalledWith(
+      okEntry.ref,
+      'before the upgrade',
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(await screen.findByText(/Backup in progress/)).toBeInTheDocument();
+    expect(await backUpNow()).toBeDisabled();
+    expect(alertApi.getAlerts()).toContainEqual(
+      expect.objectContaining({
+        message: 'Backup of prod/vault/bao-a requested',
+        severity: 'success',
+      }),
+    );
+
+    stage = 'running';
+    await new Promise(r => setTimeout(r, 60));
+    expect(screen.getByText(/Backup in progress/)).toBeInTheDocument();
+    stage = 'done';
+    const finished = await alertApi.waitForAlert(a =>
+      a.message.includes('finished'),
+    );
+    expect(finished).toEqual(
+      expect.objectContaining({
+        message: 'Backup of prod/vault/bao-a finished (5.0 MiB in 12s)',
+        severity: 'success',
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByText(/Backup in progress/)).not.toBeInTheDocument(),
+    );
+    expect(await backUpNow()).toBeEnabled();
+  });
+
+  it('reports a failed run of a trigger as an error alert', async () => {
+    const failed: ClusterDetail = {
+      ...okDetail,
+      backup: {
+        ...okDetail.backup,
+        observedTrigger: 't-1',
+        consecutiveFailures: 1,
+      },
+      runs: [
+        {
+          jobName: 'backup-bao-a-3',
+          trigger: 'manual',
+          phase: 'Failed',
+          message: 'leader not found',
+        },
+      ],
+    };
+    const getCluster = jest
+      .fn()
+      .mockResolvedValueOnce(okDetail)
+      .mockResolvedValue(failed);
+    const { alertApi } = render(fakeApi({ getCluster }));
+    const user = userEvent.setup();
+    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
+    await user.click(await backUpNow());
+    await user.type(await screen.findByLabelText(/Reason/), 'test');
+    await user.click(screen.getByRole('button', { name: 'Start backup' }));
+    const alert = await alertApi.waitForAlert(a => a.severity === 'error');
+    expect(alert.message).toBe(
+      'Backup of prod/vault/bao-a failed: leader not found',
+    );
+  });
+
+  it('keeps the dialog open and alerts the reason when the backend answers 409', async () => {
+    const conflict = await responseError(409, 'a backup is already running');
+    const api = fakeApi({
+      triggerBackup: jest.fn().mockRejectedValue(conflict),
+    });
+    const { alertApi } = render(api);
+    const user = userEvent.setup();
+    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
+    await user.click(await backUpNow());
+    await user.type(await screen.findByLabelText(/Reason/), 'again');
+    await user.click(screen.getByRole('button', { name: 'Start backup' }));
+    const alert = await alertApi.waitForAlert(a => a.severity === 'error');
+    expect(alert.message).toBe(
+      'Could not start a backup of prod/vault/bao-a: a backup is already running (409)',
+    );
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+    expect(screen.queryByText(/Backup in progress/)).not.toBeInTheDocument();
+  });
+
+  it('shows a ResponseErrorPanel when the cluster detail cannot be loaded', async () => {
+    const error = await responseError(500, 'boom');
+    render(fakeApi({ getCluster: jest.fn().mockRejectedValue(error) }));
+    expect(
+      (await screen.findAllByText(/Request failed with 500/)).length,
+    ).toBeGreaterThan(0);
+  });
+});
