@@ -25,7 +25,9 @@ export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
       highlight: true,
       render: e => (
         <>
-          {e.ref.namespace}/{e.ref.name}
+          <span>
+            {e.ref.namespace}/{e.ref.name}
+          </span>
           <Typography variant="caption" color="textSecondary" component="div">
             {e.ref.kubernetesCluster}
           </Typography>
