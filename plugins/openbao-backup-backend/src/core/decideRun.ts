@@ -182,11 +182,9 @@ export function decideRun(
     annotation && annotation !== status.observedTrigger
       ? annotation
       : undefined;
-  const requested: BackupTrigger | undefined = options.preUpgradeRequested
-    ? 'pre-upgrade'
-    : manualValue
-    ? 'manual'
-    : undefined;
+  let requested: BackupTrigger | undefined;
+  if (options.preUpgradeRequested) requested = 'pre-upgrade';
+  else if (manualValue) requested = 'manual';
   const problems = validateBackupSpec(cluster, observed.secrets);
   const configCondition = cluster.status?.conditions?.find(
     c => c.type === CONDITION_BACKUP_CONFIG_VALID,

@@ -55,6 +55,11 @@ export interface RetentionPlan {
 
 const DEFAULT_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
+function compareKeysDescending(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? 1 : -1;
+}
+
 /**
  * Plans retention for one cluster. Only keys that `parseObjectKey` accepts for this cluster and
  * prefix are candidates; every other object is left out of the plan altogether. Rules:
@@ -77,14 +82,13 @@ export function planRetention(
   pathPrefix: string | undefined,
   now: Date,
 ): RetentionPlan {
-  const maxAgeMs =
-    typeof policy.maxAge === 'number'
-      ? policy.maxAge
-      : policy.maxAge !== undefined
-      ? (r => (r.ok && r.ms > 0 ? r.ms : undefined))(
-          tryParseDuration(policy.maxAge),
-        )
-      : undefined;
+  let maxAgeMs: number | undefined;
+  if (typeof policy.maxAge === 'number') {
+    maxAgeMs = policy.maxAge;
+  } else if (policy.maxAge !== undefined) {
+    const parsed = tryParseDuration(policy.maxAge);
+    maxAgeMs = parsed.ok && parsed.ms > 0 ? parsed.ms : undefined;
+  }
   const skew = policy.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
   const preUpgradeMax = policy.preUpgradeMaxCount ?? DEFAULT_PRE_UPGRADE_KEEP;
   const nowMs = now.getTime();
@@ -98,7 +102,7 @@ export function planRetention(
     .sort(
       (a, b) =>
         b.parsed.time.getTime() - a.parsed.time.getTime() ||
-        (a.o.key < b.o.key ? 1 : a.o.key > b.o.key ? -1 : 0),
+        compareKeysDescending(a.o.key, b.o.key),
     );
 
   const newest = candidates.find(
