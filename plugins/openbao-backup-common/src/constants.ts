@@ -7,6 +7,11 @@ export const OPENBAO_RESTORE_PLURAL = 'openbaorestores';
 
 /** Catalog annotation linking an entity to clusters: `[<k8s-cluster>/]<namespace>/<name>`, comma list. */
 export const OPENBAO_CLUSTER_ANNOTATION = 'openbao.org/cluster';
+/**
+ * Optional OpenBaoCluster annotation: comma-separated pod URLs to use as OPENBAO_ADDRESSES instead
+ * of the backend's address template (pods behind non-standard Services, the local sandbox).
+ */
+export const BACKUP_ADDRESSES_ANNOTATION = 'openbao.org/backup-addresses';
 /** Edge-triggered manual backup: one run per distinct non-empty value. */
 export const TRIGGER_BACKUP_ANNOTATION = 'openbao.org/trigger-backup';
 

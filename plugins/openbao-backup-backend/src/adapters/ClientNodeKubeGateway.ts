@@ -7,8 +7,9 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { ForwardedError } from '@backstage/errors';
+import { ConflictError, ForwardedError } from '@backstage/errors';
 import {
+  ANNOTATION_RUN_AT,
   COMPONENT_VALUE,
   LABEL_CLUSTER,
   LABEL_COMPONENT,
@@ -218,9 +219,18 @@ export class ClientNodeKubeGateway implements KubeGateway {
       })) as JobLike;
     } catch (e) {
       if (e instanceof ApiException && e.code === 409) {
-        // Another pass (or replica) created it first: adopt it rather than create a twin.
-        return (await this.#batch.readNamespacedJob({ namespace, name })) as JobLike;
+        // Another pass (or replica) created this very run first: adopt it rather than create a
+        // twin. A Job of that name for another run (same second) must not be taken for ours.
+        const existing = (await this.#batch.readNamespacedJob({ namespace, name })) as JobLike;
+        const runAt = (j: JobLike) => j.metadata?.annotations?.[ANNOTATION_RUN_AT];
+        if (runAt(existing) !== runAt(job)) {
+          throw new ConflictError(
+            `Job ${namespace}/${name} already exists for another run (run-at ${runAt(existing)})`,
+          );
+        }
+        return existing;
       }
+      if (e instanceof ConflictError) throw e;
       throw new ForwardedError(`create Job ${namespace}/${name}`, e);
     }
   }

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import { mockServices } from '@backstage/backend-test-utils';
+import { objectStoreFor } from '../adapters/objectStoreFor';
+import {
+  S3_CREDENTIALS,
+  S3_ENDPOINT,
+  Sandbox,
+  createBucket,
+  s3Client,
+  startSandbox,
+} from '../testing/sandbox';
+import { Reconciler } from './Reconciler';
+
+const NS = 'vault';
+const bucket = `reconciler-${Date.now().toString(36)}`;
+const crPath = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters/bao`;
+
+describe('Reconciler end to end (Kubernetes double → Job → real executor → OpenBao double → Swift S3)', () => {
+  let sandbox: Sandbox;
+  let now: Date;
+  let reconciler: Reconciler;
+
+  beforeAll(async () => {
+    await createBucket(bucket);
+    sandbox = await startSandbox(NS);
+    const { request, bao } = sandbox;
+    await request('POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name: 's3' },
+      stringData: S3_CREDENTIALS,
+    });
+    await request('POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name: 'bao-tls' },
+      stringData: { 'ca.crt': bao.caCertPem },
+    });
+    await request('POST', `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`, {
+      apiVersion: 'openbao.org/v1alpha1',
+      kind: 'OpenBaoCluster',
+      metadata: {
+        name: 'bao',
+        annotations: { 'openbao.org/backup-addresses': bao.addresses.join(',') },
+      },
+      spec: {
+        replicas: 3,
+        backup: {
+          schedule: '* * * * *',
+          executorImage: 'openbao-backup-executor:dev',
+          jwtAuthRole: 'backup',
+          target: {
+            endpoint: S3_ENDPOINT,
+            bucket,
+            pathPrefix: 'snapshots',
+            usePathStyle: true,
+            credentialsSecretRef: { name: 's3' },
+            partSize: 5 * 1024 * 1024,
+            concurrency: 2,
+          },
+          retention: { maxCount: 1 },
+        },
+      },
+    });
+    await request('PATCH', `${crPath}/status`, { status: { phase: 'Running' } });
+    now = new Date();
+    reconciler = Reconciler.create({
+      gateways: [sandbox.gateway],
+      openStore: objectStoreFor,
+      logger: mockServices.logger.mock(),
+      now: () => now,
+      podStartTimeoutSeconds: 600,
+    });
+  }, 60_000);
+
+  afterAll(() => sandbox?.stop());
+
+  const getCluster = () => sandbox.request('GET', crPath);
+  const events = async () =>
+    (await sandbox.request('GET', `/api/v1/namespaces/${NS}/events`)).items.map(
+      (e: any) => e.reason,
+    );
+  const keysInBucket = async () =>
+    ((await s3Client().send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(
+      o => o.Key!,
+    );
+
+  /** Runs passes (with the fake clock creeping forward) until `done` holds for the cluster. */
+  async function tickUntil(done: (cr: any) => boolean, what: string) {
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const report = await reconciler.tick();
+      expect(report.errors).toEqual([]);
+      const cr = await getCluster();
+      if (done(cr)) return cr;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${what}; status: ${JSON.stringify(cr.status)}`);
+      }
+      await new Promise(r => setTimeout(r, 250));
+      now = new Date(now.getTime() + 250);
+    }
+  }
+
+  it('records the next slot, runs it as a Job, and writes a verified snapshot to S3', async () => {
+    let cr = await tickUntil(c => !!c.status?.backup?.nextScheduledBackup, 'nextScheduledBackup');
+    const slot = new Date(cr.status.backup.nextScheduledBackup);
+    expect(slot.getTime()).toBeGreaterThan(now.getTime());
+    expect(slot.getUTCSeconds()).toBe(0);
+
+    now = new Date(slot.getTime() + 2000); // the slot is due
+    cr = await tickUntil(c => !!c.status?.backup?.lastBackupTime, 'first backup');
+    const b = cr.status.backup;
+    expect(b.consecutiveFailures ?? 0).toBe(0);
+    expect(b.lastAttemptScheduledTime).toBe(slot.toISOString());
+    expect(b.lastBackupName).toMatch(
+      /^snapshots\/vault\/bao\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[0-9a-f]{8}\.snap$/,
+    );
+    expect(b.lastBackupRaftIndex).toBe(4242);
+    expect(new Date(b.nextScheduledBackup).getTime()).toBe(slot.getTime() + 60_000);
+    expect(cr.status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'BackingUp', status: 'False' }),
+        expect.objectContaining({ type: 'BackupConfigValid', status: 'True' }),
+      ]),
+    );
+
+    // The object's bytes are what the status says they are.
+    const object = await s3Client().send(
+      new GetObjectCommand({ Bucket: bucket, Key: b.lastBackupName }),
+    );
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    expect(bytes.length).toBe(b.lastBackupSize);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(b.lastBackupSha256);
+    expect(object.Metadata?.['openbao-cluster']).toBe('bao');
+
+    const jobs = await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`);
+    expect(jobs.items).toHaveLength(1);
+    expect(jobs.items[0].metadata.labels['openbao.org/backup-trigger']).toBe('scheduled');
+    expect(await events()).toEqual(expect.arrayContaining(['BackupStarted', 'BackupSucceeded']));
+  }, 60_000);
+
+  it('runs a manual trigger once, clears the annotation, and applies retention (maxCount 1)', async () => {
+    const first = (await getCluster()).status.backup.lastBackupName;
+    now = new Date(now.getTime() + 2000); // job names have one-second resolution
+    await sandbox.request('PATCH', crPath, {
+      metadata: { annotations: { 'openbao.org/trigger-backup': 'before-upgrade-1' } },
+    });
+    const cr = await tickUntil(
+      c => c.status?.backup?.lastBackupName && c.status.backup.lastBackupName !== first,
+      'manual backup',
+    );
+    expect(cr.status.backup.observedTrigger).toBe('before-upgrade-1');
+    expect(cr.metadata.annotations['openbao.org/trigger-backup']).toBeUndefined();
+    // Retention ran after the success: only the newest snapshot is left.
+    expect(await keysInBucket()).toEqual([cr.status.backup.lastBackupName]);
+    expect(await events()).toContain('RetentionApplied');
+  }, 60_000);
+
+  it('records a failed run with the stage reason and leaves nothing in the bucket', async () => {
+    const before = await keysInBucket();
+    now = new Date(now.getTime() + 2000);
+    await sandbox.request('PATCH', crPath, {
+      metadata: { annotations: { 'openbao.org/trigger-backup': 'wrong-role' } },
+      spec: { backup: { jwtAuthRole: 'not-a-role' } },
+    });
+    const cr = await tickUntil(
+      c =>
+        c.status?.backup?.observedTrigger === 'wrong-role' &&
+        !c.status.backup.activeJob &&
+        (c.status.backup.consecutiveFailures ?? 0) > 0,
+      'failure',
+    );
+    expect(cr.status.backup.lastFailureReason).toMatch(/OpenBaoAuthFailed/);
+    expect(cr.status.backup.activeJob).toBeUndefined();
+    expect(await events()).toContain('BackupFailed');
+    expect(await keysInBucket()).toEqual(before);
+    const uploads = await s3Client().send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+  }, 60_000);
+});
