@@ -19,10 +19,19 @@ import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { buildRenderContext, renderChart, RenderedChart, RenderOptions, Values } from './renderChart';
+import {
+  buildRenderContext,
+  renderChart,
+  RenderedChart,
+  RenderOptions,
+  Values,
+} from './renderChart';
+import { validateWithKubernetesModels } from './kubernetesModels';
 
 const CHART_DIR = path.resolve(__dirname, '../../../../charts/openbao-backup');
-const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8'));
+const schema = JSON.parse(
+  fs.readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8'),
+);
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateValues = ajv.compile(schema);
 
@@ -32,12 +41,23 @@ function readValues(file: string): Values {
 
 function assertValuesValid(values: Values) {
   if (!validateValues(values)) {
-    throw new Error(`values do not match values.schema.json: ${ajv.errorsText(validateValues.errors)}`);
+    throw new Error(
+      `values do not match values.schema.json: ${ajv.errorsText(
+        validateValues.errors,
+      )}`,
+    );
   }
 }
 
-function render(values: Values[] = [], extra: Partial<RenderOptions> = {}): RenderedChart {
-  return renderChart(CHART_DIR, { values, validateValues: assertValuesValid, ...extra });
+function render(
+  values: Values[] = [],
+  extra: Partial<RenderOptions> = {},
+): RenderedChart {
+  return renderChart(CHART_DIR, {
+    values,
+    validateValues: assertValuesValid,
+    ...extra,
+  });
 }
 
 const VALUE_SETS: Record<string, Values[]> = {
@@ -61,42 +81,13 @@ const VALUE_SETS: Record<string, Values[]> = {
     },
   ],
   'identity-only': [
-    { rbac: { create: false }, serviceAccount: { tokenSecret: { create: false } }, fullnameOverride: 'bao-bk' },
+    {
+      rbac: { create: false },
+      serviceAccount: { tokenSecret: { create: false } },
+      fullnameOverride: 'bao-bk',
+    },
   ],
 };
-
-/*
- * kubernetes-models (and its @kubernetes-models/* dependencies) are ESM-only with only an "import"
- * export condition, which Jest's CommonJS resolver cannot load. So the objects are validated by a
- * native ESM child process of the same Node binary: `new Model(obj).validate()` for each object.
- */
-const VALIDATE_SCRIPT = `
-const input = JSON.parse(await new Promise(r => { let s = ''; process.stdin.on('data', d => (s += d)); process.stdin.on('end', () => r(s)); }));
-const results = [];
-for (const obj of input) {
-  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [null, obj.apiVersion];
-  const spec = 'kubernetes-models/' + (group ? group + '/' : '') + version + '/' + obj.kind;
-  try {
-    const mod = await import(spec);
-    new mod[obj.kind](obj).validate();
-    results.push({ ok: true });
-  } catch (e) {
-    results.push({ ok: false, error: spec + ': ' + (e && e.message) });
-  }
-}
-process.stdout.write(JSON.stringify(results));
-`;
-
-/** Validates Kubernetes objects against the OpenAPI schemas of kubernetes-models; returns the errors. */
-export function validateWithKubernetesModels(objects: object[]): string[] {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', VALIDATE_SCRIPT], {
-    cwd: __dirname,
-    input: JSON.stringify(objects),
-    encoding: 'utf8',
-  });
-  const results: Array<{ ok: boolean; error?: string }> = JSON.parse(out);
-  return results.flatMap((r, i) => (r.ok ? [] : [`${(objects[i] as any).kind}: ${r.error}`]));
-}
 
 function byKind(r: RenderedChart, kind: string) {
   return r.objects.filter(o => o.kind === kind);
@@ -146,21 +137,26 @@ describe('values.schema.json', () => {
   it('documents every value in values.yaml with a comment', () => {
     // helm-docs style: a "# --" comment right above a key documents it, including the default
     // object below it (probe timings, securityContext, ...); a plain comment documents a section.
-    const lines = fs.readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8').split('\n');
+    const lines = fs
+      .readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')
+      .split('\n');
     const undocumented: string[] = [];
     const parents: Array<{ indent: number; covers: boolean }> = [];
     lines.forEach((line, i) => {
       const m = /^(\s*)([A-Za-z][A-Za-z0-9]*):\s*(.*)$/.exec(line);
       if (!m) return;
       const indent = m[1].length;
-      while (parents.length && parents[parents.length - 1].indent >= indent) parents.pop();
+      while (parents.length && parents[parents.length - 1].indent >= indent)
+        parents.pop();
       let j = i - 1;
-      while (j >= 0 && /^\s*#/.test(lines[j]) && !/^\s*# --/.test(lines[j])) j--;
+      while (j >= 0 && /^\s*#/.test(lines[j]) && !/^\s*# --/.test(lines[j]))
+        j--;
       const valueDoc = j >= 0 && /^\s*# --/.test(lines[j]);
       const anyDoc = /^\s*#/.test(lines[i - 1] ?? '');
       const covered = parents.some(p => p.covers);
       const isSection = m[3] === '';
-      if (!covered && !valueDoc && !(isSection && anyDoc) && !isSection) undocumented.push(line.trim());
+      if (!covered && !valueDoc && !(isSection && anyDoc) && !isSection)
+        undocumented.push(line.trim());
       parents.push({ indent, covers: valueDoc || covered });
     });
     expect(undocumented).toEqual([]);
@@ -169,55 +165,81 @@ describe('values.schema.json', () => {
   it.each([
     ['an unknown top-level key', { backupServiceAcounts: [] }],
     ['rbac.namespaces not a list', { rbac: { namespaces: 'openbao' } }],
-    ['a namespace that is not a DNS label', { rbac: { namespaces: ['Open_Bao'] } }],
-    ['a backup SA without cluster', { backupServiceAccounts: [{ namespace: 'openbao' }] }],
+    [
+      'a namespace that is not a DNS label',
+      { rbac: { namespaces: ['Open_Bao'] } },
+    ],
+    [
+      'a backup SA without cluster',
+      { backupServiceAccounts: [{ namespace: 'openbao' }] },
+    ],
     ['negative replicas', { backend: { replicas: -1 } }],
     ['a tag-less digest', { backend: { image: { digest: 'latest' } } }],
     ['a bad pull policy', { backend: { image: { pullPolicy: 'Sometimes' } } }],
-    ['a bad PDB value', { backend: { podDisruptionBudget: { minAvailable: 'half' } } }],
+    [
+      'a bad PDB value',
+      { backend: { podDisruptionBudget: { minAvailable: 'half' } } },
+    ],
   ])('rejects %s', (_label, override) => {
     expect(() => render([override as Values])).toThrow(/values\.schema\.json/);
   });
 });
 
-describe.each(Object.entries(VALUE_SETS))('rendering with %s values', (_name, sets) => {
-  const rendered = render(sets);
+describe.each(Object.entries(VALUE_SETS))(
+  'rendering with %s values',
+  (_name, sets) => {
+    const rendered = render(sets);
 
-  it('renders only objects that validate against the Kubernetes schemas', () => {
-    expect(rendered.objects.length).toBeGreaterThan(0);
-    expect(validateWithKubernetesModels(rendered.objects)).toEqual([]);
-  });
+    it('renders only objects that validate against the Kubernetes schemas', () => {
+      expect(rendered.objects.length).toBeGreaterThan(0);
+      expect(validateWithKubernetesModels(rendered.objects, __dirname)).toEqual(
+        [],
+      );
+    });
 
-  it('labels every object the standard way and names are unique per kind and namespace', () => {
-    const seen = new Set<string>();
-    for (const obj of rendered.objects) {
-      const labels = obj.metadata.labels;
-      expect(labels['app.kubernetes.io/name']).toBe('openbao-backup');
-      expect(labels['app.kubernetes.io/instance']).toBe('openbao-backup');
-      expect(labels['app.kubernetes.io/managed-by']).toBe('Helm');
-      expect(labels['helm.sh/chart']).toBe('openbao-backup-0.1.0');
-      expect(labels['app.kubernetes.io/version']).toBe('0.1.0');
-      const id = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-      expect(seen.has(id)).toBe(false);
-      seen.add(id);
-    }
-  });
-
-  it('never grants wildcard verbs, resources or API groups, nor list/watch on Secrets', () => {
-    for (const role of [...byKind(rendered, 'ClusterRole'), ...byKind(rendered, 'Role')]) {
-      for (const rule of role.rules) {
-        expect(rule.verbs).not.toContain('*');
-        expect(rule.resources).not.toContain('*');
-        expect(rule.apiGroups).not.toContain('*');
-        if (rule.resources.includes('secrets')) expect(rule.verbs).toEqual(['get']);
+    it('labels every object the standard way and names are unique per kind and namespace', () => {
+      const seen = new Set<string>();
+      for (const obj of rendered.objects) {
+        const labels = obj.metadata.labels;
+        expect(labels['app.kubernetes.io/name']).toBe('openbao-backup');
+        expect(labels['app.kubernetes.io/instance']).toBe('openbao-backup');
+        expect(labels['app.kubernetes.io/managed-by']).toBe('Helm');
+        expect(labels['helm.sh/chart']).toBe('openbao-backup-0.1.0');
+        expect(labels['app.kubernetes.io/version']).toBe('0.1.0');
+        const id = `${obj.kind}/${obj.metadata.namespace ?? ''}/${
+          obj.metadata.name
+        }`;
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
       }
-    }
-  });
+    });
 
-  it('renders NOTES.txt', () => {
-    expect(rendered.notes).toContain('openbao-backup 0.1.0 is installed');
-  });
-});
+    it('never grants wildcard verbs, resources or API groups, nor list/watch on Secrets', () => {
+      for (const role of [
+        ...byKind(rendered, 'ClusterRole'),
+        ...byKind(rendered, 'Role'),
+      ]) {
+        for (const rule of role.rules) {
+          expect(rule.verbs).not.toContain('*');
+          expect(rule.resources).not.toContain('*');
+          expect(rule.apiGroups).not.toContain('*');
+        }
+        const secretRules = role.rules.filter((rule: any) =>
+          rule.resources.includes('secrets'),
+        );
+        expect(
+          secretRules
+            .flatMap((rule: any) => rule.verbs)
+            .filter((v: string) => v !== 'get'),
+        ).toEqual([]);
+      }
+    });
+
+    it('renders NOTES.txt', () => {
+      expect(rendered.notes).toContain('openbao-backup 0.1.0 is installed');
+    });
+  },
+);
 
 describe('RBAC', () => {
   it('defaults to a ClusterRole with exactly the verbs the backend needs and no Secret access', () => {
@@ -227,8 +249,18 @@ describe('RBAC', () => {
     const { table } = rulesTable(role.rules);
     expect(table).toEqual(EXPECTED_RULES);
     const binding = one(r, 'ClusterRoleBinding');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'openbao-backup', namespace: 'openbao-backup' }]);
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: role.metadata.name,
+    });
+    expect(binding.subjects).toEqual([
+      {
+        kind: 'ServiceAccount',
+        name: 'openbao-backup',
+        namespace: 'openbao-backup',
+      },
+    ]);
     expect(r.notes).toContain('may not read any Secret');
   });
 
@@ -237,14 +269,25 @@ describe('RBAC', () => {
     expect(byKind(r, 'ClusterRole')).toHaveLength(0);
     expect(byKind(r, 'ClusterRoleBinding')).toHaveLength(0);
     const roles = byKind(r, 'Role');
-    expect(roles.map(x => x.metadata.namespace)).toEqual(['openbao', 'openbao-staging']);
+    expect(roles.map(x => x.metadata.namespace)).toEqual([
+      'openbao',
+      'openbao-staging',
+    ]);
     for (const role of roles) {
       const { table, names } = rulesTable(role.rules);
       expect(table).toEqual({ ...EXPECTED_RULES, 'core/secrets': ['get'] });
-      expect(names).toEqual({ 'core/secrets': ['bao-backup-s3', 'bao-staging-backup-s3'] });
+      expect(names).toEqual({
+        'core/secrets': ['bao-backup-s3', 'bao-staging-backup-s3'],
+      });
     }
     const bindings = byKind(r, 'RoleBinding');
-    expect(bindings.map(x => [x.metadata.namespace, x.roleRef.kind, x.subjects[0].namespace])).toEqual([
+    expect(
+      bindings.map(x => [
+        x.metadata.namespace,
+        x.roleRef.kind,
+        x.subjects[0].namespace,
+      ]),
+    ).toEqual([
       ['openbao', 'Role', 'openbao-backup'],
       ['openbao-staging', 'Role', 'openbao-backup'],
     ]);
@@ -255,7 +298,9 @@ describe('RBAC', () => {
     const { table, names } = rulesTable(one(r, 'ClusterRole').rules);
     expect(table['core/secrets']).toEqual(['get']);
     expect(names['core/secrets']).toBeUndefined();
-    expect(r.notes).toContain('WARNING: the backend may read (get) every Secret');
+    expect(r.notes).toContain(
+      'WARNING: the backend may read (get) every Secret',
+    );
   });
 
   it('creates no RBAC with rbac.create=false', () => {
@@ -273,22 +318,31 @@ describe('ServiceAccounts and token Secret', () => {
     const secret = one(r, 'Secret');
     expect(secret.type).toBe('kubernetes.io/service-account-token');
     expect(secret.metadata.name).toBe('openbao-backup-token');
-    expect(secret.metadata.annotations['kubernetes.io/service-account.name']).toBe(sa.metadata.name);
+    expect(
+      secret.metadata.annotations['kubernetes.io/service-account.name'],
+    ).toBe(sa.metadata.name);
     expect(r.notes).toContain('get secret openbao-backup-token');
   });
 
   it('creates <cluster>-backup ServiceAccounts in the listed namespaces', () => {
     const r = render(VALUE_SETS.namespaced);
-    const backupSas = byKind(r, 'ServiceAccount').filter(s => s.metadata.labels['openbao.org/component'] === 'backup');
-    expect(backupSas.map(s => `${s.metadata.namespace}/${s.metadata.name}`)).toEqual([
+    const backupSas = byKind(r, 'ServiceAccount').filter(
+      s => s.metadata.labels['openbao.org/component'] === 'backup',
+    );
+    expect(
+      backupSas.map(s => `${s.metadata.namespace}/${s.metadata.name}`),
+    ).toEqual([
       'openbao/bao-prod-backup',
       'openbao-staging/bao-staging-backup',
     ]);
     expect(backupSas[0].metadata.annotations).toEqual({
-      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/bao-prod-backup',
+      'eks.amazonaws.com/role-arn':
+        'arn:aws:iam::123456789012:role/bao-prod-backup',
     });
     expect(backupSas[1].metadata.annotations).toBeUndefined();
-    expect(backupSas.every(s => s.automountServiceAccountToken === false)).toBe(true);
+    expect(backupSas.every(s => s.automountServiceAccountToken === false)).toBe(
+      true,
+    );
     expect(r.notes).toContain('system:serviceaccount:openbao:bao-prod-backup');
   });
 });
@@ -297,7 +351,9 @@ describe('ServiceAccounts and token Secret', () => {
 // CRDs
 
 function crdSchema(r: RenderedChart, name: string) {
-  const crd = byKind(r, 'CustomResourceDefinition').find(c => c.metadata.name === name);
+  const crd = byKind(r, 'CustomResourceDefinition').find(
+    c => c.metadata.name === name,
+  );
   expect(crd).toBeDefined();
   return crd!.spec.versions[0].schema.openAPIV3Schema;
 }
@@ -309,15 +365,34 @@ function crdSchema(r: RenderedChart, name: string) {
  */
 function structuralProblems(node: any, at = 'openAPIV3Schema'): string[] {
   const problems: string[] = [];
-  if (!node.type && !node['x-kubernetes-preserve-unknown-fields'] && !node['x-kubernetes-int-or-string']) {
+  if (
+    !node.type &&
+    !node['x-kubernetes-preserve-unknown-fields'] &&
+    !node['x-kubernetes-int-or-string']
+  ) {
     problems.push(`${at}: no type`);
   }
-  if (node.pattern && /\(\?[=!<]|\\[1-9]/.test(node.pattern)) problems.push(`${at}: pattern is not RE2`);
-  for (const [k, v] of Object.entries<any>(node.properties ?? {})) problems.push(...structuralProblems(v, `${at}.${k}`));
+  if (node.pattern && /\(\?[=!<]|\\[1-9]/.test(node.pattern))
+    problems.push(`${at}: pattern is not RE2`);
+  for (const [k, v] of Object.entries<any>(node.properties ?? {}))
+    problems.push(...structuralProblems(v, `${at}.${k}`));
   if (node.items) problems.push(...structuralProblems(node.items, `${at}[]`));
-  const junctors = [...(node.oneOf ?? []), ...(node.anyOf ?? []), ...(node.allOf ?? []), ...(node.not ? [node.not] : [])];
+  const junctors = [
+    ...(node.oneOf ?? []),
+    ...(node.anyOf ?? []),
+    ...(node.allOf ?? []),
+    ...(node.not ? [node.not] : []),
+  ];
   for (const j of junctors) {
-    for (const forbidden of ['type', 'description', 'default', 'additionalProperties', 'nullable', 'properties', 'items']) {
+    for (const forbidden of [
+      'type',
+      'description',
+      'default',
+      'additionalProperties',
+      'nullable',
+      'properties',
+      'items',
+    ]) {
       if (forbidden in j) problems.push(`${at}: ${forbidden} inside a junctor`);
     }
   }
@@ -333,7 +408,7 @@ const validCluster = () => ({
     operatorOwnedField: { kept: true },
     backup: {
       schedule: 'CRON_TZ=Europe/Berlin 0 */6 * * *',
-      executorImage: 'ghcr.io/openbao-backup/executor@sha256:' + 'a'.repeat(64),
+      executorImage: `ghcr.io/openbao-backup/executor@sha256:${'a'.repeat(64)}`,
       target: {
         endpoint: 'https://s3.eu-central-1.amazonaws.com',
         bucket: 'bao-backups',
@@ -360,13 +435,18 @@ describe('OpenBaoCluster CRD schema', () => {
   it('is only rendered with crds.install and is kept on uninstall', () => {
     expect(byKind(render(), 'CustomResourceDefinition')).toHaveLength(0);
     const crds = byKind(r, 'CustomResourceDefinition');
-    expect(crds.map(c => c.metadata.name).sort()).toEqual(['openbaoclusters.openbao.org', 'openbaorestores.openbao.org']);
+    expect(crds.map(c => c.metadata.name).sort()).toEqual([
+      'openbaoclusters.openbao.org',
+      'openbaorestores.openbao.org',
+    ]);
     for (const crd of crds) {
       expect(crd.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
       expect(crd.spec.group).toBe('openbao.org');
       expect(crd.spec.versions.map((v: any) => v.name)).toEqual(['v1alpha1']);
       expect(crd.spec.versions[0].subresources).toEqual({ status: {} });
-      expect(structuralProblems(crd.spec.versions[0].schema.openAPIV3Schema)).toEqual([]);
+      expect(
+        structuralProblems(crd.spec.versions[0].schema.openAPIV3Schema),
+      ).toEqual([]);
     }
   });
 
@@ -378,9 +458,16 @@ describe('OpenBaoCluster CRD schema', () => {
     expect(validate(token)).toBe(true);
     const irsa = validCluster();
     delete (irsa.spec.backup.target as any).credentialsSecretRef;
-    (irsa.spec.backup.target as any).roleArn = 'arn:aws:iam::123456789012:role/bao-backup';
+    (irsa.spec.backup.target as any).roleArn =
+      'arn:aws:iam::123456789012:role/bao-backup';
     expect(validate(irsa)).toBe(true);
-    for (const schedule of ['*/15 * * * *', '0 3 * * MON-FRI', '30 2 1,15 * *', '@daily', '0 0-23/2 * JAN-JUN ?']) {
+    for (const schedule of [
+      '*/15 * * * *',
+      '0 3 * * MON-FRI',
+      '30 2 1,15 * *',
+      '@daily',
+      '0 0-23/2 * JAN-JUN ?',
+    ]) {
       const c = validCluster();
       c.spec.backup.schedule = schedule;
       expect({ schedule, ok: validate(c) }).toEqual({ schedule, ok: true });
@@ -398,12 +485,18 @@ describe('OpenBaoCluster CRD schema', () => {
     ['a 6-field cron', b => (b.schedule = '0 0 3 * * *')],
     ['prose instead of cron', b => (b.schedule = 'every day at 3')],
     ['@every (not a CronJob macro)', b => (b.schedule = '@every 1h')],
-    ['both jwtAuthRole and tokenSecretRef', b => (b.tokenSecretRef = { name: 'bao-token' })],
+    [
+      'both jwtAuthRole and tokenSecretRef',
+      b => (b.tokenSecretRef = { name: 'bao-token' }),
+    ],
     ['neither jwtAuthRole nor tokenSecretRef', b => delete b.jwtAuthRole],
     ['an empty jwtAuthRole', b => (b.jwtAuthRole = '')],
     ['negative retention.maxCount', b => (b.retention.maxCount = -1)],
     ['a prose retention.maxAge', b => (b.retention.maxAge = '30 days')],
-    ['roleArn together with credentialsSecretRef', b => (b.target.roleArn = 'arn:aws:iam::1:role/x')],
+    [
+      'roleArn together with credentialsSecretRef',
+      b => (b.target.roleArn = 'arn:aws:iam::1:role/x'),
+    ],
     ['a string partSize', b => (b.target.partSize = '16Mi')],
   ];
   it.each(bad)('rejects %s', (_label, mutate) => {
@@ -414,7 +507,14 @@ describe('OpenBaoCluster CRD schema', () => {
 
   it('accepts an OpenBaoRestore and requires its cluster', () => {
     const restore = crdAjv.compile(crdSchema(r, 'openbaorestores.openbao.org'));
-    expect(restore({ spec: { cluster: 'bao-prod', source: { key: 'prod/openbao/bao-prod/x.snap' } } })).toBe(true);
+    expect(
+      restore({
+        spec: {
+          cluster: 'bao-prod',
+          source: { key: 'prod/openbao/bao-prod/x.snap' },
+        },
+      }),
+    ).toBe(true);
     expect(restore({ spec: { source: {} } })).toBe(false);
   });
 });
@@ -425,7 +525,13 @@ describe('OpenBaoCluster CRD schema', () => {
 describe('backend Deployment', () => {
   it('is not rendered by default', () => {
     const kinds = render().objects.map(o => o.kind);
-    for (const k of ['Deployment', 'Service', 'ConfigMap', 'PodDisruptionBudget', 'NetworkPolicy']) {
+    for (const k of [
+      'Deployment',
+      'Service',
+      'ConfigMap',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+    ]) {
       expect(kinds).not.toContain(k);
     }
   });
@@ -441,10 +547,16 @@ describe('backend Deployment', () => {
     });
     const pod = dep.spec.template;
     expect(pod.metadata.labels).toMatchObject(dep.spec.selector.matchLabels);
-    expect(pod.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(pod.metadata.annotations['checksum/config']).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
     expect(pod.spec.serviceAccountName).toBe('openbao-backup');
     expect(pod.spec.automountServiceAccountToken).toBe(true);
-    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     const [c] = pod.spec.containers;
     expect(c.image).toBe(
       'registry.example.com/platform/openbao-backup-backend@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
@@ -459,8 +571,14 @@ describe('backend Deployment', () => {
       '--config',
       '/etc/backstage/app-config.chart.yaml',
     ]);
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/.backstage/health/v1/readiness', port: 'http' });
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/.backstage/health/v1/liveness', port: 'http' });
+    expect(c.readinessProbe.httpGet).toEqual({
+      path: '/.backstage/health/v1/readiness',
+      port: 'http',
+    });
+    expect(c.livenessProbe.httpGet).toEqual({
+      path: '/.backstage/health/v1/liveness',
+      port: 'http',
+    });
     expect(c.startupProbe.httpGet.path).toBe('/.backstage/health/v1/liveness');
     expect(c.securityContext).toEqual({
       runAsNonRoot: true,
@@ -470,22 +588,46 @@ describe('backend Deployment', () => {
     });
     expect(c.resources.requests).toEqual({ cpu: '250m', memory: '512Mi' });
     expect(c.resources.limits).toEqual({ memory: '1Gi' });
-    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    const env = Object.fromEntries(
+      c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]),
+    );
     expect(env.KUBERNETES_CLUSTER_NAME).toBe('prod-eu1');
     expect(env.APP_BASE_URL).toBe('https://backstage.example.com');
-    expect(env.BACKEND_SECRET).toEqual({ secretKeyRef: { name: 'backstage-backend', key: 'backendSecret' } });
-    for (const [v, key] of [['POSTGRES_HOST', 'host'], ['POSTGRES_PORT', 'port'], ['POSTGRES_USER', 'user'], ['POSTGRES_PASSWORD', 'password']]) {
-      expect(env[v]).toEqual({ secretKeyRef: { name: 'backstage-postgres', key } });
+    expect(env.BACKEND_SECRET).toEqual({
+      secretKeyRef: { name: 'backstage-backend', key: 'backendSecret' },
+    });
+    for (const [v, key] of [
+      ['POSTGRES_HOST', 'host'],
+      ['POSTGRES_PORT', 'port'],
+      ['POSTGRES_USER', 'user'],
+      ['POSTGRES_PASSWORD', 'password'],
+    ]) {
+      expect(env[v]).toEqual({
+        secretKeyRef: { name: 'backstage-postgres', key },
+      });
     }
     expect(env.LOG_LEVEL).toBe('info');
-    expect(c.volumeMounts.map((m: any) => m.mountPath).sort()).toEqual(['/etc/backstage', '/tmp']);
+    expect(c.volumeMounts.map((m: any) => m.mountPath).sort()).toEqual([
+      '/etc/backstage',
+      '/tmp',
+    ]);
     const cm = one(r, 'ConfigMap');
     expect(parse(cm.data['app-config.chart.yaml'])).toEqual({
-      catalog: { locations: [{ type: 'url', target: 'https://git.example.com/platform/catalog/blob/main/all.yaml' }] },
+      catalog: {
+        locations: [
+          {
+            type: 'url',
+            target:
+              'https://git.example.com/platform/catalog/blob/main/all.yaml',
+          },
+        ],
+      },
     });
     const svc = one(r, 'Service');
     expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
-    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+    ]);
     // The backend runs in-cluster: no token Secret was asked for.
     expect(byKind(r, 'Secret')).toHaveLength(0);
   });
@@ -494,18 +636,31 @@ describe('backend Deployment', () => {
     const r = render(VALUE_SETS.backend);
     const dep = one(r, 'Deployment');
     const pdb = one(r, 'PodDisruptionBudget');
-    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: dep.spec.selector.matchLabels } });
+    expect(pdb.spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: dep.spec.selector.matchLabels },
+    });
     const np = one(r, 'NetworkPolicy');
-    expect(np.spec.podSelector.matchLabels).toEqual(dep.spec.selector.matchLabels);
+    expect(np.spec.podSelector.matchLabels).toEqual(
+      dep.spec.selector.matchLabels,
+    );
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.ingress).toEqual([
       {
         ports: [{ port: 'http', protocol: 'TCP' }],
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+        from: [
+          {
+            namespaceSelector: {
+              matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+            },
+          },
+        ],
       },
     ]);
     expect(np.spec.egress[0].ports.map((p: any) => p.port)).toEqual([53, 53]);
-    expect(np.spec.egress[1].ports.map((p: any) => p.port)).toEqual([443, 6443, 5432]);
+    expect(np.spec.egress[1].ports.map((p: any) => p.port)).toEqual([
+      443, 6443, 5432,
+    ]);
   });
 
   it('omits the PDB, NetworkPolicy and startup probe when disabled and uses appVersion as the tag', () => {
@@ -518,21 +673,33 @@ describe('backend Deployment', () => {
   });
 
   it('uses maxUnavailable instead of minAvailable when set', () => {
-    const r = render([...VALUE_SETS.backend, { backend: { podDisruptionBudget: { maxUnavailable: '50%' } } }]);
+    const r = render([
+      ...VALUE_SETS.backend,
+      { backend: { podDisruptionBudget: { maxUnavailable: '50%' } } },
+    ]);
     expect(one(r, 'PodDisruptionBudget').spec.maxUnavailable).toBe('50%');
     expect(one(r, 'PodDisruptionBudget').spec.minAvailable).toBeUndefined();
   });
 
-  it.each(['appBaseUrl', 'backendBaseUrl', 'kubernetesClusterName'])('fails with a clear message without backend.%s', key => {
-    const values = JSON.parse(JSON.stringify(VALUE_SETS['backend-minimal'][0]));
-    delete values.backend[key];
-    expect(() => render([values])).toThrow(`backend.${key} is required when backend.enabled`);
-  });
+  it.each(['appBaseUrl', 'backendBaseUrl', 'kubernetesClusterName'])(
+    'fails with a clear message without backend.%s',
+    key => {
+      const values = JSON.parse(
+        JSON.stringify(VALUE_SETS['backend-minimal'][0]),
+      );
+      delete values.backend[key];
+      expect(() => render([values])).toThrow(
+        `backend.${key} is required when backend.enabled`,
+      );
+    },
+  );
 
   it('fails without the Postgres Secret', () => {
     const values = JSON.parse(JSON.stringify(VALUE_SETS['backend-minimal'][0]));
     values.backend.postgres.existingSecret = '';
-    expect(() => render([values])).toThrow('backend.postgres.existingSecret is required');
+    expect(() => render([values])).toThrow(
+      'backend.postgres.existingSecret is required',
+    );
   });
 });
 
@@ -540,8 +707,13 @@ describe('backend Deployment', () => {
 // Cross-check against Go's text/template + Sprig (the engine Helm uses), when available.
 
 function goRendererReason(): string | undefined {
-  if (spawnSync('go', ['version']).status !== 0) return 'no Go toolchain (apt-get install golang-go)';
-  if (!fs.existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go')) {
+  if (spawnSync('go', ['version']).status !== 0)
+    return 'no Go toolchain (apt-get install golang-go)';
+  if (
+    !fs.existsSync(
+      '/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go',
+    )
+  ) {
     return 'no Sprig sources (apt-get install golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev)';
   }
   if (!fs.existsSync('/usr/share/gocode/src/github.com/ghodss/yaml')) {
@@ -581,31 +753,41 @@ describeGo('the same chart rendered by Go text/template + Sprig', () => {
     const ctx = buildRenderContext(CHART_DIR, { values: sets });
     const ctxFile = path.join(tmp, 'ctx.json');
     fs.writeFileSync(ctxFile, JSON.stringify(ctx));
-    const out = JSON.parse(execFileSync(binary, [CHART_DIR, ctxFile], { encoding: 'utf8' }));
+    const out = JSON.parse(
+      execFileSync(binary, [CHART_DIR, ctxFile], { encoding: 'utf8' }),
+    );
     if (out.error) throw new Error(out.error);
     return out.files as Record<string, string>;
   }
 
-  it.each(Object.keys(VALUE_SETS))('renders the %s values to the same documents and notes', name => {
-    const ts = render(VALUE_SETS[name]);
-    const go = goRender(VALUE_SETS[name]);
-    const goNotes = go['openbao-backup/templates/NOTES.txt'];
-    delete go['openbao-backup/templates/NOTES.txt'];
-    expect(Object.keys(go).sort()).toEqual([...ts.files.keys()].sort());
-    for (const [file, text] of ts.files) {
-      const docs = (t: string) =>
-        t
-          .split(/^---$/m)
-          .map(d => parse(d))
-          .filter(d => d !== null && d !== undefined);
-      expect({ file, docs: docs(go[file]) }).toEqual({ file, docs: docs(text) });
-    }
-    expect(ts.notes).toBe(goNotes);
-  });
+  it.each(Object.keys(VALUE_SETS))(
+    'renders the %s values to the same documents and notes',
+    name => {
+      const ts = render(VALUE_SETS[name]);
+      const go = goRender(VALUE_SETS[name]);
+      const goNotes = go['openbao-backup/templates/NOTES.txt'];
+      delete go['openbao-backup/templates/NOTES.txt'];
+      expect(Object.keys(go).sort()).toEqual([...ts.files.keys()].sort());
+      for (const [file, text] of ts.files) {
+        const docs = (t: string) =>
+          t
+            .split(/^---$/m)
+            .map(d => parse(d))
+            .filter(d => d !== null && d !== undefined);
+        expect({ file, docs: docs(go[file]) }).toEqual({
+          file,
+          docs: docs(text),
+        });
+      }
+      expect(ts.notes).toBe(goNotes);
+    },
+  );
 
   it('fails the same way on a missing required value', () => {
     const values = JSON.parse(JSON.stringify(VALUE_SETS['backend-minimal'][0]));
     delete values.backend.kubernetesClusterName;
-    expect(() => goRender([values])).toThrow('backend.kubernetesClusterName is required when backend.enabled');
+    expect(() => goRender([values])).toThrow(
+      'backend.kubernetesClusterName is required when backend.enabled',
+    );
   });
 });

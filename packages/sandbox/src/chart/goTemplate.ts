@@ -27,7 +27,11 @@ export class TemplateError extends Error {
 
 type Arg =
   | { kind: 'dot' }
-  | { kind: 'field'; receiver: 'dot' | { variable: string } | { pipe: Pipeline }; path: string[] }
+  | {
+      kind: 'field';
+      receiver: 'dot' | { variable: string } | { pipe: Pipeline };
+      path: string[];
+    }
   | { kind: 'variable'; name: string }
   | { kind: 'identifier'; name: string }
   | { kind: 'string'; value: string }
@@ -109,7 +113,12 @@ function lex(name: string, src: string): Token[] {
       trimRight = true;
       bodyEnd = close - 2;
     }
-    tokens.push({ t: 'action', body: src.slice(j, bodyEnd), trimLeft, trimRight });
+    tokens.push({
+      t: 'action',
+      body: src.slice(j, bodyEnd),
+      trimLeft,
+      trimRight,
+    });
     i = close + 2;
   }
   // Apply trim markers to the neighbouring text.
@@ -118,8 +127,10 @@ function lex(name: string, src: string): Token[] {
     if (tok.t !== 'action') continue;
     const prev = tokens[n - 1];
     const next = tokens[n + 1];
-    if (tok.trimLeft && prev?.t === 'text') prev.text = prev.text.replace(/[ \t\r\n]+$/, '');
-    if (tok.trimRight && next?.t === 'text') next.text = next.text.replace(/^[ \t\r\n]+/, '');
+    if (tok.trimLeft && prev?.t === 'text')
+      prev.text = prev.text.replace(/[ \t\r\n]+$/, '');
+    if (tok.trimRight && next?.t === 'text')
+      next.text = next.text.replace(/^[ \t\r\n]+/, '');
   }
   return tokens;
 }
@@ -138,7 +149,15 @@ type Lexeme =
   | { t: '=' }
   | { t: ',' };
 
-const GO_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '0': '\0' };
+const GO_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  '0': '\0',
+};
 
 function lexAction(name: string, body: string): Lexeme[] {
   const out: Lexeme[] = [];
@@ -181,7 +200,8 @@ function lexAction(name: string, body: string): Lexeme[] {
       while (i < body.length && body[i] !== '"') {
         if (body[i] === '\\') {
           const e = body[i + 1];
-          if (!(e in GO_ESCAPES)) throw new TemplateError(`${name}: unsupported escape \\${e}`);
+          if (!(e in GO_ESCAPES))
+            throw new TemplateError(`${name}: unsupported escape \\${e}`);
           s += GO_ESCAPES[e];
           i += 2;
         } else {
@@ -195,7 +215,8 @@ function lexAction(name: string, body: string): Lexeme[] {
       out.push({ t: 'string', value: body.slice(i + 1, end) });
       i = end + 1;
     } else if (c === '.') {
-      if (/[A-Za-z_]/.test(body[i + 1] ?? '')) out.push({ t: 'field', path: readPath() });
+      if (/[A-Za-z_]/.test(body[i + 1] ?? ''))
+        out.push({ t: 'field', path: readPath() });
       else {
         out.push({ t: 'dot' });
         i++;
@@ -227,7 +248,8 @@ class PipelineParser {
   static parse(name: string, body: string): Pipeline {
     const p = new PipelineParser(name, lexAction(name, body));
     const pipe = p.pipeline();
-    if (p.pos !== p.lx.length) throw new TemplateError(`${name}: unexpected token in "${body}"`);
+    if (p.pos !== p.lx.length)
+      throw new TemplateError(`${name}: unexpected token in "${body}"`);
     return pipe;
   }
 
@@ -264,7 +286,8 @@ class PipelineParser {
         if (t === '|' || t === ')') break;
         args.push(this.operand());
       }
-      if (!args.length) throw new TemplateError(`${this.name}: missing command in pipeline`);
+      if (!args.length)
+        throw new TemplateError(`${this.name}: missing command in pipeline`);
       commands.push({ args });
       if (this.lx[this.pos]?.t === '|') {
         this.pos++;
@@ -291,13 +314,15 @@ class PipelineParser {
       case 'number':
         return { kind: 'number', value: tok.value };
       case 'ident':
-        if (tok.name === 'true' || tok.name === 'false') return { kind: 'bool', value: tok.name === 'true' };
+        if (tok.name === 'true' || tok.name === 'false')
+          return { kind: 'bool', value: tok.name === 'true' };
         if (tok.name === 'nil') return { kind: 'nil' };
         return { kind: 'identifier', name: tok.name };
       case '(': {
         const pipe = this.pipeline();
         const close = this.lx[this.pos++];
-        if (close?.t !== ')') throw new TemplateError(`${this.name}: unclosed parenthesis`);
+        if (close?.t !== ')')
+          throw new TemplateError(`${this.name}: unclosed parenthesis`);
         return close.path.length
           ? { kind: 'field', receiver: { pipe }, path: close.path }
           : { kind: 'pipe', pipe };
@@ -319,10 +344,15 @@ interface Frame {
 }
 
 /** Parses one file into its top-level nodes and the templates it defines. */
-function parseFile(name: string, src: string): { root: Node[]; defines: Map<string, Node[]> } {
+function parseFile(
+  name: string,
+  src: string,
+): { root: Node[]; defines: Map<string, Node[]> } {
   const defines = new Map<string, Node[]>();
   const root: Node[] = [];
-  const stack: Frame[] = [{ kind: 'root', list: root, inElse: false, chained: 0 }];
+  const stack: Frame[] = [
+    { kind: 'root', list: root, inElse: false, chained: 0 },
+  ];
   const top = () => stack[stack.length - 1];
   const cur = () => {
     const f = top();
@@ -335,29 +365,55 @@ function parseFile(name: string, src: string): { root: Node[]; defines: Map<stri
     }
     const body = tok.body.trim();
     if (body.startsWith('/*')) {
-      if (!body.endsWith('*/')) throw new TemplateError(`${name}: comment must be the whole action`);
+      if (!body.endsWith('*/'))
+        throw new TemplateError(`${name}: comment must be the whole action`);
       continue;
     }
-    const m = /^(if|range|with|else|end|define|template|block|break|continue)\b\s*([\s\S]*)$/.exec(body);
+    const m =
+      /^(if|range|with|else|end|define|template|block|break|continue)\b\s*([\s\S]*)$/.exec(
+        body,
+      );
     const keyword = m?.[1];
     const rest = m?.[2] ?? '';
     if (!keyword) {
       cur().push({ kind: 'action', pipe: PipelineParser.parse(name, body) });
     } else if (keyword === 'if' || keyword === 'range' || keyword === 'with') {
-      const node = { kind: keyword, pipe: PipelineParser.parse(name, rest), list: [] as Node[] } as Frame['node'] & {};
+      const node = {
+        kind: keyword,
+        pipe: PipelineParser.parse(name, rest),
+        list: [] as Node[],
+      } as Frame['node'] & {};
       cur().push(node);
-      stack.push({ kind: keyword, node, list: node.list, inElse: false, chained: 0 });
+      stack.push({
+        kind: keyword,
+        node,
+        list: node.list,
+        inElse: false,
+        chained: 0,
+      });
     } else if (keyword === 'else') {
       const f = top();
-      if (!f.node || f.inElse) throw new TemplateError(`${name}: unexpected else`);
+      if (!f.node || f.inElse)
+        throw new TemplateError(`${name}: unexpected else`);
       f.node.elseList = [];
       f.inElse = true;
       const chain = /^if\b\s*([\s\S]*)$/.exec(rest);
       if (chain) {
-        if (f.kind !== 'if') throw new TemplateError(`${name}: "else if" outside if`);
-        const node = { kind: 'if' as const, pipe: PipelineParser.parse(name, chain[1]), list: [] as Node[] };
+        if (f.kind !== 'if')
+          throw new TemplateError(`${name}: "else if" outside if`);
+        const node = {
+          kind: 'if' as const,
+          pipe: PipelineParser.parse(name, chain[1]),
+          list: [] as Node[],
+        };
         f.node.elseList.push(node);
-        stack.push({ kind: 'if', node, list: node.list, inElse: false, chained: f.chained + 1 });
+        stack.push({
+          kind: 'if',
+          node,
+          list: node.list,
+          inElse: false,
+          chained: f.chained + 1,
+        });
         stack.splice(stack.length - 2, 1);
       } else if (rest) {
         throw new TemplateError(`${name}: unsupported "else ${rest}"`);
@@ -367,19 +423,34 @@ function parseFile(name: string, src: string): { root: Node[]; defines: Map<stri
       if (f.kind === 'root') throw new TemplateError(`${name}: unexpected end`);
       if (f.kind === 'define') defines.set(f.defineName!, f.list);
     } else if (keyword === 'define') {
-      if (stack.length !== 1) throw new TemplateError(`${name}: define must be at top level`);
+      if (stack.length !== 1)
+        throw new TemplateError(`${name}: define must be at top level`);
       const dm = /^"([^"]+)"$/.exec(rest.trim());
       if (!dm) throw new TemplateError(`${name}: bad define "${rest}"`);
-      stack.push({ kind: 'define', list: [], inElse: false, chained: 0, defineName: dm[1] });
+      stack.push({
+        kind: 'define',
+        list: [],
+        inElse: false,
+        chained: 0,
+        defineName: dm[1],
+      });
     } else if (keyword === 'template') {
       const tm = /^"([^"]+)"\s*([\s\S]*)$/.exec(rest.trim());
-      if (!tm) throw new TemplateError(`${name}: bad template action "${rest}"`);
-      cur().push({ kind: 'template', name: tm[1], pipe: tm[2] ? PipelineParser.parse(name, tm[2]) : undefined });
+      if (!tm)
+        throw new TemplateError(`${name}: bad template action "${rest}"`);
+      cur().push({
+        kind: 'template',
+        name: tm[1],
+        pipe: tm[2] ? PipelineParser.parse(name, tm[2]) : undefined,
+      });
     } else {
-      throw new TemplateError(`${name}: "${keyword}" is outside the supported subset`);
+      throw new TemplateError(
+        `${name}: "${keyword}" is outside the supported subset`,
+      );
     }
   }
-  if (stack.length !== 1) throw new TemplateError(`${name}: unexpected EOF (missing end)`);
+  if (stack.length !== 1)
+    throw new TemplateError(`${name}: unexpected EOF (missing end)`);
   return { root, defines };
 }
 
@@ -399,7 +470,8 @@ export function truth(v: unknown): boolean {
 
 /** Go's `%v` of a float64 (numbers from YAML values are float64 after Helm's JSON round trip). */
 export function goFloat(n: number): string {
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
   if (n === 0) return '0';
   // fmt's %v is strconv 'g' with the shortest digits, which switches to the exponent form when
   // the exponent is < -4 or >= 6: fmt.Sprint(5242880.0) == "5.24288e+06" (Helm's well-known
@@ -408,7 +480,10 @@ export function goFloat(n: number): string {
   if (exp < -4 || exp >= 6) {
     const [mant, e] = n.toExponential().split('e');
     const ev = Number(e);
-    return `${mant}e${ev < 0 ? '-' : '+'}${String(Math.abs(ev)).padStart(2, '0')}`;
+    return `${mant}e${ev < 0 ? '-' : '+'}${String(Math.abs(ev)).padStart(
+      2,
+      '0',
+    )}`;
   }
   return String(n);
 }
@@ -421,7 +496,9 @@ function printValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(printValue).join(' ')}]`;
   if (typeof v === 'object') {
     const keys = Object.keys(v as object).sort();
-    return `map[${keys.map(k => `${k}:${printValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+    return `map[${keys
+      .map(k => `${k}:${printValue((v as Record<string, unknown>)[k])}`)
+      .join(' ')}]`;
   }
   return String(v);
 }
@@ -438,27 +515,33 @@ export function toYaml(v: unknown): string {
 }
 
 function goQuote(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(s)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function sprintf(format: string, args: unknown[]): string {
   let n = 0;
-  return format.replace(/%([-+# 0]*)(\d*)([svdq%])/g, (all, _flags, _width, verb: string) => {
-    if (verb === '%') return '%';
-    const a = args[n++];
-    switch (verb) {
-      case 's':
-      case 'v':
-        return printValue(a);
-      case 'd':
-        if (typeof a !== 'number' || !Number.isInteger(a)) throw new TemplateError(`printf %d of ${printValue(a)}`);
-        return String(a);
-      case 'q':
-        return goQuote(printValue(a));
-      default:
-        throw new TemplateError(`printf verb ${all} unsupported`);
-    }
-  });
+  return format.replace(
+    /%([-+# 0]*)(\d*)([svdq%])/g,
+    (all, _flags, _width, verb: string) => {
+      if (verb === '%') return '%';
+      const a = args[n++];
+      switch (verb) {
+        case 's':
+        case 'v':
+          return printValue(a);
+        case 'd':
+          if (typeof a !== 'number' || !Number.isInteger(a))
+            throw new TemplateError(`printf %d of ${printValue(a)}`);
+          return String(a);
+        case 'q':
+          return goQuote(printValue(a));
+        default:
+          throw new TemplateError(`printf verb ${all} unsupported`);
+      }
+    },
+  );
 }
 
 function isEmpty(v: unknown): boolean {
@@ -483,7 +566,8 @@ export class GoTemplateSet {
 
   constructor() {
     this.funcs = {
-      default: (d, ...given) => (given.length && !isEmpty(given[0]) ? given[0] : d),
+      default: (d, ...given) =>
+        given.length && !isEmpty(given[0]) ? given[0] : d,
       trunc: (c, s) => {
         const str = String(s);
         const n = c as number;
@@ -494,7 +578,9 @@ export class GoTemplateSet {
       trimSuffix: (suffix, s) => {
         const str = printValue(s);
         const suf = String(suffix);
-        return suf && str.endsWith(suf) ? str.slice(0, str.length - suf.length) : str;
+        return suf && str.endsWith(suf)
+          ? str.slice(0, str.length - suf.length)
+          : str;
       },
       trimPrefix: (prefix, s) => {
         const str = printValue(s);
@@ -502,14 +588,20 @@ export class GoTemplateSet {
         return pre && str.startsWith(pre) ? str.slice(pre.length) : str;
       },
       contains: (substr, s) => printValue(s).includes(printValue(substr)),
-      replace: (old, neu, s) => printValue(s).split(printValue(old)).join(printValue(neu)),
-      quote: (...xs) => xs.filter(x => x !== null && x !== undefined).map(x => goQuote(printValue(x))).join(' '),
+      replace: (old, neu, s) =>
+        printValue(s).split(printValue(old)).join(printValue(neu)),
+      quote: (...xs) =>
+        xs
+          .filter(x => x !== null && x !== undefined)
+          .map(x => goQuote(printValue(x)))
+          .join(' '),
       printf: (format, ...xs) => sprintf(String(format), xs),
       print: (...xs) => {
         // fmt.Sprint: a space between operands when neither side is a string.
         let out = '';
         xs.forEach((x, i) => {
-          if (i > 0 && typeof x !== 'string' && typeof xs[i - 1] !== 'string') out += ' ';
+          if (i > 0 && typeof x !== 'string' && typeof xs[i - 1] !== 'string')
+            out += ' ';
           out += printValue(x);
         });
         return out;
@@ -524,7 +616,8 @@ export class GoTemplateSet {
         return `\n${pad}${printValue(s).replace(/\n/g, `\n${pad}`)}`;
       },
       required: (msg, v) => {
-        if (v === null || v === undefined || v === '') throw new TemplateError(String(msg));
+        if (v === null || v === undefined || v === '')
+          throw new TemplateError(String(msg));
         return v;
       },
       sha256sum: s => createHash('sha256').update(printValue(s)).digest('hex'),
@@ -536,7 +629,9 @@ export class GoTemplateSet {
       eq: (a, ...bs) => {
         for (const b of bs) {
           if (typeof a === 'number' || typeof b === 'number') {
-            throw new TemplateError('eq on numbers: Go compares int and float64 as incompatible; avoid it');
+            throw new TemplateError(
+              'eq on numbers: Go compares int and float64 as incompatible; avoid it',
+            );
           }
           if ((a ?? null) === (b ?? null)) return true;
         }
@@ -544,7 +639,9 @@ export class GoTemplateSet {
       },
       ne: (a, b) => {
         if (typeof a === 'number' || typeof b === 'number') {
-          throw new TemplateError('ne on numbers: Go compares int and float64 as incompatible; avoid it');
+          throw new TemplateError(
+            'ne on numbers: Go compares int and float64 as incompatible; avoid it',
+          );
         }
         return (a ?? null) !== (b ?? null);
       },
@@ -629,11 +726,15 @@ export class GoTemplateSet {
           const entries: Array<[unknown, unknown]> = [];
           if (Array.isArray(v)) v.forEach((x, i) => entries.push([i, x]));
           else if (v && typeof v === 'object') {
-            for (const k of Object.keys(v).sort()) entries.push([k, (v as Record<string, unknown>)[k]]);
+            for (const k of Object.keys(v).sort())
+              entries.push([k, (v as Record<string, unknown>)[k]]);
           } else if (v !== null && v !== undefined) {
-            throw new TemplateError(`range can't iterate over ${printValue(v)}`);
+            throw new TemplateError(
+              `range can't iterate over ${printValue(v)}`,
+            );
           }
-          if (!entries.length) return node.elseList ? this.block(node.elseList, dot, scope) : '';
+          if (!entries.length)
+            return node.elseList ? this.block(node.elseList, dot, scope) : '';
           let out = '';
           for (const [k, x] of entries) {
             const inner = scope.vars.length;
@@ -658,8 +759,12 @@ export class GoTemplateSet {
 
   private include(name: string, data: unknown): string {
     const nodes = this.defines.get(name) ?? this.files.get(name);
-    if (!nodes) throw new TemplateError(`no template "${name}" associated with template`);
-    if (++this.includeDepth > 1000) throw new TemplateError(`rendering template has a nested reference name: ${name}`);
+    if (!nodes)
+      throw new TemplateError(`no template "${name}" associated with template`);
+    if (++this.includeDepth > 1000)
+      throw new TemplateError(
+        `rendering template has a nested reference name: ${name}`,
+      );
     try {
       return this.run(name, nodes, data);
     } finally {
@@ -675,7 +780,8 @@ export class GoTemplateSet {
       first = false;
     }
     if (pipe.decl.length) {
-      if (pipe.decl.length > 1) throw new TemplateError('too many declarations in command');
+      if (pipe.decl.length > 1)
+        throw new TemplateError('too many declarations in command');
       const name = pipe.decl[0];
       if (pipe.assign) {
         const slot = [...scope.vars].reverse().find(([n]) => n === name);
@@ -688,13 +794,21 @@ export class GoTemplateSet {
     return value;
   }
 
-  private command(cmd: Command, dot: unknown, scope: Scope, piped?: { value: unknown }): unknown {
+  private command(
+    cmd: Command,
+    dot: unknown,
+    scope: Scope,
+    piped?: { value: unknown },
+  ): unknown {
     const [head, ...rest] = cmd.args;
     if (head.kind === 'identifier') {
       const name = head.name;
       if (name === 'and' || name === 'or') {
         // Short-circuit (Go 1.18+): the first falsy (and) / truthy (or) argument, else the last.
-        const all = [...rest.map(a => () => this.arg(a, dot, scope)), ...(piped ? [() => piped.value] : [])];
+        const all = [
+          ...rest.map(a => () => this.arg(a, dot, scope)),
+          ...(piped ? [() => piped.value] : []),
+        ];
         let v: unknown;
         for (const get of all) {
           v = get();
@@ -712,7 +826,9 @@ export class GoTemplateSet {
       return fn(...args);
     }
     if (rest.length || piped) {
-      throw new TemplateError(`can't give argument to non-function ${head.kind}`);
+      throw new TemplateError(
+        `can't give argument to non-function ${head.kind}`,
+      );
     }
     return this.arg(head, dot, scope);
   }
@@ -748,13 +864,19 @@ export class GoTemplateSet {
         }
         for (const key of a.path) {
           if (receiver === null || receiver === undefined) {
-            throw new TemplateError(`nil pointer evaluating interface {}.${key} (at ${label}.${key})`);
+            throw new TemplateError(
+              `nil pointer evaluating interface {}.${key} (at ${label}.${key})`,
+            );
           }
           if (typeof receiver !== 'object' || Array.isArray(receiver)) {
-            throw new TemplateError(`can't evaluate field ${key} in type ${typeof receiver}`);
+            throw new TemplateError(
+              `can't evaluate field ${key} in type ${typeof receiver}`,
+            );
           }
           const rec = receiver as Record<string, unknown>;
-          receiver = Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : null;
+          receiver = Object.prototype.hasOwnProperty.call(rec, key)
+            ? rec[key]
+            : null;
           label += `.${key}`;
         }
         return receiver;

@@ -42,7 +42,8 @@ export function coalesceValues(base: Values, override: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(override)) {
     if (v === null) delete out[k];
-    else if (isPlainObject(v) && isPlainObject(out[k])) out[k] = coalesceValues(out[k] as Values, v);
+    else if (isPlainObject(v) && isPlainObject(out[k]))
+      out[k] = coalesceValues(out[k] as Values, v);
     else out[k] = v;
   }
   return out;
@@ -71,18 +72,27 @@ export function loadChartMetadata(chartDir: string): ChartMetadata {
 
 export function loadChartValues(chartDir: string): Values {
   // Helm reads values through a JSON round trip: every number is a float64 (a JS number here).
-  return JSON.parse(JSON.stringify(parse(fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')) ?? {}));
+  return JSON.parse(
+    JSON.stringify(
+      parse(fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')) ?? {},
+    ),
+  );
 }
 
 /** The top-level object templates see as `.`. Exported for the Go cross-check. */
-export function buildRenderContext(chartDir: string, options: RenderOptions = {}) {
+export function buildRenderContext(
+  chartDir: string,
+  options: RenderOptions = {},
+) {
   const meta = loadChartMetadata(chartDir);
   let values = loadChartValues(chartDir);
-  for (const o of options.values ?? []) values = coalesceValues(values, JSON.parse(JSON.stringify(o)));
+  for (const o of options.values ?? [])
+    values = coalesceValues(values, JSON.parse(JSON.stringify(o)));
   options.validateValues?.(values);
   const chart: Values = {};
   // Helm exposes Chart.yaml fields with capitalised names (.Chart.Name, .Chart.AppVersion, ...).
-  for (const [k, v] of Object.entries(meta)) chart[k.charAt(0).toUpperCase() + k.slice(1)] = v;
+  for (const [k, v] of Object.entries(meta))
+    chart[k.charAt(0).toUpperCase() + k.slice(1)] = v;
   return {
     Values: values,
     Release: {
@@ -100,7 +110,10 @@ export function buildRenderContext(chartDir: string, options: RenderOptions = {}
   };
 }
 
-export function renderChart(chartDir: string, options: RenderOptions = {}): RenderedChart {
+export function renderChart(
+  chartDir: string,
+  options: RenderOptions = {},
+): RenderedChart {
   const meta = loadChartMetadata(chartDir);
   const ctx = buildRenderContext(chartDir, options);
   const templatesDir = path.join(chartDir, 'templates');
@@ -117,7 +130,10 @@ export function renderChart(chartDir: string, options: RenderOptions = {}): Rend
   for (const name of names) {
     const base = name.slice(name.lastIndexOf('/') + 1);
     if (base.startsWith('_')) continue;
-    const data = { ...ctx, Template: { Name: name, BasePath: `${meta.name}/templates` } };
+    const data = {
+      ...ctx,
+      Template: { Name: name, BasePath: `${meta.name}/templates` },
+    };
     const text = set.execute(name, data);
     if (base === 'NOTES.txt') notes = text;
     else files.set(name, text);
@@ -125,7 +141,10 @@ export function renderChart(chartDir: string, options: RenderOptions = {}): Rend
   const objects: Array<Record<string, any>> = [];
   for (const [name, text] of files) {
     for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length) throw new Error(`${name}: YAML error: ${doc.errors[0].message}\n${text}`);
+      if (doc.errors.length)
+        throw new Error(
+          `${name}: YAML error: ${doc.errors[0].message}\n${text}`,
+        );
       const obj = doc.toJS();
       if (obj === null || obj === undefined) continue;
       objects.push(obj);
