@@ -311,6 +311,26 @@ describe('openBaoAddresses', () => {
   });
 });
 
+describe('openBaoAddresses with the backup-addresses annotation', () => {
+  it.each([
+    [
+      ' http://127.0.0.1:8201 , http://127.0.0.1:8202,',
+      'http://127.0.0.1:8201,http://127.0.0.1:8202',
+    ],
+    [
+      ' , ',
+      'https://prod-0.prod.vault.svc:8200,https://prod-1.prod.vault.svc:8200,https://prod-2.prod.vault.svc:8200',
+    ],
+  ])('%j → %s', (annotation, expected) => {
+    const cluster = makeCluster({
+      metadata: { annotations: { 'openbao.org/backup-addresses': annotation } },
+    });
+    expect(openBaoAddresses(cluster, resolveBackupJobSettings())).toBe(
+      expected,
+    );
+  });
+});
+
 describe('resolveBackupJobSettings', () => {
   it('ignores undefined overrides', () => {
     expect(

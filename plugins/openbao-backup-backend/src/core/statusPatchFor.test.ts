@@ -1,6 +1,6 @@
 import { Condition } from '@internal/plugin-openbao-backup-common';
 import { makeCluster } from './__fixtures__/builders';
-import { setCondition, statusPatchFor } from './statusPatchFor';
+import { isNoopPatch, setCondition, statusPatchFor } from './statusPatchFor';
 
 const now = new Date('2026-11-25T02:01:00Z');
 const available: Condition = {
@@ -445,5 +445,60 @@ describe('setCondition', () => {
     const list = [base];
     setCondition(list, { type: 'A', status: 'False', reason: 'x' }, new Date());
     expect(list).toEqual([base]);
+  });
+});
+
+describe('isNoopPatch', () => {
+  it('is true for a refusal already recorded, false for a new one', () => {
+    const first = statusPatchFor(
+      clusterWith({}),
+      {
+        type: 'preflight-failed',
+        trigger: 'scheduled',
+        reason: 'UpgradeInProgress',
+        message: 'm',
+      },
+      now,
+    );
+    const recorded = makeCluster({
+      status: { backup: {}, conditions: first.status.conditions },
+    } as any);
+    const again = statusPatchFor(
+      recorded,
+      {
+        type: 'preflight-failed',
+        trigger: 'scheduled',
+        reason: 'UpgradeInProgress',
+        message: 'm',
+      },
+      new Date('2026-11-25T02:01:15Z'),
+    );
+    expect(isNoopPatch(recorded, again)).toBe(true);
+    const other = statusPatchFor(
+      recorded,
+      {
+        type: 'preflight-failed',
+        trigger: 'scheduled',
+        reason: 'RestoreInProgress',
+        message: 'm',
+      },
+      now,
+    );
+    expect(isNoopPatch(recorded, other)).toBe(false);
+  });
+
+  it('treats null in the patch as equal to a missing field', () => {
+    const cluster = clusterWith({});
+    expect(
+      isNoopPatch(cluster, { status: { backup: { activeJob: null } } }),
+    ).toBe(true);
+    expect(
+      isNoopPatch(cluster, { status: { backup: { activeJob: 'j' } } }),
+    ).toBe(false);
+    expect(
+      isNoopPatch(clusterWith({ nextScheduledBackup: 'x' }), {
+        status: { backup: { nextScheduledBackup: null } },
+      }),
+    ).toBe(false);
   });
 });

@@ -296,3 +296,26 @@ export function statusPatchFor(
   }
   return { status: { backup, ...(conditions ? { conditions } : {}) } };
 }
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * True when applying `patch` would not change the cluster's status: the caller can skip the write
+ * and, more importantly, the Kubernetes Event (a pre-flight refusal retried every pass would
+ * otherwise emit one Event per pass).
+ */
+export function isNoopPatch(
+  cluster: OpenBaoCluster,
+  patch: StatusPatch,
+): boolean {
+  const current = (cluster.status?.backup ?? {}) as Record<string, unknown>;
+  const backupSame = Object.entries(patch.status.backup).every(([k, v]) =>
+    sameValue(current[k], v),
+  );
+  const conditionsSame =
+    patch.status.conditions === undefined ||
+    sameValue(cluster.status?.conditions ?? [], patch.status.conditions);
+  return backupSame && conditionsSame;
+}
