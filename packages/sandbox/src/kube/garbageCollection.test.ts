@@ -62,6 +62,7 @@ describe('ownerReferences and deletion', () => {
     await waitFor(() => podsOf('background').then(p => p.length === 1));
     await c.batch.deleteNamespacedJob({ namespace: 'gc', name: 'background', propagationPolicy: 'Background' });
     await waitFor(async () => (await podsOf('background')).length === 0, 5000, 'pods deleted');
+    expect(await exists(c.batch.readNamespacedJob({ namespace: 'gc', name: 'background' }))).toBe(false);
   });
 
   it('keeps a Foreground-deleted Job (with its finalizer) until its Pods are gone', async () => {

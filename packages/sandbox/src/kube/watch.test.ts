@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 /** Starts a watch with the client's Watch class and records what it delivers. */
-async function record(path: string, query: Record<string, unknown> = {}) {
+async function record(path: string, query: Record<string, string | number | boolean> = {}) {
   const events: { type: string; object: any }[] = [];
   let ended: { error: unknown } | undefined;
   const controller = await new Watch(c.kc).watch(
