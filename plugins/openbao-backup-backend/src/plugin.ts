@@ -3,11 +3,13 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { openBaoBackupPermissions } from '@internal/plugin-openbao-backup-common';
 import { readOpenBaoBackupConfig } from './config';
 import { ClientNodeKubeGateway } from './adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from './adapters/objectStoreFor';
 import { Reconciler } from './reconcile/Reconciler';
+import { HealthNotifier } from './reconcile/HealthNotifier';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
 import { createRouter } from './service/router';
@@ -33,7 +35,9 @@ export const openBaoBackupPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        database: coreServices.database,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { logger, scheduler } = deps;
@@ -41,7 +45,21 @@ export const openBaoBackupPlugin = createBackendPlugin({
         const gateways = config.clusters.map(c => ClientNodeKubeGateway.create(c));
         deps.permissionsRegistry.addPermissions(openBaoBackupPermissions);
 
+        const links = CatalogLinks.create({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+          defaultCluster: config.defaultCluster ?? 'default',
+        });
+        const notifier = await HealthNotifier.create({
+          database: deps.database,
+          notifications: deps.notifications,
+          owners: ref => links.linksOf(ref),
+          logger,
+        });
         const reconciler = Reconciler.create({
+          notifier,
+          health: config.health,
           gateways,
           openStore: objectStoreFor,
           logger,
@@ -71,12 +89,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
               openStore: objectStoreFor,
               health: config.health,
             }),
-            links: CatalogLinks.create({
-              catalog: deps.catalog,
-              auth: deps.auth,
-              logger,
-              defaultCluster: config.defaultCluster ?? 'default',
-            }),
+            links,
             scheduler,
             reconcileTaskId: RECONCILE_TASK_ID,
           }),

@@ -4,6 +4,7 @@ import { assertError } from '@backstage/errors';
 import {
   OpenBaoCluster,
   TRIGGER_BACKUP_ANNOTATION,
+  explainClusterHealth,
   objectKeyFor,
 } from '@internal/plugin-openbao-backup-common';
 import {
@@ -18,6 +19,7 @@ import {
 import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
+import { HealthNotifier } from './HealthNotifier';
 
 export interface ReconcilerOptions {
   gateways: KubeGateway[];
@@ -28,6 +30,9 @@ export interface ReconcilerOptions {
   podStartTimeoutSeconds?: number;
   /** Retention also runs this often per cluster without a new backup. Default one day. */
   retentionIntervalMs?: number;
+  /** Told each cluster's health after its pass (owner notifications). */
+  notifier?: Pick<HealthNotifier, 'observe'>;
+  health?: { staleFactor: number; graceSeconds: number };
   now?: () => Date;
   /** 8 lowercase hex characters for object keys. */
   randomHex?: () => string;
@@ -115,6 +120,7 @@ export class Reconciler {
           report.clusters++;
           try {
             await this.reconcileCluster(gateway, cluster, now);
+            await this.#notifyHealth(gateway, cluster, now);
           } catch (e) {
             assertError(e);
             const id = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
@@ -190,6 +196,18 @@ export class Reconciler {
     const succeeded = decision.action === 'track' && decision.state.phase === 'succeeded';
     await this.#maybeRunRetention(gateway, cluster, now, succeeded);
     return decision;
+  }
+
+  async #notifyHealth(gateway: KubeGateway, cluster: OpenBaoCluster, now: Date) {
+    if (!this.#options.notifier || !cluster.spec.backup) return;
+    // The status read at the start of this pass: news reaches owners at most one pass late.
+    const verdict = explainClusterHealth(cluster.status, cluster.spec.backup, now, this.#options.health);
+    const { namespace, name } = cluster.metadata;
+    await this.#options.notifier.observe(
+      { kubernetesCluster: gateway.name, namespace, name },
+      verdict.health,
+      verdict.reason,
+    );
   }
 
   #eventFor(outcome: RunOutcome, decision: RunDecision, cluster: OpenBaoCluster) {

@@ -115,7 +115,7 @@ describe('openbao-backup REST API', () => {
   scheduler.triggerTask.mockResolvedValue(undefined);
 
   async function backend(
-    result = AuthorizeResult.ALLOW,
+    result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
     auditor: { factory: any } = { factory: mockServices.auditor.factory() },
   ) {
     const { server } = await startTestBackend({
