@@ -212,6 +212,13 @@ describe('CRUD with the real client', () => {
     expect(last.metadata!._continue).toBeUndefined();
     const bad = await failure(c.coordination.listNamespacedLease({ namespace: 'team-b', _continue: 'garbage' }));
     expect(bad.code).toBe(400);
+    // After a compaction an old continue token is 410 Expired, as after etcd compaction.
+    const stale = await c.coordination.listNamespacedLease({ namespace: 'team-b', limit: 1 });
+    await c.coordination.createNamespacedLease({ namespace: 'team-b', body: { metadata: { name: 'page-late' } } });
+    api.store.compact();
+    const expired = await failure(c.coordination.listNamespacedLease({ namespace: 'team-b', limit: 1, _continue: stale.metadata!._continue }));
+    expect(expired.code).toBe(410);
+    expect(expired.body).toMatchObject({ reason: 'Expired', code: 410 });
   });
 
   it('writes events through v1 and events.k8s.io/v1', async () => {

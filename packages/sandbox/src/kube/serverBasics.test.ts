@@ -47,11 +47,18 @@ describe('auth, discovery and TLS', () => {
     expect((await res.json()).reason).toBe('NotFound');
   });
 
-  it('writes a kubeconfig that the client loads', async () => {
+  it('writes a kubeconfig and a backend cluster entry that the client can use', async () => {
     const kc = new KubeConfig();
     kc.loadFromString(api.kubeconfig({ namespace: 'default' }));
     expect(kc.getCurrentCluster()!.server).toBe(api.url);
     expect(kc.getCurrentUser()!.token).toBe('good-token');
+    expect(api.clusterConfig('local')).toEqual({
+      name: 'local',
+      url: api.url,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: 'good-token',
+      skipTLSVerify: true,
+    });
   });
 
   it('serves HTTPS with a self-signed CA that the client verifies', async () => {

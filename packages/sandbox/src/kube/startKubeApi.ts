@@ -54,6 +54,18 @@ export interface KubeApi {
   kubelet?: Kubelet;
   /** A kubeconfig (YAML) for this server and token. */
   kubeconfig(options?: { name?: string; namespace?: string }): string;
+  /**
+   * An entry for `openbaoBackup.kubernetes.clusters[]` (DESIGN.md §5). Over plain http it sets
+   * skipTLSVerify, because @kubernetes/client-node 1.4 refuses to send a token over http otherwise.
+   */
+  clusterConfig(name?: string): {
+    name: string;
+    url: string;
+    authProvider: 'serviceAccount';
+    serviceAccountToken: string;
+    caData?: string;
+    skipTLSVerify: boolean;
+  };
   /** Stops controllers and containers, ends watches, closes the server. */
   stop(): Promise<void>;
 }
@@ -127,6 +139,16 @@ export async function startKubeApi(options: StartKubeApiOptions = {}): Promise<K
         contexts: [{ name, context: { cluster: name, user: `${name}-user`, namespace } }],
         'current-context': name,
       });
+    },
+    clusterConfig(name = 'sandbox') {
+      return {
+        name,
+        url,
+        authProvider: 'serviceAccount' as const,
+        serviceAccountToken: tokens[0],
+        ...(caData ? { caData } : {}),
+        skipTLSVerify: !options.tls,
+      };
     },
     async stop() {
       faults.clear();
