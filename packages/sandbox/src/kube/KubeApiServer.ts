@@ -370,7 +370,7 @@ export class KubeApiServer {
       if (!res.writableEnded) res.end();
     };
     this.#watches.add(close);
-    req.on('close', close);
+    // The response's 'close' is the connection going away (client abort or network drop).
     res.on('close', close);
 
     const rvParam = q.get('resourceVersion');

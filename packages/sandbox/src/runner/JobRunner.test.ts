@@ -54,7 +54,7 @@ beforeAll(async () => {
   const script = join(work, 'executor.js');
   await writeFile(script, SCRIPT);
   runner = createJobRunner({
-    images: { 'openbao-backup-executor': [process.execPath, script] },
+    images: { 'openbao-backup-executor': [process.execPath, script], 'broken-entrypoint': ['/nonexistent/entrypoint'] },
     tmpDir: podTmp,
     logger: { info: m => logged.push(m), warn: m => logged.push(m) },
   });
@@ -212,6 +212,15 @@ describe('the Job runner', () => {
     expect(waiting.message).toContain('docker.io/acme/unknown');
     const job = await finished('backup-noimage');
     expect(job.status!.conditions!.map(x => x.type)).toContain('Failed');
+  });
+
+  it('reports an entrypoint that cannot be started as StartError with exit code 128', async () => {
+    await c.batch.createNamespacedJob({ namespace: 'team', body: backupJob('backup-broken', {}, { image: 'broken-entrypoint:1' }) });
+    const job = await finished('backup-broken');
+    expect(job.status!.conditions!.map(x => x.type)).toContain('Failed');
+    const terminated = (await podOf('backup-broken')).status!.containerStatuses![0].state!.terminated!;
+    expect(terminated).toMatchObject({ exitCode: 128, reason: 'StartError' });
+    expect(terminated.message).toContain('ENOENT');
   });
 
   it('keeps a Pod waiting with CreateContainerConfigError while a referenced Secret is missing', async () => {
