@@ -1,6 +1,6 @@
-import { Watch } from '@kubernetes/client-node';
+import { makeInformer, Watch } from '@kubernetes/client-node';
 import { startKubeApi, KubeApi } from './startKubeApi';
-import { clientsFor, waitFor } from './__testUtils__/kubeClients';
+import { clientsFor, cluster, OPENBAO, waitFor } from './__testUtils__/kubeClients';
 
 let api: KubeApi;
 let c: ReturnType<typeof clientsFor>;
@@ -122,5 +122,24 @@ describe('watch with the real client', () => {
     const lines = (await res.text()).trim().split('\n').map(l => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every(l => l.type === 'ADDED' && l.object.kind === 'Secret')).toBe(true);
+  });
+
+  it("feeds the client's informer (list, then watch from the list's resourceVersion)", async () => {
+    await c.custom.createNamespacedCustomObject({ ...OPENBAO, namespace: 'w', body: cluster('inf-1', 'w') });
+    const informer = makeInformer<any>(c.kc, '/apis/openbao.org/v1alpha1/namespaces/w/openbaoclusters', () =>
+      c.custom.listNamespacedCustomObject({ ...OPENBAO, namespace: 'w' }) as any,
+    );
+    const seen: string[] = [];
+    informer.on('add', o => seen.push(`add ${o.metadata.name}`));
+    informer.on('update', o => seen.push(`update ${o.metadata.name} ${o.spec.replicas}`));
+    informer.on('delete', o => seen.push(`delete ${o.metadata.name}`));
+    await informer.start();
+    await c.custom.createNamespacedCustomObject({ ...OPENBAO, namespace: 'w', body: cluster('inf-2', 'w') });
+    await c.custom.patchNamespacedCustomObject({ ...OPENBAO, namespace: 'w', name: 'inf-1', body: [{ op: 'replace', path: '/spec/replicas', value: 5 }] });
+    await c.custom.deleteNamespacedCustomObject({ ...OPENBAO, namespace: 'w', name: 'inf-2' });
+    await waitFor(() => seen.length >= 4);
+    expect(seen).toEqual(['add inf-1', 'add inf-2', 'update inf-1 5', 'delete inf-2']);
+    expect(informer.list().map(o => o.metadata.name)).toEqual(['inf-1']);
+    await informer.stop();
   });
 });
