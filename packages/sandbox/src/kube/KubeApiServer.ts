@@ -254,7 +254,7 @@ export class KubeApiServer {
       const { object, deleted } = this.#o.store.delete(type, objectNamespace, name, options);
       const headers: Record<string, string> =
         type.kind === 'Job' && !options.propagationPolicy ? { Warning: JOB_ORPHAN_WARNING } : {};
-      if (deleted && type.kind !== 'Pod') {
+      if (deleted && !type.returnsDeletedObject) {
         sendJson(res, 200, deletedStatus(type, name, object.metadata.uid), headers);
       } else {
         sendJson(res, 200, object, headers);

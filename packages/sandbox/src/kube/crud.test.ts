@@ -64,6 +64,12 @@ describe('CRUD with the real client', () => {
     const f = await failure(c.core.createNamespacedServiceAccount({ namespace: 'team-a', body: { metadata: { name: 'dup' } } }));
     expect(f.code).toBe(409);
     expect(f.body).toMatchObject({ reason: 'AlreadyExists', message: 'serviceaccounts "dup" already exists', details: { name: 'dup', kind: 'serviceaccounts' }, code: 409 });
+    // ServiceAccounts (like Pods) answer DELETE with the object; most kinds with a Status.
+    const deleted = await c.core.deleteNamespacedServiceAccount({ namespace: 'team-a', name: 'dup' });
+    expect(deleted).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'dup' } });
+    await c.core.createNamespacedSecret({ namespace: 'team-a', body: { metadata: { name: 'gone' } } });
+    const status: any = await c.core.deleteNamespacedSecret({ namespace: 'team-a', name: 'gone' });
+    expect(status).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'gone', kind: 'secrets' } });
   });
 
   it('answers 409 Conflict for a stale resourceVersion on PUT and on a patch', async () => {

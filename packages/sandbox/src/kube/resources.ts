@@ -20,6 +20,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     kind: 'Pod',
     namespaced: true,
     hasStatus: true,
+    returnsDeletedObject: true,
     shortNames: ['po'],
     extraFields: [
       'spec.nodeName',
@@ -43,6 +44,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     kind: 'ServiceAccount',
     namespaced: true,
     hasStatus: false,
+    returnsDeletedObject: true,
     shortNames: ['sa'],
   }),
   core({

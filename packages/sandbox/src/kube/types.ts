@@ -51,6 +51,8 @@ export interface ResourceType {
   shortNames?: string[];
   /** Field-selector labels supported besides metadata.name / metadata.namespace. */
   extraFields?: string[];
+  /** DELETE answers with the deleted object instead of a Status (the registry's ReturnDeletedObject). */
+  returnsDeletedObject?: boolean;
   /** Default deletion propagation when the client names none (batch/v1 Jobs orphan their Pods). */
   defaultPropagation?: PropagationPolicy;
 }
