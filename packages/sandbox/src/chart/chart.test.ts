@@ -336,8 +336,7 @@ describe('ServiceAccounts and token Secret', () => {
       'openbao-staging/bao-staging-backup',
     ]);
     expect(backupSas[0].metadata.annotations).toEqual({
-      'eks.amazonaws.com/role-arn':
-        'arn:aws:iam::123456789012:role/bao-prod-backup',
+      'example.com/owner': 'team-platform',
     });
     expect(backupSas[1].metadata.annotations).toBeUndefined();
     expect(backupSas.every(s => s.automountServiceAccountToken === false)).toBe(
