@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
 import {
+  CONDITION_BACKING_UP,
   ClusterDetail,
   ClusterRef,
   stringifyClusterRef,
@@ -17,6 +18,36 @@ function runEnded(detail: ClusterDetail, triggerId: string): boolean {
   }
   const phase = detail.runs[0]?.phase;
   return phase === undefined || phase === 'Succeeded' || phase === 'Failed';
+}
+
+/**
+ * How the run that just ended went. The `BackingUp` condition says it best: `BackupSucceeded`, or
+ * the reason of a failed Job or of a refused pre-flight (which starts no Job). Without conditions,
+ * the newest run decides.
+ */
+function outcomeOf(
+  detail: ClusterDetail,
+):
+  | { ok: true; size?: number; durationSeconds?: number }
+  | { ok: false; reason: string } {
+  const run = detail.runs[0];
+  const condition = detail.conditions?.find(
+    c => c.type === CONDITION_BACKING_UP && c.status === 'False',
+  );
+  const failed = condition
+    ? condition.reason !== 'BackupSucceeded'
+    : run?.phase === 'Failed';
+  if (failed) {
+    const reason = condition
+      ? [condition.reason, condition.message].filter(Boolean).join(': ')
+      : run?.message ?? run?.reason ?? detail.backup?.lastFailureReason;
+    return { ok: false, reason: reason || 'unknown reason' };
+  }
+  return {
+    ok: true,
+    size: detail.backup?.lastBackupSize ?? run?.size,
+    durationSeconds: detail.backup?.lastBackupDuration ?? run?.durationSeconds,
+  };
 }
 
 /**
@@ -42,26 +73,19 @@ export function useClusterBackup(
   useEffect(() => {
     if (!awaiting || !value || !runEnded(value, awaiting)) return;
     setAwaiting(undefined);
-    const run = value.runs[0];
-    if (run?.phase === 'Failed') {
+    const outcome = outcomeOf(value);
+    if (outcome.ok) {
       alertApi.post({
-        message: `Backup of ${label} failed: ${
-          run.message ??
-          run.reason ??
-          value.backup?.lastFailureReason ??
-          'unknown reason'
-        }`,
-        severity: 'error',
+        message: `Backup of ${label} finished (${formatBytes(
+          outcome.size,
+        )} in ${formatDuration(outcome.durationSeconds)})`,
+        severity: 'success',
+        display: 'transient',
       });
     } else {
       alertApi.post({
-        message: `Backup of ${label} finished (${formatBytes(
-          run?.size ?? value.backup?.lastBackupSize,
-        )} in ${formatDuration(
-          run?.durationSeconds ?? value.backup?.lastBackupDuration,
-        )})`,
-        severity: 'success',
-        display: 'transient',
+        message: `Backup of ${label} failed: ${outcome.reason}`,
+        severity: 'error',
       });
     }
   }, [awaiting, value, alertApi, label]);

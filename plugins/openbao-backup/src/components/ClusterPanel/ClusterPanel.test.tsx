@@ -22,6 +22,14 @@ type Decision = Extract<
 const ALLOW = 'ALLOW' as unknown as Decision;
 const DENY = 'DENY' as unknown as Decision;
 
+// The tables are covered by the Backups tab test; stubs keep this polling-heavy file fast.
+jest.mock('../RunHistoryTable', () => ({
+  RunHistoryTable: (props: { runs: unknown[] }) => (
+    <div>{props.runs.length} runs</div>
+  ),
+}));
+jest.mock('../SnapshotsTable', () => ({ SnapshotsTable: () => null }));
+
 // Two cores run several test files at once; the trigger flow renders two material-tables.
 jest.setTimeout(20_000);
 
@@ -94,6 +102,14 @@ describe('ClusterPanel', () => {
         lastBackupSize: 5 * 1024 * 1024,
         lastBackupDuration: 12,
       },
+      conditions: [
+        {
+          type: 'BackingUp',
+          status: 'False',
+          reason: 'BackupSucceeded',
+          message: 'snapshot written',
+        },
+      ],
       runs: [
         {
           jobName: 'backup-bao-a-2',
@@ -199,6 +215,36 @@ describe('ClusterPanel', () => {
     const alert = await alertApi.waitForAlert(a => a.severity === 'error');
     expect(alert.message).toBe(
       'Backup of prod/vault/bao-a failed: leader not found',
+    );
+  });
+
+  it('reports a trigger refused by the pre-flight check (no Job) as an error alert', async () => {
+    const refused: ClusterDetail = {
+      ...okDetail, // runs[0] is an older, successful run
+      backup: { ...okDetail.backup, observedTrigger: 't-1' },
+      conditions: [
+        {
+          type: 'BackingUp',
+          status: 'False',
+          reason: 'UpgradeInProgress',
+          message: 'manual backup refused: an upgrade is in progress',
+        },
+      ],
+    };
+    const getCluster = jest
+      .fn()
+      .mockResolvedValueOnce(okDetail)
+      .mockResolvedValue(refused);
+    const { alertApi } = render(fakeApi({ getCluster }));
+    const user = userEvent.setup();
+    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
+    await user.click(await backUpNow());
+    await user.click(await screen.findByLabelText(/Reason/));
+    await user.paste('test');
+    await user.click(screen.getByRole('button', { name: 'Start backup' }));
+    const alert = await alertApi.waitForAlert(a => a.severity === 'error');
+    expect(alert.message).toBe(
+      'Backup of prod/vault/bao-a failed: UpgradeInProgress: manual backup refused: an upgrade is in progress',
     );
   });
 
