@@ -241,4 +241,20 @@ describe('CRUD with the real client', () => {
     });
     expect(ev2.metadata!.name).toBe('e2');
   });
+
+  it('checks delete preconditions and deletes a collection by label selector', async () => {
+    const lease = await c.coordination.createNamespacedLease({ namespace: 'team-a', body: { metadata: { name: 'pre', labels: { sweep: 'yes' } } } });
+    await c.coordination.createNamespacedLease({ namespace: 'team-a', body: { metadata: { name: 'pre-2', labels: { sweep: 'yes' } } } });
+    await c.coordination.createNamespacedLease({ namespace: 'team-a', body: { metadata: { name: 'keep' } } });
+    const stale = await failure(
+      c.coordination.deleteNamespacedLease({ namespace: 'team-a', name: 'pre', body: { preconditions: { uid: 'not-the-uid' } } }),
+    );
+    expect(stale.code).toBe(409);
+    expect(stale.body.message).toContain(`Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${lease.metadata!.uid}`);
+    await c.coordination.deleteCollectionNamespacedLease({ namespace: 'team-a', labelSelector: 'sweep=yes' });
+    const left = (await c.coordination.listNamespacedLease({ namespace: 'team-a' })).items.map(l => l.metadata!.name);
+    expect(left).toContain('keep');
+    expect(left).not.toContain('pre');
+    expect(left).not.toContain('pre-2');
+  });
 });
