@@ -169,6 +169,32 @@ describe('clusterHealth', () => {
     expect(clusterHealth(s, backup, at, options)).toBe(expected);
   });
 
+  it('measures the interval around the last success: a missed Monday after a Friday backup is stale', () => {
+    const weekdays = { schedule: '0 2 * * 1-5' };
+    const friday = status({ lastBackupTime: '2026-11-27T02:05:00Z' });
+    // Friday's slot → Monday's slot = 72 h, + 1 h grace: stale from Monday 03:05.
+    expect(
+      clusterHealth(friday, weekdays, new Date('2026-11-30T03:05:00Z')),
+    ).toBe('ok');
+    expect(
+      clusterHealth(friday, weekdays, new Date('2026-11-30T03:05:01Z')),
+    ).toBe('stale');
+    // A daily 02:00 in Amsterdam: Sunday 02:00 CEST (fall-back day) → Monday 02:00 CET is 25 h.
+    const amsterdam = { schedule: '0 2 * * *', timeZone: 'Europe/Amsterdam' };
+    const sunday = status({ lastBackupTime: '2026-10-25T00:00:00Z' }); // the first 02:00 (CEST)
+    expect(
+      explainClusterHealth(
+        sunday,
+        amsterdam,
+        new Date('2026-10-26T01:30:00Z'),
+      ),
+    ).toMatchObject({
+      health: 'ok',
+      expectedIntervalSeconds: 25 * 3600,
+      staleAt: new Date('2026-10-26T02:00:00Z'),
+    });
+  });
+
   it('explains the verdict with the numbers behind it', () => {
     expect(
       explainClusterHealth(

@@ -27,7 +27,7 @@ export interface ClusterHealthVerdict {
   health: ClusterHealth;
   /** A sentence for tooltips and notifications. */
   reason: string;
-  /** Gap between the slots around `now`; absent for an invalid schedule. */
+  /** Gap between the slots around the last success (set for `ok` and `stale`). */
   expectedIntervalSeconds?: number;
   /** When the cluster turns (or turned) `stale` if no new backup succeeds. */
   staleAt?: Date;
@@ -53,7 +53,8 @@ function time(value: string | undefined): number | undefined {
  * 4. `never` — no successful backup yet (`lastBackupTime` unset).
  * 5. `unknown` — the schedule or time zone is invalid, so no interval is known.
  * 6. `stale` — `now − lastBackupTime > interval × staleFactor + graceSeconds` (defaults 1 and 3600 s),
- *    where interval is {@link expectedIntervalSeconds} around `now`.
+ *    where interval is {@link expectedIntervalSeconds} around the last success: the gap from its
+ *    slot to the one after, so a weekday schedule's Friday backup lasts until Monday's slot.
  * 7. `ok`.
  */
 export function explainClusterHealth(
@@ -76,11 +77,7 @@ export function explainClusterHealth(
   const lastSuccess = time(s.lastBackupTime);
   const lastAttempt = time(s.lastAttemptTime);
   const failures = s.consecutiveFailures ?? 0;
-  const interval = parseSchedule(backup.schedule, backup.timeZone).ok
-    ? expectedIntervalSeconds(backup.schedule, backup.timeZone, now)
-    : undefined;
-  const base =
-    interval === undefined ? {} : { expectedIntervalSeconds: interval };
+  const scheduleValid = parseSchedule(backup.schedule, backup.timeZone).ok;
 
   if (
     failures >= Math.max(1, failureThreshold) &&
@@ -88,7 +85,6 @@ export function explainClusterHealth(
       (lastAttempt !== undefined && lastAttempt > lastSuccess))
   ) {
     return {
-      ...base,
       health: 'failing',
       reason: `${failures} consecutive failed run${failures === 1 ? '' : 's'}${
         s.lastFailureReason ? `: ${s.lastFailureReason}` : ''
@@ -97,14 +93,20 @@ export function explainClusterHealth(
   }
   if (backup.suspend) {
     return {
-      ...base,
       health: 'suspended',
       reason: 'scheduled backups are suspended',
     };
   }
   if (lastSuccess === undefined) {
-    return { ...base, health: 'never', reason: 'no successful backup yet' };
+    return { health: 'never', reason: 'no successful backup yet' };
   }
+  const interval = scheduleValid
+    ? expectedIntervalSeconds(
+        backup.schedule,
+        backup.timeZone,
+        new Date(lastSuccess),
+      )
+    : undefined;
   if (interval === undefined) {
     return {
       health: 'unknown',
@@ -116,7 +118,7 @@ export function explainClusterHealth(
   );
   if (now.getTime() > staleAt.getTime()) {
     return {
-      ...base,
+      expectedIntervalSeconds: interval,
       staleAt,
       health: 'stale',
       reason: `last success ${Math.round(
@@ -126,7 +128,12 @@ export function explainClusterHealth(
       } s (interval ${interval} s × ${staleFactor} + ${graceSeconds} s grace)`,
     };
   }
-  return { ...base, staleAt, health: 'ok', reason: 'last backup is recent' };
+  return {
+    expectedIntervalSeconds: interval,
+    staleAt,
+    health: 'ok',
+    reason: 'last backup is recent',
+  };
 }
 
 /** Just the health word of {@link explainClusterHealth}. */

@@ -214,7 +214,8 @@ export function decideRun(
   const storedNext = toMillis(status.nextScheduledBackup);
   const lastSlot = toMillis(status.lastAttemptScheduledTime);
   const base = new Date(Math.max(nowMs, lastSlot ?? -Infinity));
-  const expectedNext = nextRunAt(schedule, timeZone, base);
+  // Computed lazily: `now` changes every pass, so this one is never memoised (see the wait path).
+  const expectedNext = () => nextRunAt(schedule, timeZone, base);
   const dueSlot =
     !backup.suspend &&
     storedNext !== undefined &&
@@ -288,24 +289,29 @@ export function decideRun(
   if (storedNext === undefined) {
     return {
       action: 'record-next',
-      next: expectedNext,
+      next: expectedNext(),
       reason: 'FirstSighting',
     };
   }
   if (storedNext > nowMs) {
-    if (expectedNext === undefined || storedNext !== expectedNext.getTime()) {
+    // "stored == first slot after base", asked in a form whose inputs do not change from pass to
+    // pass (so the schedule module's memo answers it): stored is a slot after base, and the slot
+    // before it is not after base.
+    const stored = new Date(storedNext);
+    const before = previousRunAt(schedule, timeZone, new Date(storedNext - 1));
+    const current =
+      storedNext > base.getTime() &&
+      isScheduledTime(schedule, timeZone, stored) &&
+      (before === undefined || before.getTime() <= base.getTime());
+    if (!current) {
       return {
         action: 'record-next',
-        next: expectedNext,
+        next: expectedNext(),
         reason: 'ScheduleChanged',
       };
     }
     if (configCondition?.status !== 'True') {
-      return {
-        action: 'record-next',
-        next: expectedNext,
-        reason: 'ConfigValid',
-      };
+      return { action: 'record-next', next: stored, reason: 'ConfigValid' };
     }
     return { action: 'wait', until: iso(storedNext) };
   }
@@ -314,14 +320,14 @@ export function decideRun(
   if (!isScheduledTime(schedule, timeZone, new Date(storedNext))) {
     return {
       action: 'record-next',
-      next: expectedNext,
+      next: expectedNext(),
       reason: 'ScheduleChanged',
     };
   }
   if (lastSlot !== undefined && lastSlot >= storedNext) {
     return {
       action: 'record-next',
-      next: expectedNext,
+      next: expectedNext(),
       reason: 'AlreadyAttempted',
     };
   }
@@ -329,7 +335,7 @@ export function decideRun(
     // previousRunAt cannot miss a slot that isScheduledTime accepted; kept for type safety.
     return {
       action: 'record-next',
-      next: expectedNext,
+      next: expectedNext(),
       reason: 'ScheduleChanged',
     };
   }
