@@ -58,6 +58,8 @@ export class ObjectStore {
   #rv = 0;
   #objects = new Map<string, Map<string, KubeObject>>();
   #byUid = new Map<string, { type: ResourceType; key: string }>();
+  /** owner uid → uids of objects naming it in ownerReferences (the garbage collector's graph). */
+  #dependents = new Map<string, Set<string>>();
   #log: StoreEvent[] = [];
   #compactedThrough = 0;
   #watchCacheSize: number;
@@ -130,14 +132,21 @@ export class ObjectStore {
   /** Every object that names `uid` among its ownerReferences. */
   dependentsOf(uid: string) {
     const found: { type: ResourceType; object: KubeObject }[] = [];
-    for (const type of this.types) {
-      for (const o of this.#bucket(type).values()) {
-        if (o.metadata.ownerReferences?.some(r => r.uid === uid)) {
-          found.push({ type, object: structuredClone(o) });
-        }
-      }
+    for (const dependent of this.#dependents.get(uid) ?? []) {
+      const hit = this.getByUid(dependent);
+      if (hit) found.push(hit);
     }
     return found;
+  }
+
+  #index(obj: KubeObject | undefined, add: boolean) {
+    for (const ref of obj?.metadata.ownerReferences ?? []) {
+      const set = this.#dependents.get(ref.uid) ?? new Set<string>();
+      if (add) set.add(obj!.metadata.uid!);
+      else set.delete(obj!.metadata.uid!);
+      if (set.size) this.#dependents.set(ref.uid, set);
+      else this.#dependents.delete(ref.uid);
+    }
   }
 
   create(type: ResourceType, input: KubeObject): KubeObject {
@@ -393,9 +402,11 @@ export class ObjectStore {
   ) {
     this.#rv += 1;
     obj.metadata.resourceVersion = String(this.#rv);
+    this.#index(old, false);
     if (!removed) {
       this.#bucket(type).set(key, obj);
       this.#byUid.set(obj.metadata.uid!, { type, key });
+      this.#index(obj, true);
     }
     const event: StoreEvent = {
       type: eventType,
