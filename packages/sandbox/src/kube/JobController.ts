@@ -33,12 +33,12 @@ export class JobController {
     const store = this.#store;
     const jobs = store.type('jobs.batch');
     const podsType = store.type('pods');
-    const allPods = store.list(podsType);
     for (const job of store.list(jobs)) {
       const uid = job.metadata.uid!;
-      const owned = allPods.filter(p =>
-        p.metadata.ownerReferences?.some(r => r.uid === uid && r.controller),
-      );
+      const owned = store
+        .dependentsOf(uid)
+        .filter(d => d.type === podsType && d.object.metadata.ownerReferences?.some(r => r.uid === uid && r.controller))
+        .map(d => d.object);
       const d = reconcileJob(job, owned, store.now());
       for (const name of d.deletePods) {
         if (store.get(podsType, job.metadata.namespace, name)) {
