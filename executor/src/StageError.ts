@@ -1,5 +1,11 @@
 /** Stage names, in pipeline order (DESIGN.md §4). */
-export type StageName = 'config' | 'auth' | 'leader' | 'stream' | 'verify' | 'report';
+export type StageName =
+  | 'config'
+  | 'auth'
+  | 'leader'
+  | 'stream'
+  | 'verify'
+  | 'report';
 
 /** Exit codes of DESIGN.md §4. */
 export const ExitCode = {
@@ -34,15 +40,31 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
     // AWS SDK errors carry the S3 error code in `name` (NoSuchBucket, InvalidAccessKeyId…)
-    const name = e.name && !['Error', 'TypeError', 'StageError'].includes(e.name) && !e.message.includes(e.name) ? `${e.name}: ` : '';
-    return `${name}${code && !e.message.includes(String(code)) ? `${e.message} (${code})` : e.message}`;
+    const name =
+      e.name &&
+      !['Error', 'TypeError', 'StageError'].includes(e.name) &&
+      !e.message.includes(e.name)
+        ? `${e.name}: `
+        : '';
+    return `${name}${
+      code && !e.message.includes(String(code))
+        ? `${e.message} (${code})`
+        : e.message
+    }`;
   }
   return String(e);
 }
 
 /** The StageError for a run aborted by a signal or deadline while `stage` was running. */
-export function abortedError(stage: StageName, signal: AbortSignal): StageError {
+export function abortedError(
+  stage: StageName,
+  signal: AbortSignal,
+): StageError {
   return isStageError(signal.reason)
     ? signal.reason
-    : new StageError(stage, ExitCode.signal, errorMessage(signal.reason ?? 'aborted'));
+    : new StageError(
+        stage,
+        ExitCode.signal,
+        errorMessage(signal.reason ?? 'aborted'),
+      );
 }

@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { startOpenBaoCluster, OpenBaoClusterHandle, OpenBaoClusterOptions } from '@internal/openbao-backup-sandbox';
+import {
+  startOpenBaoCluster,
+  OpenBaoClusterHandle,
+  OpenBaoClusterOptions,
+} from '@internal/openbao-backup-sandbox';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from './log';
 import { defaultStages, runExecutor } from './main';
 import { runPipeline } from './runPipeline';
 import { executorEnv, HarnessOptions } from './__testUtils__/harness';
-import { assertS3Reachable, createTestBucket, headObject, leftovers, objectBytes, testS3Client } from './__testUtils__/s3';
+import {
+  assertS3Reachable,
+  createTestBucket,
+  headObject,
+  leftovers,
+  objectBytes,
+  testS3Client,
+} from './__testUtils__/s3';
 
 jest.setTimeout(60_000);
 
@@ -18,17 +29,31 @@ const clusterOptions: OpenBaoClusterOptions = {
   pods: 3,
   leaderIndex: 1,
   snapshot: { stateSize: 2 * MiB, index: 31337, term: 5 },
-  jwtRoles: [{ name: 'backup', audience: 'openbao-internal', boundServiceAccounts: ['ns1/c1-backup'] }],
+  jwtRoles: [
+    {
+      name: 'backup',
+      audience: 'openbao-internal',
+      boundServiceAccounts: ['ns1/c1-backup'],
+    },
+  ],
   tokens: { 'static-token': ['snapshot'], 'weak-token': ['default'] },
 };
 
 function fetchDirect(cluster: OpenBaoClusterHandle): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    http.get(`${cluster.addresses[cluster.leaderIndex]}/v1/sys/storage/raft/snapshot`, { headers: { 'X-Vault-Token': 'static-token' } }, res => {
-      const parts: Buffer[] = [];
-      res.on('data', c => parts.push(c));
-      res.on('end', () => resolve(Buffer.concat(parts)));
-    }).on('error', reject);
+    http
+      .get(
+        `${
+          cluster.addresses[cluster.leaderIndex]
+        }/v1/sys/storage/raft/snapshot`,
+        { headers: { 'X-Vault-Token': 'static-token' } },
+        res => {
+          const parts: Buffer[] = [];
+          res.on('data', c => parts.push(c));
+          res.on('end', () => resolve(Buffer.concat(parts)));
+        },
+      )
+      .on('error', reject);
   });
 }
 
@@ -47,12 +72,20 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     logs.length = 0;
   });
 
-  async function run(options: OpenBaoClusterOptions, harness: Omit<HarnessOptions, 'cluster' | 'bucket'> = {}, bucket?: string) {
+  async function run(
+    options: OpenBaoClusterOptions,
+    harness: Omit<HarnessOptions, 'cluster' | 'bucket'> = {},
+    bucket?: string,
+  ) {
     cluster = await startOpenBaoCluster({ ...clusterOptions, ...options });
     const b = bucket ?? (await createTestBucket(s3));
     const { env, dir, key } = executorEnv({ cluster, bucket: b, ...harness });
     const lines: string[] = [];
-    const out = await runExecutor({ env, log: createLogger(l => void logs.push(l)), stdout: async l => void lines.push(l) });
+    const out = await runExecutor({
+      env,
+      log: createLogger(l => void logs.push(l)),
+      stdout: async l => void lines.push(l),
+    });
     const report = JSON.parse(out.report);
     expect(lines).toEqual([out.report]);
     expect(readFileSync(`${dir}/termination-log`, 'utf8')).toBe(out.report);
@@ -104,7 +137,15 @@ describe('executor against the OpenBao double and a real S3 server', () => {
 
   it('backs up a multipart snapshot with token auth, unsealed cluster, and applies partSize', async () => {
     const r = await run(
-      { snapshot: { stateSize: 24 * MiB, index: 9, term: 1, sealed: false, compressionLevel: 1 } },
+      {
+        snapshot: {
+          stateSize: 24 * MiB,
+          index: 9,
+          term: 1,
+          sealed: false,
+          compressionLevel: 1,
+        },
+      },
       { auth: { method: 'token', token: 'static-token' } },
     );
     expect(r.report.error).toBeNull();
@@ -119,7 +160,10 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     expect(head.Metadata?.['openbao-raft-index']).toBe('9');
     // Swift reports a multipart object's ETag as "<md5>-<parts>"
     expect(head.ETag).toMatch(/-[3-9]"$/);
-    await expect(leftovers(s3, r.bucket)).resolves.toEqual({ objects: [r.key], uploads: [] });
+    await expect(leftovers(s3, r.bucket)).resolves.toEqual({
+      objects: [r.key],
+      uploads: [],
+    });
   });
 
   it('verifies the pod certificates with TLS_CA_PATH', async () => {
@@ -134,60 +178,214 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     const bucket = await createTestBucket(s3);
     const { env, key } = executorEnv({ cluster, bucket });
     const c = cluster;
-    const moveLeader = { name: 'leader' as const, exitCode: 3, run: async (ctx: any) => (c.setLeader(2), ctx) };
-    const stages = [...defaultStages.slice(0, 3), moveLeader, ...defaultStages.slice(3)];
+    const moveLeader = {
+      name: 'leader' as const,
+      exitCode: 3,
+      run: async (ctx: any) => (c.setLeader(2), ctx),
+    };
+    const stages = [
+      ...defaultStages.slice(0, 3),
+      moveLeader,
+      ...defaultStages.slice(3),
+    ];
     const result = await runPipeline(stages, {
-      deps: { env, log: createLogger(() => {}), exists: existsSync, readFile: async (p: string) => readFileSync(p, 'utf8'), now: Date.now },
+      deps: {
+        env,
+        log: createLogger(() => {}),
+        exists: existsSync,
+        readFile: async (p: string) => readFileSync(p, 'utf8'),
+        now: Date.now,
+      },
       signal: new AbortController().signal,
       startedAt: Date.now(),
       currentStage: 'config',
       timings: {},
     });
     expect(result).toMatchObject({ ok: true, exitCode: 0 });
-    expect(result.ctx.upload?.sourceUrl).toBe(`${cluster.addresses[2]}/v1/sys/storage/raft/snapshot`);
+    expect(result.ctx.upload?.sourceUrl).toBe(
+      `${cluster.addresses[2]}/v1/sys/storage/raft/snapshot`,
+    );
     expect((await leftovers(s3, bucket)).objects).toEqual([key]);
     result.ctx.openbao?.close();
   });
 
   describe('failures leave no object and no multipart upload', () => {
     // big enough for a multipart upload to be in progress when the fault hits
-    const multipart = { snapshot: { stateSize: 24 * MiB, compressionLevel: 1 } };
+    const multipart = {
+      snapshot: { stateSize: 24 * MiB, compressionLevel: 1 },
+    };
 
-    it.each<[string, OpenBaoClusterOptions, Omit<HarnessOptions, 'cluster' | 'bucket'>, number, string, string]>([
-      ['wrong JWT role → exit 2', {}, { auth: { method: 'jwt', role: 'nope' } }, 2, 'auth', 'role "nope" could not be found'],
-      ['JWT for another service account → exit 2', {}, { auth: { method: 'jwt', serviceAccount: 'intruder' } }, 2, 'auth', 'bound claim'],
-      ['token without the snapshot policy → exit 2', {}, { auth: { method: 'token', token: 'weak-token' } }, 2, 'auth', 'permission denied'],
-      ['no leader (JWT) → exit 3', { faults: { noLeader: true } }, {}, 3, 'leader', 'no OpenBao pod could serve the JWT login'],
-      ['no leader (token) → exit 3', { faults: { noLeader: true } }, { auth: { method: 'token', token: 'static-token' } }, 3, 'leader', 'no active OpenBao pod after 2 attempt(s)'],
-      ['all pods sealed → exit 3', {}, { auth: { method: 'token', token: 'static-token' } }, 3, 'leader', 'sealed (HTTP 503)'],
-      ['redirect to a foreign host → exit 3', { faults: { redirectTo: 'http://evil.example:8200' } }, {}, 3, 'leader', 'http://evil.example:8200, which is not in OPENBAO_ADDRESSES, refused'],
-      ['connection reset mid-stream → exit 4', { ...multipart, faults: { truncateAfterBytes: 7 * MiB } }, {}, 4, 'stream', 'broke after'],
-      ['leader change mid-stream → exit 4', { ...multipart, faults: { leaderChangeAfterBytes: 6 * MiB } }, {}, 4, 'stream', 'broke after'],
-      ['stalled stream (idle timeout) → exit 4', { ...multipart, faults: { stallAfterBytes: 6 * MiB } }, { env: { OPENBAO_IDLE_TIMEOUT_SECONDS: '1' } }, 4, 'stream', 'no data from'],
-      ['body ends early (truncated gzip) → exit 6', { ...multipart, faults: { truncateAfterBytes: 7 * MiB, truncateMode: 'end' } }, {}, 6, 'verify', 'not valid gzip'],
-      ['wrong checksum → exit 6', multipart, {}, 6, 'verify', 'state.bin checksum mismatch'],
-      ['missing SHA256SUMS → exit 6', { faults: { omitChecksums: true } }, {}, 6, 'verify', 'no SHA256SUMS'],
-      ['trailing garbage → exit 6', { faults: { trailingGarbage: true } }, {}, 6, 'verify', 'not valid gzip'],
-      ['wrong S3 secret → exit 5', {}, { s3Secret: 'wrong' }, 5, 'stream', 'upload to s3://'],
+    it.each<
+      [
+        string,
+        OpenBaoClusterOptions,
+        Omit<HarnessOptions, 'cluster' | 'bucket'>,
+        number,
+        string,
+        string,
+      ]
+    >([
+      [
+        'wrong JWT role → exit 2',
+        {},
+        { auth: { method: 'jwt', role: 'nope' } },
+        2,
+        'auth',
+        'role "nope" could not be found',
+      ],
+      [
+        'JWT for another service account → exit 2',
+        {},
+        { auth: { method: 'jwt', serviceAccount: 'intruder' } },
+        2,
+        'auth',
+        'bound claim',
+      ],
+      [
+        'token without the snapshot policy → exit 2',
+        {},
+        { auth: { method: 'token', token: 'weak-token' } },
+        2,
+        'auth',
+        'permission denied',
+      ],
+      [
+        'no leader (JWT) → exit 3',
+        { faults: { noLeader: true } },
+        {},
+        3,
+        'leader',
+        'no OpenBao pod could serve the JWT login',
+      ],
+      [
+        'no leader (token) → exit 3',
+        { faults: { noLeader: true } },
+        { auth: { method: 'token', token: 'static-token' } },
+        3,
+        'leader',
+        'no active OpenBao pod after 2 attempt(s)',
+      ],
+      [
+        'all pods sealed → exit 3',
+        {},
+        { auth: { method: 'token', token: 'static-token' } },
+        3,
+        'leader',
+        'sealed (HTTP 503)',
+      ],
+      [
+        'redirect to a foreign host → exit 3',
+        { faults: { redirectTo: 'http://evil.example:8200' } },
+        {},
+        3,
+        'leader',
+        'http://evil.example:8200, which is not in OPENBAO_ADDRESSES, refused',
+      ],
+      [
+        'connection reset mid-stream → exit 4',
+        { ...multipart, faults: { truncateAfterBytes: 7 * MiB } },
+        {},
+        4,
+        'stream',
+        'broke after',
+      ],
+      [
+        'leader change mid-stream → exit 4',
+        { ...multipart, faults: { leaderChangeAfterBytes: 6 * MiB } },
+        {},
+        4,
+        'stream',
+        'broke after',
+      ],
+      [
+        'stalled stream (idle timeout) → exit 4',
+        { ...multipart, faults: { stallAfterBytes: 6 * MiB } },
+        { env: { OPENBAO_IDLE_TIMEOUT_SECONDS: '1' } },
+        4,
+        'stream',
+        'no data from',
+      ],
+      [
+        'body ends early (truncated gzip) → exit 6',
+        {
+          ...multipart,
+          faults: { truncateAfterBytes: 7 * MiB, truncateMode: 'end' },
+        },
+        {},
+        6,
+        'verify',
+        'not valid gzip',
+      ],
+      [
+        'wrong checksum → exit 6',
+        multipart,
+        {},
+        6,
+        'verify',
+        'state.bin checksum mismatch',
+      ],
+      [
+        'missing SHA256SUMS → exit 6',
+        { faults: { omitChecksums: true } },
+        {},
+        6,
+        'verify',
+        'no SHA256SUMS',
+      ],
+      [
+        'trailing garbage → exit 6',
+        { faults: { trailingGarbage: true } },
+        {},
+        6,
+        'verify',
+        'not valid gzip',
+      ],
+      [
+        'wrong S3 secret → exit 5',
+        {},
+        { s3Secret: 'wrong' },
+        5,
+        'stream',
+        'upload to s3://',
+      ],
     ])('%s', async (name, options, harness, exitCode, stage, message) => {
-      const opts = name.startsWith('wrong checksum') ? { ...options, faults: { wrongChecksum: true } } : options;
+      const opts = name.startsWith('wrong checksum')
+        ? { ...options, faults: { wrongChecksum: true } }
+        : options;
       if (name.startsWith('all pods sealed')) {
         cluster = await startOpenBaoCluster({ ...clusterOptions, ...opts });
         [0, 1, 2].forEach(i => cluster!.setSealed(i, true));
         const bucket = await createTestBucket(s3);
         const { env } = executorEnv({ cluster, bucket, ...harness });
-        const out = await runExecutor({ env, log: createLogger(() => {}), stdout: async () => {} });
+        const out = await runExecutor({
+          env,
+          log: createLogger(() => {}),
+          stdout: async () => {},
+        });
         expect(out.exitCode).toBe(exitCode);
-        expect(JSON.parse(out.report)).toMatchObject({ ok: false, stage, error: expect.stringContaining(message) });
+        expect(JSON.parse(out.report)).toMatchObject({
+          ok: false,
+          stage,
+          error: expect.stringContaining(message),
+        });
         await expectNothingLeft(bucket);
         return;
       }
       const r = await run(opts, harness);
       expect(r.exitCode).toBe(exitCode);
-      expect(r.report).toMatchObject({ ok: false, stage, key: r.key, size: null, sha256: null, error: expect.stringContaining(message) });
+      expect(r.report).toMatchObject({
+        ok: false,
+        stage,
+        key: r.key,
+        size: null,
+        sha256: null,
+        error: expect.stringContaining(message),
+      });
       if (options.snapshot === multipart.snapshot && exitCode !== 5) {
         // the fault hit while a multipart upload was in progress, with parts already stored
-        const abandoned = logs.map(l => JSON.parse(l)).find(l => l.msg === 'upload abandoned');
+        const abandoned = logs
+          .map(l => JSON.parse(l))
+          .find(l => l.msg === 'upload abandoned');
         expect(abandoned.partsUploaded).toBeGreaterThanOrEqual(1);
       }
       await expectNothingLeft(r.bucket);
@@ -196,7 +394,11 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     it('missing bucket → exit 5', async () => {
       const r = await run({}, {}, `missing-${Date.now()}`);
       expect(r.exitCode).toBe(5);
-      expect(r.report).toMatchObject({ ok: false, stage: 'stream', error: expect.stringContaining('NoSuchBucket') });
+      expect(r.report).toMatchObject({
+        ok: false,
+        stage: 'stream',
+        error: expect.stringContaining('NoSuchBucket'),
+      });
     });
   });
 });

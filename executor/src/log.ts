@@ -8,7 +8,9 @@ export interface Logger {
   redact(text: string): string;
 }
 
-export function createLogger(write: (line: string) => void = l => process.stderr.write(l)): Logger {
+export function createLogger(
+  write: (line: string) => void = l => process.stderr.write(l),
+): Logger {
   const secrets = new Set<string>();
   const redact = (text: string) => {
     let out = text;
@@ -16,7 +18,16 @@ export function createLogger(write: (line: string) => void = l => process.stderr
     return out;
   };
   const emit = (level: string, msg: string, fields?: Record<string, unknown>) =>
-    write(`${redact(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }))}\n`);
+    write(
+      `${redact(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level,
+          msg,
+          ...fields,
+        }),
+      )}\n`,
+    );
   return {
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),

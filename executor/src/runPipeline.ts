@@ -1,15 +1,25 @@
-import { abortedError, errorMessage, ExitCode, isStageError, StageError } from './StageError';
+import {
+  abortedError,
+  errorMessage,
+  ExitCode,
+  isStageError,
+  StageError,
+} from './StageError';
 import type { Context, PipelineResult, Stage } from './types';
-
 
 /**
  * Runs the stages in order. The one place that turns failures into exit codes: a
  * StageError keeps its own, anything else gets the failing stage's code.
  */
-export async function runPipeline(stages: Stage[], initial: Context): Promise<PipelineResult> {
+export async function runPipeline(
+  stages: Stage[],
+  initial: Context,
+): Promise<PipelineResult> {
   let ctx = initial;
   const { signal } = ctx;
-  const finish = (r: Omit<PipelineResult, 'ctx' | 'durationSeconds'>): PipelineResult => ({
+  const finish = (
+    r: Omit<PipelineResult, 'ctx' | 'durationSeconds'>,
+  ): PipelineResult => ({
     ...r,
     ctx,
     durationSeconds: (ctx.deps.now() - ctx.startedAt) / 1000,
@@ -24,13 +34,20 @@ export async function runPipeline(stages: Stage[], initial: Context): Promise<Pi
         next = Promise.race([
           next,
           new Promise<never>((_, reject) => {
-            signal.addEventListener('abort', () => reject(abortedError(ctx.currentStage, signal)), { once: true });
+            signal.addEventListener(
+              'abort',
+              () => reject(abortedError(ctx.currentStage, signal)),
+              { once: true },
+            );
           }),
         ]);
       }
       ctx = await next;
       ctx.timings[stage.name] = (ctx.deps.now() - t0) / 1000;
-      ctx.deps.log.info(`stage ${stage.name} done`, { stage: stage.name, seconds: ctx.timings[stage.name] });
+      ctx.deps.log.info(`stage ${stage.name} done`, {
+        stage: stage.name,
+        seconds: ctx.timings[stage.name],
+      });
     } catch (e) {
       ctx.timings[stage.name] = (ctx.deps.now() - t0) / 1000;
       let err: StageError;
@@ -38,8 +55,17 @@ export async function runPipeline(stages: Stage[], initial: Context): Promise<Pi
       else if (signal.aborted) err = abortedError(stage.name, signal);
       else err = new StageError(stage.name, stage.exitCode, errorMessage(e));
       const message = ctx.deps.log.redact(err.message);
-      ctx.deps.log.error(`stage ${err.stage} failed`, { stage: err.stage, exitCode: err.exitCode, error: message });
-      return finish({ ok: false, exitCode: err.exitCode, stage: err.stage, error: message });
+      ctx.deps.log.error(`stage ${err.stage} failed`, {
+        stage: err.stage,
+        exitCode: err.exitCode,
+        error: message,
+      });
+      return finish({
+        ok: false,
+        exitCode: err.exitCode,
+        stage: err.stage,
+        error: message,
+      });
     }
   }
   return finish({ ok: true, exitCode: ExitCode.ok, stage: 'done' });

@@ -8,18 +8,37 @@ export interface HarnessOptions {
   cluster: OpenBaoClusterHandle;
   bucket: string;
   key?: string;
-  auth?: { method: 'jwt'; role?: string; namespace?: string; serviceAccount?: string; audience?: string } | { method: 'token'; token: string };
+  auth?:
+    | {
+        method: 'jwt';
+        role?: string;
+        namespace?: string;
+        serviceAccount?: string;
+        audience?: string;
+      }
+    | { method: 'token'; token: string };
   s3Secret?: string;
   env?: Record<string, string>;
 }
 
 /** Materialises the Job's mounts in a temp dir, the way the sandbox's Job runner does. */
-export function executorEnv(o: HarnessOptions): { env: Record<string, string>; dir: string; key: string } {
+export function executorEnv(o: HarnessOptions): {
+  env: Record<string, string>;
+  dir: string;
+  key: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'executor-test-'));
-  const key = o.key ?? `backups/ns1/c1/2026-11-25T09-00-00Z-${Math.random().toString(16).slice(2, 10)}.snap`;
+  const key =
+    o.key ??
+    `backups/ns1/c1/2026-11-25T09-00-00Z-${Math.random()
+      .toString(16)
+      .slice(2, 10)}.snap`;
   mkdirSync(join(dir, 'credentials'));
   writeFileSync(join(dir, 'credentials/accessKeyId'), `${S3_TEST_KEY}\n`);
-  writeFileSync(join(dir, 'credentials/secretAccessKey'), `${o.s3Secret ?? S3_TEST_SECRET}\n`);
+  writeFileSync(
+    join(dir, 'credentials/secretAccessKey'),
+    `${o.s3Secret ?? S3_TEST_SECRET}\n`,
+  );
   const env: Record<string, string> = {
     CLUSTER_NAMESPACE: 'ns1',
     CLUSTER_NAME: 'c1',
@@ -42,15 +61,25 @@ export function executorEnv(o: HarnessOptions): { env: Record<string, string>; d
   }
   const auth = o.auth ?? { method: 'jwt' };
   if (auth.method === 'jwt') {
-    writeFileSync(join(dir, 'openbao-token'), o.cluster.issueJwt({
-      namespace: auth.namespace ?? 'ns1',
-      serviceAccount: auth.serviceAccount ?? 'c1-backup',
-      audience: auth.audience,
-    }));
-    Object.assign(env, { BACKUP_AUTH_METHOD: 'jwt', BACKUP_JWT_AUTH_ROLE: auth.role ?? 'backup', JWT_TOKEN_PATH: join(dir, 'openbao-token') });
+    writeFileSync(
+      join(dir, 'openbao-token'),
+      o.cluster.issueJwt({
+        namespace: auth.namespace ?? 'ns1',
+        serviceAccount: auth.serviceAccount ?? 'c1-backup',
+        audience: auth.audience,
+      }),
+    );
+    Object.assign(env, {
+      BACKUP_AUTH_METHOD: 'jwt',
+      BACKUP_JWT_AUTH_ROLE: auth.role ?? 'backup',
+      JWT_TOKEN_PATH: join(dir, 'openbao-token'),
+    });
   } else {
     writeFileSync(join(dir, 'token'), `${auth.token}\n`);
-    Object.assign(env, { BACKUP_AUTH_METHOD: 'token', BACKUP_TOKEN_PATH: join(dir, 'token') });
+    Object.assign(env, {
+      BACKUP_AUTH_METHOD: 'token',
+      BACKUP_TOKEN_PATH: join(dir, 'token'),
+    });
   }
   return { env: { ...env, ...o.env }, dir, key };
 }

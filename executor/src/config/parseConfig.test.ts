@@ -1,11 +1,19 @@
 import { parseConfig, parseSize } from './parseConfig';
 
-const files = new Set(['/jwt', '/tok', '/creds/accessKeyId', '/creds/secretAccessKey', '/ca.crt', '/aws-token']);
+const files = new Set([
+  '/jwt',
+  '/tok',
+  '/creds/accessKeyId',
+  '/creds/secretAccessKey',
+  '/ca.crt',
+  '/aws-token',
+]);
 const exists = (p: string) => files.has(p);
 const base = {
   CLUSTER_NAMESPACE: 'ns1',
   CLUSTER_NAME: 'c1',
-  OPENBAO_ADDRESSES: 'https://c1-0.c1.ns1.svc:8200, https://c1-1.c1.ns1.svc:8200',
+  OPENBAO_ADDRESSES:
+    'https://c1-0.c1.ns1.svc:8200, https://c1-1.c1.ns1.svc:8200',
   BACKUP_AUTH_METHOD: 'jwt',
   BACKUP_JWT_AUTH_ROLE: 'backup',
   JWT_TOKEN_PATH: '/jwt',
@@ -20,7 +28,10 @@ describe('parseConfig', () => {
     const { config, problems } = parseConfig(base, exists);
     expect(problems).toEqual([]);
     expect(config).toMatchObject({
-      addresses: ['https://c1-0.c1.ns1.svc:8200', 'https://c1-1.c1.ns1.svc:8200'],
+      addresses: [
+        'https://c1-0.c1.ns1.svc:8200',
+        'https://c1-1.c1.ns1.svc:8200',
+      ],
       auth: { method: 'jwt', role: 'backup', mount: 'jwt', jwtPath: '/jwt' },
       tlsCaPath: '/ca.crt',
       storage: {
@@ -37,21 +48,51 @@ describe('parseConfig', () => {
 
   it.each([
     [{ CLUSTER_NAME: '' }, 'CLUSTER_NAME is required'],
-    [{ OPENBAO_ADDRESSES: 'ftp://x' }, 'OPENBAO_ADDRESSES: "ftp://x" is not an http(s) URL without path'],
-    [{ OPENBAO_ADDRESSES: 'https://x:8200/v1' }, 'is not an http(s) URL without path'],
-    [{ BACKUP_AUTH_METHOD: 'kerberos' }, 'BACKUP_AUTH_METHOD must be jwt or token'],
+    [
+      { OPENBAO_ADDRESSES: 'ftp://x' },
+      'OPENBAO_ADDRESSES: "ftp://x" is not an http(s) URL without path',
+    ],
+    [
+      { OPENBAO_ADDRESSES: 'https://x:8200/v1' },
+      'is not an http(s) URL without path',
+    ],
+    [
+      { BACKUP_AUTH_METHOD: 'kerberos' },
+      'BACKUP_AUTH_METHOD must be jwt or token',
+    ],
     [{ BACKUP_JWT_AUTH_ROLE: '' }, 'BACKUP_JWT_AUTH_ROLE is required'],
     [{ JWT_TOKEN_PATH: '/nope' }, 'JWT token file /nope does not exist'],
-    [{ BACKUP_AUTH_METHOD: 'token', BACKUP_TOKEN_PATH: '/nope' }, 'token file /nope does not exist'],
+    [
+      { BACKUP_AUTH_METHOD: 'token', BACKUP_TOKEN_PATH: '/nope' },
+      'token file /nope does not exist',
+    ],
     [{ TLS_CA_PATH: '/nope' }, 'TLS_CA_PATH /nope does not exist'],
     [{ BACKUP_KEY: '/abs/key' }, 'must not start with "/"'],
     [{ BACKUP_KEY: 'a//b' }, 'contain "//"'],
-    [{ BACKUP_PART_SIZE: '4Mi' }, 'BACKUP_PART_SIZE must be between 5 MiB and 5 GiB'],
-    [{ BACKUP_CONCURRENCY: '17' }, 'BACKUP_CONCURRENCY must be an integer between 1 and 16'],
-    [{ BACKUP_USE_PATH_STYLE: 'maybe' }, 'BACKUP_USE_PATH_STYLE must be true or false'],
-    [{ BACKUP_ENDPOINT: 'not a url' }, 'BACKUP_ENDPOINT "not a url" is not an http(s) URL'],
-    [{ BACKUP_CREDENTIALS_PATH: '/none' }, 'credentials file /none/accessKeyId does not exist'],
-    [{ AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' }, 'AWS_WEB_IDENTITY_TOKEN_FILE is required with AWS_ROLE_ARN'],
+    [
+      { BACKUP_PART_SIZE: '4Mi' },
+      'BACKUP_PART_SIZE must be between 5 MiB and 5 GiB',
+    ],
+    [
+      { BACKUP_CONCURRENCY: '17' },
+      'BACKUP_CONCURRENCY must be an integer between 1 and 16',
+    ],
+    [
+      { BACKUP_USE_PATH_STYLE: 'maybe' },
+      'BACKUP_USE_PATH_STYLE must be true or false',
+    ],
+    [
+      { BACKUP_ENDPOINT: 'not a url' },
+      'BACKUP_ENDPOINT "not a url" is not an http(s) URL',
+    ],
+    [
+      { BACKUP_CREDENTIALS_PATH: '/none' },
+      'credentials file /none/accessKeyId does not exist',
+    ],
+    [
+      { AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' },
+      'AWS_WEB_IDENTITY_TOKEN_FILE is required with AWS_ROLE_ARN',
+    ],
   ])('reports %j', (override, message) => {
     const { config, problems } = parseConfig({ ...base, ...override }, exists);
     expect(config).toBeUndefined();
@@ -60,31 +101,36 @@ describe('parseConfig', () => {
 
   it('lists every problem at once', () => {
     const { problems } = parseConfig({}, () => false);
-    expect(problems).toEqual(expect.arrayContaining([
-      'CLUSTER_NAMESPACE is required',
-      'CLUSTER_NAME is required',
-      'OPENBAO_ADDRESSES is required',
-      'BACKUP_BUCKET is required',
-      'BACKUP_KEY is required',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'CLUSTER_NAMESPACE is required',
+        'CLUSTER_NAME is required',
+        'OPENBAO_ADDRESSES is required',
+        'BACKUP_BUCKET is required',
+        'BACKUP_KEY is required',
+      ]),
+    );
     expect(problems.length).toBeGreaterThan(5);
   });
 
   it('infers token auth, web identity, path style, part size and concurrency', () => {
-    const { config } = parseConfig({
-      ...base,
-      BACKUP_AUTH_METHOD: '',
-      BACKUP_JWT_AUTH_ROLE: '',
-      BACKUP_TOKEN_PATH: '/tok',
-      AWS_ROLE_ARN: 'arn:aws:iam::1:role/x',
-      AWS_WEB_IDENTITY_TOKEN_FILE: '/aws-token',
-      BACKUP_USE_PATH_STYLE: 'true',
-      BACKUP_PART_SIZE: '64Mi',
-      BACKUP_CONCURRENCY: '8',
-      BACKUP_JWT_AUTH_MOUNT: '/kubernetes/',
-      BACKUP_ENDPOINT: 'http://127.0.0.1:8080',
-      TERMINATION_LOG_PATH: '/tmp/t',
-    }, exists);
+    const { config } = parseConfig(
+      {
+        ...base,
+        BACKUP_AUTH_METHOD: '',
+        BACKUP_JWT_AUTH_ROLE: '',
+        BACKUP_TOKEN_PATH: '/tok',
+        AWS_ROLE_ARN: 'arn:aws:iam::1:role/x',
+        AWS_WEB_IDENTITY_TOKEN_FILE: '/aws-token',
+        BACKUP_USE_PATH_STYLE: 'true',
+        BACKUP_PART_SIZE: '64Mi',
+        BACKUP_CONCURRENCY: '8',
+        BACKUP_JWT_AUTH_MOUNT: '/kubernetes/',
+        BACKUP_ENDPOINT: 'http://127.0.0.1:8080',
+        TERMINATION_LOG_PATH: '/tmp/t',
+      },
+      exists,
+    );
     expect(config).toMatchObject({
       auth: { method: 'token', tokenPath: '/tok' },
       storage: {
@@ -92,7 +138,11 @@ describe('parseConfig', () => {
         forcePathStyle: true,
         partSize: 64 * 1024 * 1024,
         concurrency: 8,
-        credentials: { kind: 'webIdentity', roleArn: 'arn:aws:iam::1:role/x', tokenFile: '/aws-token' },
+        credentials: {
+          kind: 'webIdentity',
+          roleArn: 'arn:aws:iam::1:role/x',
+          tokenFile: '/aws-token',
+        },
       },
       terminationLogPath: '/tmp/t',
     });
@@ -101,7 +151,10 @@ describe('parseConfig', () => {
   it('uses the default CA path only when the file exists', () => {
     const { TLS_CA_PATH, ...noCa } = base;
     expect(parseConfig(noCa, exists).config?.tlsCaPath).toBeUndefined();
-    expect(parseConfig(noCa, p => p === '/etc/bao/tls/ca.crt' || exists(p)).config?.tlsCaPath).toBe('/etc/bao/tls/ca.crt');
+    expect(
+      parseConfig(noCa, p => p === '/etc/bao/tls/ca.crt' || exists(p)).config
+        ?.tlsCaPath,
+    ).toBe('/etc/bao/tls/ca.crt');
   });
 });
 

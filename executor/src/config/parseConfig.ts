@@ -46,7 +46,8 @@ export function parseSize(text: string): number | undefined {
   const m = /^\s*(\d+)\s*(|k|ki|kib|m|mi|mib|g|gi|gib)\s*$/i.exec(text);
   if (!m) return undefined;
   const unit = m[2].toLowerCase()[0];
-  const factor = unit === 'k' ? 1024 : unit === 'm' ? MiB : unit === 'g' ? 1024 * MiB : 1;
+  const factor =
+    unit === 'k' ? 1024 : unit === 'm' ? MiB : unit === 'g' ? 1024 * MiB : 1;
   return Number(m[1]) * factor;
 }
 
@@ -65,7 +66,9 @@ export function parseBool(text: string | undefined): boolean | undefined {
 export function parseConfig(
   env: Env,
   exists: (path: string) => boolean,
-): { config: ExecutorConfig; problems: [] } | { config?: undefined; problems: string[] } {
+):
+  | { config: ExecutorConfig; problems: [] }
+  | { config?: undefined; problems: string[] } {
   const problems: string[] = [];
   const str = (name: string) => {
     const v = env[name]?.trim();
@@ -81,7 +84,9 @@ export function parseConfig(
     if (v === undefined) return def;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}, got "${v}"`);
+      problems.push(
+        `${name} must be an integer between ${min} and ${max}, got "${v}"`,
+      );
       return def;
     }
     return n;
@@ -90,7 +95,8 @@ export function parseConfig(
     const v = str(name);
     if (v === undefined) return def;
     const b = parseBool(v);
-    if (b === undefined) problems.push(`${name} must be true or false, got "${v}"`);
+    if (b === undefined)
+      problems.push(`${name} must be true or false, got "${v}"`);
     return b ?? def;
   };
 
@@ -99,14 +105,21 @@ export function parseConfig(
 
   const addresses: string[] = [];
   const rawAddresses = required('OPENBAO_ADDRESSES');
-  for (const raw of rawAddresses.split(',').map(s => s.trim()).filter(Boolean)) {
+  for (const raw of rawAddresses
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)) {
     try {
       const u = new URL(raw);
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-      if (u.pathname !== '/' || u.search || u.username || u.password) throw new Error('path');
+      if (u.protocol !== 'https:' && u.protocol !== 'http:')
+        throw new Error('scheme');
+      if (u.pathname !== '/' || u.search || u.username || u.password)
+        throw new Error('path');
       addresses.push(u.origin);
     } catch {
-      problems.push(`OPENBAO_ADDRESSES: "${raw}" is not an http(s) URL without path`);
+      problems.push(
+        `OPENBAO_ADDRESSES: "${raw}" is not an http(s) URL without path`,
+      );
     }
   }
   if (rawAddresses && addresses.length === 0 && problems.length === 0) {
@@ -118,14 +131,27 @@ export function parseConfig(
   let auth: ExecutorConfig['auth'] = { method: 'token', tokenPath: '' };
   if (method === 'jwt') {
     const jwtPath = str('JWT_TOKEN_PATH') ?? DEFAULT_PATHS.jwt;
-    if (!role) problems.push('BACKUP_JWT_AUTH_ROLE is required when BACKUP_AUTH_METHOD=jwt');
-    if (!exists(jwtPath)) problems.push(`JWT token file ${jwtPath} does not exist (JWT_TOKEN_PATH)`);
-    const mount = (str('BACKUP_JWT_AUTH_MOUNT') ?? 'jwt').replace(/^\/+|\/+$/g, '');
-    if (!/^[A-Za-z0-9_.\-/]+$/.test(mount)) problems.push(`BACKUP_JWT_AUTH_MOUNT "${mount}" is not a mount path`);
+    if (!role)
+      problems.push(
+        'BACKUP_JWT_AUTH_ROLE is required when BACKUP_AUTH_METHOD=jwt',
+      );
+    if (!exists(jwtPath))
+      problems.push(
+        `JWT token file ${jwtPath} does not exist (JWT_TOKEN_PATH)`,
+      );
+    const mount = (str('BACKUP_JWT_AUTH_MOUNT') ?? 'jwt').replace(
+      /^\/+|\/+$/g,
+      '',
+    );
+    if (!/^[A-Za-z0-9_.\-/]+$/.test(mount))
+      problems.push(`BACKUP_JWT_AUTH_MOUNT "${mount}" is not a mount path`);
     auth = { method: 'jwt', role: role ?? '', mount, jwtPath };
   } else if (method === 'token') {
     const tokenPath = str('BACKUP_TOKEN_PATH') ?? DEFAULT_PATHS.token;
-    if (!exists(tokenPath)) problems.push(`token file ${tokenPath} does not exist (BACKUP_TOKEN_PATH)`);
+    if (!exists(tokenPath))
+      problems.push(
+        `token file ${tokenPath} does not exist (BACKUP_TOKEN_PATH)`,
+      );
     auth = { method: 'token', tokenPath };
   } else {
     problems.push(`BACKUP_AUTH_METHOD must be jwt or token, got "${method}"`);
@@ -134,7 +160,8 @@ export function parseConfig(
   let tlsCaPath: string | undefined;
   const explicitCa = str('TLS_CA_PATH');
   if (explicitCa) {
-    if (!exists(explicitCa)) problems.push(`TLS_CA_PATH ${explicitCa} does not exist`);
+    if (!exists(explicitCa))
+      problems.push(`TLS_CA_PATH ${explicitCa} does not exist`);
     tlsCaPath = explicitCa;
   } else if (exists(DEFAULT_PATHS.tlsCa)) {
     tlsCaPath = DEFAULT_PATHS.tlsCa;
@@ -144,7 +171,8 @@ export function parseConfig(
   if (endpoint) {
     try {
       const u = new URL(endpoint);
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+      if (u.protocol !== 'https:' && u.protocol !== 'http:')
+        throw new Error('scheme');
     } catch {
       problems.push(`BACKUP_ENDPOINT "${endpoint}" is not an http(s) URL`);
     }
@@ -152,14 +180,18 @@ export function parseConfig(
   const bucket = required('BACKUP_BUCKET');
   const key = required('BACKUP_KEY');
   if (key && (key.startsWith('/') || key.includes('//') || key.length > 1024)) {
-    problems.push(`BACKUP_KEY "${key}" must not start with "/" or contain "//"`);
+    problems.push(
+      `BACKUP_KEY "${key}" must not start with "/" or contain "//"`,
+    );
   }
   const rawPart = str('BACKUP_PART_SIZE');
   let partSize = 16 * MiB;
   if (rawPart !== undefined) {
     const n = parseSize(rawPart);
     if (n === undefined || n < 5 * MiB || n > 5 * 1024 * MiB) {
-      problems.push(`BACKUP_PART_SIZE must be between 5 MiB and 5 GiB, got "${rawPart}"`);
+      problems.push(
+        `BACKUP_PART_SIZE must be between 5 MiB and 5 GiB, got "${rawPart}"`,
+      );
     } else partSize = n;
   }
   const concurrency = int('BACKUP_CONCURRENCY', 4, 1, 16);
@@ -168,13 +200,20 @@ export function parseConfig(
   let credentials: ExecutorConfig['storage']['credentials'];
   if (roleArn) {
     const tokenFile = str('AWS_WEB_IDENTITY_TOKEN_FILE') ?? '';
-    if (!tokenFile) problems.push('AWS_WEB_IDENTITY_TOKEN_FILE is required with AWS_ROLE_ARN');
-    else if (!exists(tokenFile)) problems.push(`AWS_WEB_IDENTITY_TOKEN_FILE ${tokenFile} does not exist`);
+    if (!tokenFile)
+      problems.push(
+        'AWS_WEB_IDENTITY_TOKEN_FILE is required with AWS_ROLE_ARN',
+      );
+    else if (!exists(tokenFile))
+      problems.push(`AWS_WEB_IDENTITY_TOKEN_FILE ${tokenFile} does not exist`);
     credentials = { kind: 'webIdentity', roleArn, tokenFile };
   } else {
     const path = str('BACKUP_CREDENTIALS_PATH') ?? DEFAULT_PATHS.credentials;
     for (const f of ['accessKeyId', 'secretAccessKey']) {
-      if (!exists(`${path}/${f}`)) problems.push(`credentials file ${path}/${f} does not exist (BACKUP_CREDENTIALS_PATH, or set AWS_ROLE_ARN)`);
+      if (!exists(`${path}/${f}`))
+        problems.push(
+          `credentials file ${path}/${f} does not exist (BACKUP_CREDENTIALS_PATH, or set AWS_ROLE_ARN)`,
+        );
     }
     credentials = { kind: 'static', path };
   }
@@ -185,7 +224,9 @@ export function parseConfig(
     idleMs: int('OPENBAO_IDLE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
   };
   const leaderAttempts = int('OPENBAO_LEADER_ATTEMPTS', 5, 1, 100);
-  const deadline = str('BACKUP_DEADLINE_SECONDS') ? int('BACKUP_DEADLINE_SECONDS', 0, 1, 7 * 86400) : undefined;
+  const deadline = str('BACKUP_DEADLINE_SECONDS')
+    ? int('BACKUP_DEADLINE_SECONDS', 0, 1, 7 * 86400)
+    : undefined;
 
   const region = str('BACKUP_REGION') ?? 'us-east-1';
   const forcePathStyle = bool('BACKUP_USE_PATH_STYLE', false);
@@ -214,7 +255,8 @@ export function parseConfig(
       timeouts,
       leaderAttempts,
       deadlineSeconds: deadline,
-      terminationLogPath: str('TERMINATION_LOG_PATH') ?? DEFAULT_PATHS.terminationLog,
+      terminationLogPath:
+        str('TERMINATION_LOG_PATH') ?? DEFAULT_PATHS.terminationLog,
     },
   };
 }

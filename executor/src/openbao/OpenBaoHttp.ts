@@ -37,42 +37,80 @@ export class OpenBaoHttp {
   }
 
   /** Sends a request and resolves with the response once headers arrive. */
-  request(url: string, req: OpenBaoRequest = {}): Promise<http.IncomingMessage> {
+  request(
+    url: string,
+    req: OpenBaoRequest = {},
+  ): Promise<http.IncomingMessage> {
     const { connectMs, headerMs, idleMs } = this.#opts.timeouts;
     const isHttps = url.startsWith('https:');
     return new Promise((resolve, reject) => {
       const r = (isHttps ? https : http).request(url, {
         method: req.method ?? 'GET',
-        headers: { ...req.headers, ...(req.body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          ...req.headers,
+          ...(req.body ? { 'Content-Type': 'application/json' } : {}),
+        },
         agent: isHttps ? this.#httpsAgent : this.#httpAgent,
         signal: req.signal,
       });
-      const fail = (message: string) => r.destroy(new OpenBaoNetworkError(message));
-      const headerTimer = setTimeout(() => fail(`no response headers from ${new URL(url).origin} within ${headerMs / 1000}s`), headerMs);
+      const fail = (message: string) =>
+        r.destroy(new OpenBaoNetworkError(message));
+      const headerTimer = setTimeout(
+        () =>
+          fail(
+            `no response headers from ${new URL(url).origin} within ${
+              headerMs / 1000
+            }s`,
+          ),
+        headerMs,
+      );
       r.on('socket', socket => {
         if (!socket.connecting) return;
-        const t = setTimeout(() => fail(`could not connect to ${new URL(url).origin} within ${connectMs / 1000}s`), connectMs);
-        socket.once(isHttps ? 'secureConnect' : 'connect', () => clearTimeout(t));
+        const t = setTimeout(
+          () =>
+            fail(
+              `could not connect to ${new URL(url).origin} within ${
+                connectMs / 1000
+              }s`,
+            ),
+          connectMs,
+        );
+        socket.once(isHttps ? 'secureConnect' : 'connect', () =>
+          clearTimeout(t),
+        );
         socket.once('close', () => clearTimeout(t));
       });
       r.on('response', res => {
         clearTimeout(headerTimer);
         // Idle, not total: a stalled body fails, a long healthy one does not.
         res.socket.setTimeout(idleMs, () =>
-          res.destroy(new OpenBaoNetworkError(`no data from ${new URL(url).origin} for ${idleMs / 1000}s`)),
+          res.destroy(
+            new OpenBaoNetworkError(
+              `no data from ${new URL(url).origin} for ${idleMs / 1000}s`,
+            ),
+          ),
         );
         resolve(res);
       });
       r.on('error', e => {
         clearTimeout(headerTimer);
-        reject(e instanceof OpenBaoNetworkError || (e as any).name === 'AbortError' ? e : new OpenBaoNetworkError(`${new URL(url).origin}: ${describeNetworkError(e)}`));
+        reject(
+          e instanceof OpenBaoNetworkError || (e as any).name === 'AbortError'
+            ? e
+            : new OpenBaoNetworkError(
+                `${new URL(url).origin}: ${describeNetworkError(e)}`,
+              ),
+        );
       });
       r.end(req.body);
     });
   }
 
   /** A small JSON exchange; the body is read fully (limited to 1 MiB). */
-  async json(url: string, req: OpenBaoRequest = {}): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
+  async json(
+    url: string,
+    req: OpenBaoRequest = {},
+  ): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
     const res = await this.request(url, req);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -80,7 +118,9 @@ export class OpenBaoHttp {
       size += chunk.length;
       if (size > 1024 * 1024) {
         res.destroy();
-        throw new OpenBaoNetworkError(`response from ${new URL(url).origin} is larger than 1 MiB`);
+        throw new OpenBaoNetworkError(
+          `response from ${new URL(url).origin} is larger than 1 MiB`,
+        );
       }
       chunks.push(chunk);
     }
@@ -102,11 +142,17 @@ export class OpenBaoHttp {
 
 function describeNetworkError(e: Error): string {
   const code = (e as { code?: string }).code;
-  return code ? `${e.message.includes(code) ? e.message : `${code}: ${e.message}`}` : e.message;
+  return code
+    ? `${e.message.includes(code) ? e.message : `${code}: ${e.message}`}`
+    : e.message;
 }
 
 /** First `errors[]` entry of an OpenBao error body, for messages (never echoes a request). */
 export function openBaoErrorText(status: number, body: any): string {
-  const errors = Array.isArray(body?.errors) ? body.errors.filter((x: unknown) => typeof x === 'string') : [];
-  return `HTTP ${status}${errors.length ? `: ${errors.join('; ').slice(0, 300)}` : ''}`;
+  const errors = Array.isArray(body?.errors)
+    ? body.errors.filter((x: unknown) => typeof x === 'string')
+    : [];
+  return `HTTP ${status}${
+    errors.length ? `: ${errors.join('; ').slice(0, 300)}` : ''
+  }`;
 }

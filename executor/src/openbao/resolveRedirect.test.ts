@@ -1,16 +1,36 @@
 import { resolveRedirect } from './resolveRedirect';
 
-const allowed = ['https://c1-0.c1.ns.svc:8200', 'https://c1-1.c1.ns.svc:8200', 'http://127.0.0.1:4000'];
+const allowed = [
+  'https://c1-0.c1.ns.svc:8200',
+  'https://c1-1.c1.ns.svc:8200',
+  'http://127.0.0.1:4000',
+];
 const from = 'https://c1-0.c1.ns.svc:8200/v1/sys/storage/raft/snapshot';
 
 describe('resolveRedirect', () => {
   it.each([
     ['https://c1-1.c1.ns.svc:8200/v1/sys/storage/raft/snapshot', true, ''],
     ['/v1/sys/storage/raft/snapshot', true, ''],
-    ['https://evil.example:8200/v1/sys/storage/raft/snapshot', false, 'not in OPENBAO_ADDRESSES'],
-    ['https://c1-1.c1.ns.svc:8201/v1/sys/storage/raft/snapshot', false, 'not in OPENBAO_ADDRESSES'],
-    ['http://c1-1.c1.ns.svc:8200/v1/sys/storage/raft/snapshot', false, 'from https to http refused'],
-    ['http://127.0.0.1:4000/v1/sys/storage/raft/snapshot', false, 'from https to http refused'],
+    [
+      'https://evil.example:8200/v1/sys/storage/raft/snapshot',
+      false,
+      'not in OPENBAO_ADDRESSES',
+    ],
+    [
+      'https://c1-1.c1.ns.svc:8201/v1/sys/storage/raft/snapshot',
+      false,
+      'not in OPENBAO_ADDRESSES',
+    ],
+    [
+      'http://c1-1.c1.ns.svc:8200/v1/sys/storage/raft/snapshot',
+      false,
+      'from https to http refused',
+    ],
+    [
+      'http://127.0.0.1:4000/v1/sys/storage/raft/snapshot',
+      false,
+      'from https to http refused',
+    ],
     [undefined, false, 'without a Location'],
     ['http://[bad', false, 'invalid URL'],
   ])('%s → ok=%s', (location, ok, reason) => {
@@ -20,7 +40,13 @@ describe('resolveRedirect', () => {
   });
 
   it('allows http to http within the list', () => {
-    expect(resolveRedirect('http://127.0.0.1:3999/v1/x', 'http://127.0.0.1:4000/v1/x', allowed)).toEqual({
+    expect(
+      resolveRedirect(
+        'http://127.0.0.1:3999/v1/x',
+        'http://127.0.0.1:4000/v1/x',
+        allowed,
+      ),
+    ).toEqual({
       ok: true,
       url: 'http://127.0.0.1:4000/v1/x',
     });

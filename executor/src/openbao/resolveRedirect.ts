@@ -8,7 +8,8 @@ export function resolveRedirect(
   location: string | undefined,
   allowedOrigins: string[],
 ): { ok: true; url: string } | { ok: false; reason: string } {
-  if (!location) return { ok: false, reason: 'redirect without a Location header' };
+  if (!location)
+    return { ok: false, reason: 'redirect without a Location header' };
   let target: URL;
   try {
     target = new URL(location, currentUrl);
@@ -17,11 +18,20 @@ export function resolveRedirect(
   }
   const current = new URL(currentUrl);
   if (current.protocol === 'https:' && target.protocol !== 'https:') {
-    return { ok: false, reason: `redirect from https to ${target.protocol.replace(':', '')} refused (${target.origin})` };
+    return {
+      ok: false,
+      reason: `redirect from https to ${target.protocol.replace(
+        ':',
+        '',
+      )} refused (${target.origin})`,
+    };
   }
   const allowed = new Set(allowedOrigins.map(a => new URL(a).origin));
   if (!allowed.has(target.origin)) {
-    return { ok: false, reason: `redirect to ${target.origin}, which is not in OPENBAO_ADDRESSES, refused` };
+    return {
+      ok: false,
+      reason: `redirect to ${target.origin}, which is not in OPENBAO_ADDRESSES, refused`,
+    };
   }
   return { ok: true, url: target.toString() };
 }

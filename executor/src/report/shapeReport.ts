@@ -22,10 +22,20 @@ export const MAX_REPORT_BYTES = 4096;
  * success (a failed run uploaded nothing), secrets masked, and the whole line kept within
  * 4 KiB by shortening the error (the Kubernetes termination message limit).
  */
-export function shapeReport(result: Pick<PipelineResult, 'ok' | 'stage' | 'error' | 'durationSeconds'> & {
-  key?: string;
-  upload?: { size: number; sha256: string; stateSha256: string; raftIndex: number; raftTerm: number; sealedChecksums: boolean };
-}, redact: (text: string) => string = t => t): string {
+export function shapeReport(
+  result: Pick<PipelineResult, 'ok' | 'stage' | 'error' | 'durationSeconds'> & {
+    key?: string;
+    upload?: {
+      size: number;
+      sha256: string;
+      stateSha256: string;
+      raftIndex: number;
+      raftTerm: number;
+      sealedChecksums: boolean;
+    };
+  },
+  redact: (text: string) => string = t => t,
+): string {
   const u = result.ok ? result.upload : undefined;
   const report: ExecutorReport = {
     ok: result.ok,

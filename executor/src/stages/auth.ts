@@ -16,41 +16,73 @@ export const authenticate: Stage = {
     const { auth } = config;
     if (auth.method === 'token') {
       const token = (await deps.readFile(auth.tokenPath)).trim();
-      if (!token) throw new StageError('auth', ExitCode.auth, `token file ${auth.tokenPath} is empty`);
+      if (!token)
+        throw new StageError(
+          'auth',
+          ExitCode.auth,
+          `token file ${auth.tokenPath} is empty`,
+        );
       deps.log.addSecret(token);
       deps.log.info('using static token', { path: auth.tokenPath });
       return { ...ctx, token };
     }
     const jwt = (await deps.readFile(auth.jwtPath)).trim();
-    if (!jwt) throw new StageError('auth', ExitCode.auth, `JWT file ${auth.jwtPath} is empty`);
+    if (!jwt)
+      throw new StageError(
+        'auth',
+        ExitCode.auth,
+        `JWT file ${auth.jwtPath} is empty`,
+      );
     deps.log.addSecret(jwt);
     const unavailable: string[] = [];
     // Any pod can serve a login (standbys forward it); try them in order.
     for (const address of config.addresses) {
       let reply;
       try {
-        reply = await ctx.openbao.json(`${address}/v1/auth/${auth.mount}/login`, {
-          method: 'POST',
-          body: JSON.stringify({ role: auth.role, jwt }),
-          signal: ctx.signal,
-        });
+        reply = await ctx.openbao.json(
+          `${address}/v1/auth/${auth.mount}/login`,
+          {
+            method: 'POST',
+            body: JSON.stringify({ role: auth.role, jwt }),
+            signal: ctx.signal,
+          },
+        );
       } catch (e) {
         unavailable.push(`${address}: ${errorMessage(e)}`);
         continue;
       }
       if (reply.status >= 500 || reply.status === 429) {
-        unavailable.push(`${address}: ${openBaoErrorText(reply.status, reply.body)}`);
+        unavailable.push(
+          `${address}: ${openBaoErrorText(reply.status, reply.body)}`,
+        );
         continue;
       }
       const token = reply.body?.auth?.client_token;
       if (reply.status !== 200 || typeof token !== 'string' || !token) {
-        throw new StageError('auth', ExitCode.auth,
-          `JWT login to auth/${auth.mount} with role "${auth.role}" refused by ${address}: ${openBaoErrorText(reply.status, reply.body)}`);
+        throw new StageError(
+          'auth',
+          ExitCode.auth,
+          `JWT login to auth/${auth.mount} with role "${
+            auth.role
+          }" refused by ${address}: ${openBaoErrorText(
+            reply.status,
+            reply.body,
+          )}`,
+        );
       }
       deps.log.addSecret(token);
-      deps.log.info('logged in with JWT', { mount: auth.mount, role: auth.role, via: address, policies: reply.body?.auth?.policies });
+      deps.log.info('logged in with JWT', {
+        mount: auth.mount,
+        role: auth.role,
+        via: address,
+        policies: reply.body?.auth?.policies,
+      });
       return { ...ctx, token };
     }
-    throw new StageError('leader', ExitCode.leader, `no OpenBao pod could serve the JWT login: ${unavailable.join('; ')}`);
+    throw new StageError(
+      'leader',
+      ExitCode.leader,
+      `no OpenBao pod could serve the JWT login: ${unavailable.join('; ')}`,
+    );
   },
 };

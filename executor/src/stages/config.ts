@@ -4,7 +4,10 @@ import { createS3Client, StaticCredentials } from '../s3/createS3Client';
 import { errorMessage, ExitCode, StageError } from '../StageError';
 import type { Context, Stage } from '../types';
 
-async function readOptional(ctx: Context, path: string): Promise<string | undefined> {
+async function readOptional(
+  ctx: Context,
+  path: string,
+): Promise<string | undefined> {
   return ctx.deps.exists(path) ? ctx.deps.readFile(path) : undefined;
 }
 
@@ -15,30 +18,50 @@ export const loadConfig: Stage = {
   async run(ctx) {
     const { config, problems } = parseConfig(ctx.deps.env, ctx.deps.exists);
     if (!config) {
-      throw new StageError('config', ExitCode.config, `invalid configuration: ${problems.join('; ')}`);
+      throw new StageError(
+        'config',
+        ExitCode.config,
+        `invalid configuration: ${problems.join('; ')}`,
+      );
     }
     const read = async (what: string, path: string) => {
       try {
         return await ctx.deps.readFile(path);
       } catch (e) {
-        throw new StageError('config', ExitCode.config, `cannot read ${what} ${path}: ${errorMessage(e)}`);
+        throw new StageError(
+          'config',
+          ExitCode.config,
+          `cannot read ${what} ${path}: ${errorMessage(e)}`,
+        );
       }
     };
-    const ca = config.tlsCaPath ? await read('OpenBao CA', config.tlsCaPath) : undefined;
+    const ca = config.tlsCaPath
+      ? await read('OpenBao CA', config.tlsCaPath)
+      : undefined;
     let credentials: StaticCredentials | undefined;
     let caCert: string | undefined;
     if (config.storage.credentials.kind === 'static') {
       const dir = config.storage.credentials.path;
       credentials = {
-        accessKeyId: (await read('credentials file', `${dir}/accessKeyId`)).trim(),
-        secretAccessKey: (await read('credentials file', `${dir}/secretAccessKey`)).trim(),
-        sessionToken: (await readOptional(ctx, `${dir}/sessionToken`))?.trim() || undefined,
+        accessKeyId: (
+          await read('credentials file', `${dir}/accessKeyId`)
+        ).trim(),
+        secretAccessKey: (
+          await read('credentials file', `${dir}/secretAccessKey`)
+        ).trim(),
+        sessionToken:
+          (await readOptional(ctx, `${dir}/sessionToken`))?.trim() || undefined,
       };
       if (!credentials.accessKeyId || !credentials.secretAccessKey) {
-        throw new StageError('config', ExitCode.config, `credentials in ${dir} are empty`);
+        throw new StageError(
+          'config',
+          ExitCode.config,
+          `credentials in ${dir} are empty`,
+        );
       }
       ctx.deps.log.addSecret(credentials.secretAccessKey);
-      if (credentials.sessionToken) ctx.deps.log.addSecret(credentials.sessionToken);
+      if (credentials.sessionToken)
+        ctx.deps.log.addSecret(credentials.sessionToken);
       caCert = (await readOptional(ctx, `${dir}/caCert`))?.trim() || undefined;
     }
     const { storage } = config;

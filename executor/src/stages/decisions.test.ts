@@ -17,6 +17,11 @@ describe('compareObject', () => {
   it.each([
     [{ size: 5, metadata }, []],
     [{ size: 4, metadata }, ['object size is 4, uploaded 5 bytes']],
-    [{ size: 5, metadata: {} }, ['metadata openbao-raft-index is undefined, expected "7"']],
-  ])('%j', (actual, problems) => expect(compareObject({ size: 5, metadata }, actual)).toEqual(problems));
+    [
+      { size: 5, metadata: {} },
+      ['metadata openbao-raft-index is undefined, expected "7"'],
+    ],
+  ])('%j', (actual, problems) =>
+    expect(compareObject({ size: 5, metadata }, actual)).toEqual(problems),
+  );
 });

@@ -2,7 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ExitCode, StageError } from '../StageError';
 import type { Stage } from '../types';
 
-export type PodHealth = { address: string; state: 'active' | 'standby' | 'sealed' | 'error'; detail: string };
+export type PodHealth = {
+  address: string;
+  state: 'active' | 'standby' | 'sealed' | 'error';
+  detail: string;
+};
 
 /** Health code → pod state (OpenBao's sys/health defaults). */
 export function classifyHealth(status: number): PodHealth['state'] {
@@ -24,27 +28,47 @@ export const findLeader: Stage = {
     if (!config || !openbao) throw new Error('config stage did not run');
     let last: PodHealth[] = [];
     for (let attempt = 1; attempt <= config.leaderAttempts; attempt++) {
-      last = await Promise.all(config.addresses.map(async (address): Promise<PodHealth> => {
-        try {
-          const r = await openbao.json(`${address}/v1/sys/health`, { signal: ctx.signal });
-          return { address, state: classifyHealth(r.status), detail: `HTTP ${r.status}` };
-        } catch (e) {
-          return { address, state: 'error', detail: errorMessage(e) };
-        }
-      }));
+      last = await Promise.all(
+        config.addresses.map(async (address): Promise<PodHealth> => {
+          try {
+            const r = await openbao.json(`${address}/v1/sys/health`, {
+              signal: ctx.signal,
+            });
+            return {
+              address,
+              state: classifyHealth(r.status),
+              detail: `HTTP ${r.status}`,
+            };
+          } catch (e) {
+            return { address, state: 'error', detail: errorMessage(e) };
+          }
+        }),
+      );
       const active = last.filter(p => p.state === 'active');
       if (active.length > 0) {
-        if (active.length > 1) deps.log.warn('more than one pod reports active; using the first', { active: active.map(p => p.address) });
+        if (active.length > 1)
+          deps.log.warn('more than one pod reports active; using the first', {
+            active: active.map(p => p.address),
+          });
         deps.log.info('leader found', { leader: active[0].address, attempt });
         return { ...ctx, leaderUrl: active[0].address };
       }
       if (attempt < config.leaderAttempts) {
         const wait = Math.min(500 * 2 ** (attempt - 1), 5000);
-        deps.log.warn('no active pod yet, retrying', { attempt, waitMs: wait, pods: last });
+        deps.log.warn('no active pod yet, retrying', {
+          attempt,
+          waitMs: wait,
+          pods: last,
+        });
         await sleep(wait, undefined, { signal: ctx.signal });
       }
     }
-    throw new StageError('leader', ExitCode.leader,
-      `no active OpenBao pod after ${config.leaderAttempts} attempt(s): ${last.map(p => `${p.address} ${p.state} (${p.detail})`).join(', ')}`);
+    throw new StageError(
+      'leader',
+      ExitCode.leader,
+      `no active OpenBao pod after ${config.leaderAttempts} attempt(s): ${last
+        .map(p => `${p.address} ${p.state} (${p.detail})`)
+        .join(', ')}`,
+    );
   },
 };

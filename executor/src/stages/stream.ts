@@ -1,46 +1,98 @@
 import type http from 'node:http';
 import { pipeline } from 'node:stream';
-import { AbortMultipartUploadCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { openBaoErrorText } from '../openbao/OpenBaoHttp';
 import { resolveRedirect } from '../openbao/resolveRedirect';
-import { abortedError, errorMessage, ExitCode, StageError } from '../StageError';
+import {
+  abortedError,
+  errorMessage,
+  ExitCode,
+  StageError,
+} from '../StageError';
 import type { Context, Stage } from '../types';
 import { SnapshotTap } from '../verify/SnapshotTap';
 import { SnapshotVerifier } from '../verify/SnapshotVerifier';
 import { EXECUTOR_VERSION } from '../version';
+import { collectGarbage } from '../memory';
 
 const SNAPSHOT_PATH = '/v1/sys/storage/raft/snapshot';
 const MAX_REDIRECTS = 3;
 
 /** GET the snapshot from the leader, following 307s only within OPENBAO_ADDRESSES. */
-async function openSnapshot(ctx: Context): Promise<{ res: http.IncomingMessage; url: string }> {
+async function openSnapshot(
+  ctx: Context,
+): Promise<{ res: http.IncomingMessage; url: string }> {
   const { config, openbao, token, leaderUrl } = ctx;
   let url = `${leaderUrl}${SNAPSHOT_PATH}`;
   for (let hop = 0; ; hop++) {
     let res: http.IncomingMessage;
     try {
-      res = await openbao!.request(url, { headers: { 'X-Vault-Token': token! }, signal: ctx.signal });
+      res = await openbao!.request(url, {
+        headers: { 'X-Vault-Token': token! },
+        signal: ctx.signal,
+      });
     } catch (e) {
       if (ctx.signal.aborted) throw abortedError('stream', ctx.signal);
-      throw new StageError('stream', ExitCode.source, `snapshot request to ${new URL(url).origin} failed: ${errorMessage(e)}`);
+      throw new StageError(
+        'stream',
+        ExitCode.source,
+        `snapshot request to ${new URL(url).origin} failed: ${errorMessage(e)}`,
+      );
     }
     const status = res.statusCode ?? 0;
     if (status === 200) return { res, url };
     res.resume();
     if ([301, 302, 303, 307, 308].includes(status)) {
-      const next = resolveRedirect(url, res.headers.location, config!.addresses);
-      if (!next.ok) throw new StageError('leader', ExitCode.leader, `${new URL(url).origin} answered ${status}: ${next.reason}`);
-      if (hop + 1 > MAX_REDIRECTS) throw new StageError('leader', ExitCode.leader, `more than ${MAX_REDIRECTS} redirects looking for the leader`);
-      ctx.deps.log.info('following redirect to the leader', { from: new URL(url).origin, to: new URL(next.url).origin });
+      const next = resolveRedirect(
+        url,
+        res.headers.location,
+        config!.addresses,
+      );
+      if (!next.ok)
+        throw new StageError(
+          'leader',
+          ExitCode.leader,
+          `${new URL(url).origin} answered ${status}: ${next.reason}`,
+        );
+      if (hop + 1 > MAX_REDIRECTS)
+        throw new StageError(
+          'leader',
+          ExitCode.leader,
+          `more than ${MAX_REDIRECTS} redirects looking for the leader`,
+        );
+      ctx.deps.log.info('following redirect to the leader', {
+        from: new URL(url).origin,
+        to: new URL(next.url).origin,
+      });
       url = next.url;
       continue;
     }
     const body = await readSmallJson(res);
     if (status === 401 || status === 403) {
-      throw new StageError('auth', ExitCode.auth, `snapshot refused by ${new URL(url).origin} (token lacks read on sys/storage/raft/snapshot?): ${openBaoErrorText(status, body)}`);
+      throw new StageError(
+        'auth',
+        ExitCode.auth,
+        `snapshot refused by ${
+          new URL(url).origin
+        } (token lacks read on sys/storage/raft/snapshot?): ${openBaoErrorText(
+          status,
+          body,
+        )}`,
+      );
     }
-    throw new StageError('stream', ExitCode.source, `snapshot request to ${new URL(url).origin} failed: ${openBaoErrorText(status, body)}`);
+    throw new StageError(
+      'stream',
+      ExitCode.source,
+      `snapshot request to ${new URL(url).origin} failed: ${openBaoErrorText(
+        status,
+        body,
+      )}`,
+    );
   }
 }
 
@@ -60,11 +112,22 @@ async function readSmallJson(res: http.IncomingMessage): Promise<unknown> {
 }
 
 /** Makes sure no multipart upload is left behind (lib-storage normally aborts it already). */
-async function abortLeftovers(s3: S3Client, upload: Upload, bucket: string, key: string) {
+async function abortLeftovers(
+  s3: S3Client,
+  upload: Upload,
+  bucket: string,
+  key: string,
+) {
   const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
   if (!uploadId) return;
   try {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    await s3.send(
+      new AbortMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+      }),
+    );
   } catch (e) {
     if ((e as { name?: string }).name !== 'NoSuchUpload') throw e;
   }
@@ -95,15 +158,22 @@ export const streamSnapshot: Stage = {
     };
     // lib-storage reads params when it sends CreateMultipartUpload / PutObject, so filling
     // this object in later still lands on the request.
-    verifier.metaParsed.then(m => {
-      metadata['openbao-raft-index'] = String(m.raftIndex);
-      metadata['openbao-raft-term'] = String(m.raftTerm);
-    }, () => {});
+    verifier.metaParsed.then(
+      m => {
+        metadata['openbao-raft-index'] = String(m.raftIndex);
+        metadata['openbao-raft-term'] = String(m.raftTerm);
+      },
+      () => {},
+    );
     // The state checksum is known only at the end: in time for a single PutObject; a
     // multipart object gets it in the verify stage.
-    const tap = new SnapshotTap(verifier, Math.min(storage.partSize, 1024 * 1024), facts => {
-      metadata['openbao-state-sha256'] = facts.stateSha256;
-    });
+    const tap = new SnapshotTap(
+      verifier,
+      Math.min(storage.partSize, 1024 * 1024),
+      facts => {
+        metadata['openbao-state-sha256'] = facts.stateSha256;
+      },
+    );
     const upload = new Upload({
       client: s3,
       partSize: storage.partSize,
@@ -131,16 +201,31 @@ export const streamSnapshot: Stage = {
     pipeline(res, tap, err => {
       if (!err || failure) return;
       if (tap.verificationError) {
-        failure = new StageError('verify', ExitCode.verification, `snapshot verification failed: ${errorMessage(tap.verificationError)}`);
+        failure = new StageError(
+          'verify',
+          ExitCode.verification,
+          `snapshot verification failed: ${errorMessage(
+            tap.verificationError,
+          )}`,
+        );
       } else {
-        failure = new StageError('stream', ExitCode.source, `snapshot stream from ${origin} broke after ${tap.bytes} bytes: ${errorMessage(err)}`);
+        failure = new StageError(
+          'stream',
+          ExitCode.source,
+          `snapshot stream from ${origin} broke after ${
+            tap.bytes
+          } bytes: ${errorMessage(err)}`,
+        );
       }
     });
 
     let progressAt = deps.now();
     const partsDone = new Set<number>();
     upload.on('httpUploadProgress', p => {
-      if (p.part) partsDone.add(p.part);
+      if (p.part && !partsDone.has(p.part)) {
+        partsDone.add(p.part);
+        collectGarbage();
+      }
       if (deps.now() - progressAt > 10_000) {
         progressAt = deps.now();
         deps.log.info('upload progress', { bytes: tap.bytes, part: p.part });
@@ -150,29 +235,53 @@ export const streamSnapshot: Stage = {
     try {
       await upload.done();
     } catch (e) {
-      deps.log.warn('upload abandoned', { bytesRead: tap.bytes, partsUploaded: partsDone.size });
+      deps.log.warn('upload abandoned', {
+        bytesRead: tap.bytes,
+        partsUploaded: partsDone.size,
+      });
       try {
         await abortLeftovers(s3, upload, storage.bucket, storage.key);
       } catch (abortError) {
-        deps.log.error('could not abort the multipart upload', { error: errorMessage(abortError) });
+        deps.log.error('could not abort the multipart upload', {
+          error: errorMessage(abortError),
+        });
       }
-      throw failure ?? new StageError('stream', ExitCode.storage,
-        `upload to s3://${storage.bucket}/${storage.key} failed: ${errorMessage(e)}`);
+      throw (
+        failure ??
+        new StageError(
+          'stream',
+          ExitCode.storage,
+          `upload to s3://${storage.bucket}/${
+            storage.key
+          } failed: ${errorMessage(e)}`,
+        )
+      );
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }
     if (failure) {
       // e.g. SIGTERM between the last part and completion: leave nothing behind
-      await s3.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: storage.key })).catch(() => {});
+      await s3
+        .send(
+          new DeleteObjectCommand({ Bucket: storage.bucket, Key: storage.key }),
+        )
+        .catch(() => {});
       throw failure;
     }
-    if (!tap.facts) throw new StageError('verify', ExitCode.verification, 'upload finished without a verified snapshot');
+    if (!tap.facts)
+      throw new StageError(
+        'verify',
+        ExitCode.verification,
+        'upload finished without a verified snapshot',
+      );
 
     const seconds = (deps.now() - t0) / 1000;
     deps.log.info('snapshot uploaded', {
       bytes: tap.bytes,
       seconds,
-      mibPerSecond: Number((tap.bytes / 1048576 / Math.max(seconds, 0.001)).toFixed(1)),
+      mibPerSecond: Number(
+        (tap.bytes / 1048576 / Math.max(seconds, 0.001)).toFixed(1),
+      ),
       raftIndex: tap.facts.raftIndex,
       raftTerm: tap.facts.raftTerm,
       sealedChecksums: tap.facts.sealedChecksums,

@@ -1,5 +1,15 @@
-import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { abortedError, errorMessage, ExitCode, isStageError, StageError } from '../StageError';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+} from '@aws-sdk/client-s3';
+import {
+  abortedError,
+  errorMessage,
+  ExitCode,
+  isStageError,
+  StageError,
+} from '../StageError';
 import type { Context, Stage } from '../types';
 import { EXECUTOR_VERSION } from '../version';
 
@@ -24,9 +34,17 @@ export function compareObject(
   actual: { size?: number; metadata?: Record<string, string> },
 ): string[] {
   const problems: string[] = [];
-  if (actual.size !== expected.size) problems.push(`object size is ${actual.size}, uploaded ${expected.size} bytes`);
+  if (actual.size !== expected.size)
+    problems.push(
+      `object size is ${actual.size}, uploaded ${expected.size} bytes`,
+    );
   for (const [k, v] of Object.entries(expected.metadata)) {
-    if (actual.metadata?.[k] !== v) problems.push(`metadata ${k} is ${JSON.stringify(actual.metadata?.[k])}, expected ${JSON.stringify(v)}`);
+    if (actual.metadata?.[k] !== v)
+      problems.push(
+        `metadata ${k} is ${JSON.stringify(
+          actual.metadata?.[k],
+        )}, expected ${JSON.stringify(v)}`,
+      );
   }
   return problems;
 }
@@ -47,35 +65,76 @@ export const verifyUpload: Stage = {
     const expected = { size: upload.size, metadata: objectMetadata(ctx) };
     const opts = { abortSignal: ctx.signal };
     try {
-      let head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), opts);
-      if (head.Metadata?.['openbao-state-sha256'] === undefined && upload.size <= FIVE_GIB) {
-        await s3.send(new CopyObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-          MetadataDirective: 'REPLACE',
-          ContentType: head.ContentType ?? 'application/gzip',
-          Metadata: expected.metadata,
-        }), opts);
-        head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), opts);
+      let head = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key }),
+        opts,
+      );
+      if (
+        head.Metadata?.['openbao-state-sha256'] === undefined &&
+        upload.size <= FIVE_GIB
+      ) {
+        await s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: `${bucket}/${key
+              .split('/')
+              .map(encodeURIComponent)
+              .join('/')}`,
+            MetadataDirective: 'REPLACE',
+            ContentType: head.ContentType ?? 'application/gzip',
+            Metadata: expected.metadata,
+          }),
+          opts,
+        );
+        head = await s3.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: key }),
+          opts,
+        );
       }
-      if (head.Metadata?.['openbao-state-sha256'] === undefined && upload.size > FIVE_GIB) {
+      if (
+        head.Metadata?.['openbao-state-sha256'] === undefined &&
+        upload.size > FIVE_GIB
+      ) {
         // CopyObject stops at 5 GiB; the checksum is still in the report and the termination message.
-        deps.log.warn('object larger than 5 GiB: openbao-state-sha256 metadata not set', { size: upload.size });
+        deps.log.warn(
+          'object larger than 5 GiB: openbao-state-sha256 metadata not set',
+          { size: upload.size },
+        );
         delete expected.metadata['openbao-state-sha256'];
       }
-      const problems = compareObject(expected, { size: head.ContentLength, metadata: head.Metadata });
+      const problems = compareObject(expected, {
+        size: head.ContentLength,
+        metadata: head.Metadata,
+      });
       if (problems.length) {
-        throw new StageError('verify', ExitCode.verification, `uploaded object does not match: ${problems.join('; ')}`);
+        throw new StageError(
+          'verify',
+          ExitCode.verification,
+          `uploaded object does not match: ${problems.join('; ')}`,
+        );
       }
-      deps.log.info('object verified', { bucket, key, size: head.ContentLength });
+      deps.log.info('object verified', {
+        bucket,
+        key,
+        size: head.ContentLength,
+      });
       return ctx;
     } catch (e) {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(err =>
-        deps.log.error('could not delete the unverified object', { error: errorMessage(err) }));
+      await s3
+        .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+        .catch(err =>
+          deps.log.error('could not delete the unverified object', {
+            error: errorMessage(err),
+          }),
+        );
       if (ctx.signal.aborted) throw abortedError('verify', ctx.signal);
       if (isStageError(e)) throw e;
-      throw new StageError('verify', ExitCode.storage, `checking s3://${bucket}/${key} failed: ${errorMessage(e)}`);
+      throw new StageError(
+        'verify',
+        ExitCode.storage,
+        `checking s3://${bucket}/${key} failed: ${errorMessage(e)}`,
+      );
     }
   },
 };

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
+import { collectGarbage } from '../memory';
 import { SnapshotFacts, SnapshotVerifier } from './SnapshotVerifier';
+
+const GC_EVERY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Pass-through of the raw snapshot bytes on their way to S3: hashes them (the object's
@@ -18,13 +21,18 @@ export class SnapshotTap extends Transform {
   verificationError?: Error;
 
   /** `metaGateBytes`: hold bytes past this offset until meta.json has been parsed. */
+  #lastGc = 0;
   readonly #onVerified: (facts: SnapshotFacts) => void;
 
   /**
    * `metaGateBytes`: hold bytes past this offset until meta.json has been parsed.
    * `onVerified` runs before the end of the stream is passed on.
    */
-  constructor(verifier: SnapshotVerifier, metaGateBytes: number, onVerified: (facts: SnapshotFacts) => void = () => {}) {
+  constructor(
+    verifier: SnapshotVerifier,
+    metaGateBytes: number,
+    onVerified: (facts: SnapshotFacts) => void = () => {},
+  ) {
     super();
     this.#verifier = verifier;
     this.#metaGate = metaGateBytes;
@@ -38,9 +46,16 @@ export class SnapshotTap extends Transform {
   _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
     this.#hash.update(chunk);
     this.bytes += chunk.length;
+    if (this.bytes - this.#lastGc >= GC_EVERY_BYTES) {
+      this.#lastGc = this.bytes;
+      collectGarbage('minor');
+    }
     const accepted = this.#verifier.write(chunk);
     // Object metadata (raft index/term) is sent with CreateMultipartUpload, after the first part.
-    const gate = this.bytes > this.#metaGate ? Promise.all([accepted, this.#verifier.metaParsed]) : accepted;
+    const gate =
+      this.bytes > this.#metaGate
+        ? Promise.all([accepted, this.#verifier.metaParsed])
+        : accepted;
     gate.then(
       () => cb(null, chunk),
       e => {

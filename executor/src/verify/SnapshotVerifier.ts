@@ -58,7 +58,14 @@ export class SnapshotVerifier {
       this.#rejectMeta = reject;
     });
     this.metaParsed.catch(() => {}); // observed through done()/write() as well
-    this.#tar.on('entry', (header, stream, next) => this.#onEntry(header.name, header.type, stream as unknown as EntryStream, next));
+    this.#tar.on('entry', (header, stream, next) =>
+      this.#onEntry(
+        header.name,
+        header.type,
+        stream as unknown as EntryStream,
+        next,
+      ),
+    );
     // streamx's Writable has no pipe target support for Node streams: pump by hand with backpressure.
     this.#gunzip.on('data', (chunk: Buffer) => {
       if (!this.#tar.write(chunk)) this.#gunzip.pause();
@@ -66,8 +73,17 @@ export class SnapshotVerifier {
     this.#tar.on('drain', () => this.#gunzip.resume());
     this.#gunzip.on('end', () => this.#tar.end(undefined));
     this.#done = new Promise<void>((resolve, reject) => {
-      this.#gunzip.on('error', (e: Error) => reject(this.#fail(`snapshot is not valid gzip: ${e.message}`)));
-      this.#tar.on('error', (e: Error) => reject(this.#fail(this.#failure?.message ?? `snapshot is not a valid tar: ${e.message}`)));
+      this.#gunzip.on('error', (e: Error) =>
+        reject(this.#fail(`snapshot is not valid gzip: ${e.message}`)),
+      );
+      this.#tar.on('error', (e: Error) =>
+        reject(
+          this.#fail(
+            this.#failure?.message ??
+              `snapshot is not a valid tar: ${e.message}`,
+          ),
+        ),
+      );
       this.#tar.on('finish', () => resolve());
     });
     this.#done.catch(() => {});
@@ -84,18 +100,29 @@ export class SnapshotVerifier {
     return this.#failure;
   }
 
-  #onEntry(name: string, type: string | null | undefined, stream: EntryStream, next: () => void) {
+  #onEntry(
+    name: string,
+    type: string | null | undefined,
+    stream: EntryStream,
+    next: () => void,
+  ) {
     const clean = name.replace(/^\.\//, '');
     if (type !== 'file') {
-      this.#tar.destroy(this.#fail(`unexpected tar entry ${clean} of type ${type}`));
+      this.#tar.destroy(
+        this.#fail(`unexpected tar entry ${clean} of type ${type}`),
+      );
       return;
     }
-    if (this.#computed.has(clean) || (clean === SUMS && this.#sumsText !== undefined)) {
+    if (
+      this.#computed.has(clean) ||
+      (clean === SUMS && this.#sumsText !== undefined)
+    ) {
       this.#tar.destroy(this.#fail(`tar entry ${clean} appears twice`));
       return;
     }
     const keep = clean === 'meta.json' || clean === SUMS;
-    const hash: Hash | undefined = clean === SUMS || clean === SEALED ? undefined : createHash('sha256');
+    const hash: Hash | undefined =
+      clean === SUMS || clean === SEALED ? undefined : createHash('sha256');
     const parts: Buffer[] = [];
     let size = 0;
     stream.on('data', chunk => {
@@ -103,7 +130,9 @@ export class SnapshotVerifier {
       if (keep) {
         size += chunk.length;
         if (size > SMALL_LIMIT) {
-          this.#tar.destroy(this.#fail(`${clean} is larger than ${SMALL_LIMIT} bytes`));
+          this.#tar.destroy(
+            this.#fail(`${clean} is larger than ${SMALL_LIMIT} bytes`),
+          );
           return;
         }
         parts.push(chunk);
@@ -112,7 +141,8 @@ export class SnapshotVerifier {
     stream.on('end', () => {
       if (hash) this.#computed.set(clean, hash.digest('hex'));
       if (clean === SEALED) this.#sealed = true;
-      if (clean === SUMS) this.#sumsText = Buffer.concat(parts).toString('utf8');
+      if (clean === SUMS)
+        this.#sumsText = Buffer.concat(parts).toString('utf8');
       if (clean === 'meta.json') {
         try {
           this.#meta = parseMeta(Buffer.concat(parts).toString('utf8'));
@@ -140,7 +170,8 @@ export class SnapshotVerifier {
     this.#gunzip.end();
     await this.#done;
     if (!this.#meta) throw this.#fail('snapshot has no meta.json');
-    if (this.#sumsText === undefined) throw this.#fail('snapshot has no SHA256SUMS');
+    if (this.#sumsText === undefined)
+      throw this.#fail('snapshot has no SHA256SUMS');
     const { sums, problems } = parseSha256Sums(this.#sumsText);
     problems.push(...compareChecksums(sums, this.#computed));
     if (problems.length) throw this.#fail(problems.join('; '));

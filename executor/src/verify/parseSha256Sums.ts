@@ -2,7 +2,10 @@
  * Parses `sha256sum` output (`<64 hex>  <name>` or `<64 hex> *<name>` per line).
  * Returns name → lowercase hex, or the problems found.
  */
-export function parseSha256Sums(text: string): { sums: Map<string, string>; problems: string[] } {
+export function parseSha256Sums(text: string): {
+  sums: Map<string, string>;
+  problems: string[];
+} {
   const sums = new Map<string, string>();
   const problems: string[] = [];
   text.split('\n').forEach((line, i) => {
@@ -17,7 +20,8 @@ export function parseSha256Sums(text: string): { sums: Map<string, string>; prob
     if (sums.has(name)) problems.push(`SHA256SUMS lists ${name} twice`);
     sums.set(name, m[1].toLowerCase());
   });
-  if (sums.size === 0 && problems.length === 0) problems.push('SHA256SUMS is empty');
+  if (sums.size === 0 && problems.length === 0)
+    problems.push('SHA256SUMS is empty');
   return { sums, problems };
 }
 
@@ -38,11 +42,18 @@ export function compareChecksums(
   }
   for (const [name, expected] of sums) {
     const actual = computed.get(name);
-    if (actual === undefined) problems.push(`${name} is listed in SHA256SUMS but missing from the snapshot`);
-    else if (actual !== expected) problems.push(`${name} checksum mismatch: SHA256SUMS says ${expected}, stream has ${actual}`);
+    if (actual === undefined)
+      problems.push(
+        `${name} is listed in SHA256SUMS but missing from the snapshot`,
+      );
+    else if (actual !== expected)
+      problems.push(
+        `${name} checksum mismatch: SHA256SUMS says ${expected}, stream has ${actual}`,
+      );
   }
   for (const name of computed.keys()) {
-    if (!sums.has(name)) problems.push(`${name} is in the snapshot but not in SHA256SUMS`);
+    if (!sums.has(name))
+      problems.push(`${name} is in the snapshot but not in SHA256SUMS`);
   }
   return problems;
 }

@@ -1,0 +1,168 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  startOpenBaoCluster,
+  OpenBaoClusterHandle,
+} from '@internal/openbao-backup-sandbox';
+import { executorEnv } from './__testUtils__/harness';
+import {
+  assertS3Reachable,
+  createTestBucket,
+  headObject,
+  leftovers,
+  testS3Client,
+} from './__testUtils__/s3';
+
+/** The built bundle, run the way the Job (and the sandbox's Job runner) runs it. */
+const BUNDLE = join(__dirname, '../dist/executor.js');
+const MiB = 1024 * 1024;
+const BIG = process.env.EXECUTOR_BIG_TEST === '1';
+
+jest.setTimeout(BIG ? 600_000 : 60_000);
+
+function startExecutor(env: Record<string, string>) {
+  const child = spawn(process.execPath, [BUNDLE], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', d => (stdout += d));
+  child.stderr!.on('data', d => (stderr += d));
+  const exited = new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+  }>(resolve =>
+    child.on('exit', code =>
+      setImmediate(() => resolve({ code, stdout, stderr })),
+    ),
+  );
+  return { child, exited };
+}
+
+const logLines = (stderr: string) =>
+  stderr
+    .trim()
+    .split('\n')
+    .map(l => JSON.parse(l));
+
+describe('the bundled executor as a process', () => {
+  let s3: S3Client;
+  let cluster: OpenBaoClusterHandle | undefined;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    await assertS3Reachable();
+    s3 = testS3Client();
+    execFileSync(process.execPath, [join(__dirname, '../scripts/build.mjs')], {
+      stdio: 'pipe',
+    });
+  });
+  afterEach(async () => {
+    child?.kill('SIGKILL');
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it('SIGTERM mid-upload aborts the multipart upload, reports and exits 7', async () => {
+    cluster = await startOpenBaoCluster({
+      snapshot: { stateSize: 64 * MiB, compressionLevel: 0 },
+      tokens: { t: ['snapshot'] },
+      faults: { rateLimitBytesPerSecond: 8 * MiB },
+    });
+    const bucket = await createTestBucket(s3);
+    const { env, key, dir } = executorEnv({
+      cluster,
+      bucket,
+      auth: { method: 'token', token: 't' },
+    });
+    const run = startExecutor(env);
+    child = run.child;
+    // wait until a multipart upload with stored parts is really in progress
+    for (let i = 0; i < 100; i++) {
+      const u = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket }),
+      );
+      if ((u.Uploads ?? []).length > 0) break;
+      await sleep(100);
+    }
+    expect((await leftovers(s3, bucket)).uploads).toHaveLength(1);
+    child.kill('SIGTERM');
+    const { code, stdout, stderr } = await run.exited;
+    expect(code).toBe(7);
+    const report = JSON.parse(stdout.trim());
+    expect(report).toMatchObject({
+      ok: false,
+      stage: 'stream',
+      key,
+      size: null,
+      error: 'terminated by SIGTERM',
+    });
+    expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toBe(
+      stdout.trim(),
+    );
+    expect(
+      logLines(stderr).find(l => l.msg === 'upload abandoned').partsUploaded,
+    ).toBeGreaterThanOrEqual(1);
+    expect(await leftovers(s3, bucket)).toEqual({ objects: [], uploads: [] });
+  });
+
+  // A 2 GiB run takes a few minutes on 2 cores: opt in with EXECUTOR_BIG_TEST=1.
+  // Peak RSS ≈ 70 MiB + (concurrency + 1.5) × partSize (docs/executor.md).
+  const sizes: Array<[string, number, number, number]> = [
+    ['256 MiB', 256 * MiB, 8, 4],
+  ];
+  if (BIG)
+    sizes.push(['2 GiB', 2048 * MiB, 8, 4], ['2 GiB', 2048 * MiB, 16, 4]);
+
+  it.each(
+    sizes.map(([label, stateSize, partMiB, concurrency]) => ({
+      label,
+      stateSize,
+      partMiB,
+      concurrency,
+    })),
+  )(
+    'streams a $label snapshot with peak RSS < 200 MiB (part $partMiB MiB × $concurrency)',
+    async ({ label, stateSize, partMiB, concurrency }) => {
+      cluster = await startOpenBaoCluster({
+        snapshot: { stateSize, compressionLevel: 0 }, // stored gzip: object size ≈ state size
+        tokens: { t: ['snapshot'] },
+      });
+      const bucket = await createTestBucket(s3);
+      const { env, key } = executorEnv({
+        cluster,
+        bucket,
+        auth: { method: 'token', token: 't' },
+        env: {
+          BACKUP_PART_SIZE: `${partMiB}Mi`,
+          BACKUP_CONCURRENCY: String(concurrency),
+        },
+      });
+      const run = startExecutor(env);
+      child = run.child;
+      const { code, stdout, stderr } = await run.exited;
+      const report = JSON.parse(stdout.trim());
+      expect(report.error).toBeNull();
+      expect(code).toBe(0);
+      expect(report.size).toBeGreaterThan(stateSize);
+      expect((await headObject(s3, bucket, key)).ContentLength).toBe(
+        report.size,
+      );
+      const lines = logLines(stderr);
+      const peak = lines.find(l => l.msg === 'backup succeeded').peakRssMiB;
+      const speed = lines.find(l => l.msg === 'snapshot uploaded').mibPerSecond;
+      // eslint-disable-next-line no-console
+      console.log(
+        `${label} snapshot: ${(report.size / MiB).toFixed(0)} MiB object in ${
+          report.durationSeconds
+        }s, stream ${speed} MiB/s, peak RSS ${peak} MiB (partSize ${partMiB} MiB × concurrency ${concurrency})`,
+      );
+      expect(peak).toBeLessThan(200);
+    },
+  );
+});
