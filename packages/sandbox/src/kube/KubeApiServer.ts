@@ -14,8 +14,8 @@ import { watchEventFor } from './watchEvents';
 
 /** What the apiserver would read from the kubelet for `pods/<name>/log`. */
 export interface PodLogSource {
-  /** The container's log so far, or a waiting reason when it has not started. */
-  podLog(pod: KubeObject): { log: string } | { waiting: string };
+  /** The container's log so far (and whether it is still running), or why it has not started. */
+  podLog(pod: KubeObject): { log: string; running?: boolean } | { waiting: string };
 }
 
 export interface KubeApiServerOptions {
@@ -459,6 +459,29 @@ export class KubeApiServer {
     sendJson(res, 200, listPage(type, items, { resourceVersion: this.#o.store.resourceVersion, selectorsUsed: true }));
   }
 
+  /** `follow=true`: the log so far, then what the container writes, until it exits. */
+  #followLog(res: ServerResponse, pod: KubeObject, initial: string) {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.write(initial);
+    let sent = initial.length;
+    const timer = setInterval(() => {
+      const now = this.#o.podLogs?.podLog(pod);
+      if (now && 'log' in now) {
+        if (now.log.length > sent) res.write(now.log.slice(sent));
+        sent = now.log.length;
+        if (now.running) return;
+      }
+      close();
+    }, 100);
+    const close = () => {
+      clearInterval(timer);
+      this.#watches.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    this.#watches.add(close);
+    res.on('close', close);
+  }
+
   #podLog(res: ServerResponse, type: ResourceType, namespace: string, name: string, q: URLSearchParams) {
     const pod = this.#o.store.get(type, namespace, name);
     if (!pod) throw new StatusError(statusBodies.notFound(type, name));
@@ -468,6 +491,10 @@ export class KubeApiServer {
       throw new StatusError(
         statusBodies.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${source.waiting}`),
       );
+    }
+    if (q.get('follow') === 'true' && source.running) {
+      this.#followLog(res, pod, source.log);
+      return;
     }
     let log = source.log;
     const tail = Number(q.get('tailLines') ?? NaN);

@@ -65,7 +65,7 @@ export class Kubelet implements PodLogSource {
       const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting?.reason;
       return { waiting: IMAGE_PULL_REASONS.includes(waiting) ? 'trying and failing to pull image' : waiting ?? 'ContainerCreating' };
     }
-    return { log: tracked.execution?.log() ?? tracked.log };
+    return { log: tracked.execution?.log() ?? tracked.log, running: tracked.state === 'running' };
   }
 
   /** Kills every container at once and waits for them (server shutdown). */

@@ -205,6 +205,30 @@ describe('the Job runner', () => {
     expect(runner.running).toBe(0);
   });
 
+  it('follows a running container\'s log until it exits (follow=true)', async () => {
+    await c.batch.createNamespacedJob({ namespace: 'team', body: backupJob('backup-follow', { MODE: 'sleep' }, { grace: 5 }) });
+    await waitFor(() => readFile(join(work, 'seen.json'), 'utf8').then(() => true), 5000, 'process ready');
+    const pod = await podOf('backup-follow');
+    const res = await fetch(`${api.url}/api/v1/namespaces/team/pods/${pod.metadata!.name}/log?follow=true`, {
+      headers: { Authorization: `Bearer ${api.token}` },
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('executor starting for c1')) {
+      const { value, done } = await reader.read();
+      expect(done).toBe(false); // the stream stays open while the container runs
+      text += new TextDecoder().decode(value);
+    }
+    // It ends once the container has been stopped.
+    await c.batch.deleteNamespacedJob({ namespace: 'team', name: 'backup-follow', propagationPolicy: 'Background' });
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+    expect(JSON.parse(await readFile(join(work, 'sigterm.json'), 'utf8'))).toBe(true);
+  });
+
   it('reports an unknown image as ErrImagePull and fails the Job without crashing', async () => {
     await c.batch.createNamespacedJob({ namespace: 'team', body: backupJob('backup-noimage', {}, { image: 'docker.io/acme/unknown:1' }) });
     const waiting = await waitFor(async () => (await podOf('backup-noimage'))?.status?.containerStatuses?.[0]?.state?.waiting);
