@@ -183,16 +183,47 @@ describe('clusterHealth', () => {
     const amsterdam = { schedule: '0 2 * * *', timeZone: 'Europe/Amsterdam' };
     const sunday = status({ lastBackupTime: '2026-10-25T00:00:00Z' }); // the first 02:00 (CEST)
     expect(
-      explainClusterHealth(
-        sunday,
-        amsterdam,
-        new Date('2026-10-26T01:30:00Z'),
-      ),
+      explainClusterHealth(sunday, amsterdam, new Date('2026-10-26T01:30:00Z')),
     ).toMatchObject({
       health: 'ok',
       expectedIntervalSeconds: 25 * 3600,
       staleAt: new Date('2026-10-26T02:00:00Z'),
     });
+  });
+
+  it('gives the interval for failing, suspended and never too', () => {
+    const failing = status({
+      lastBackupTime: '2026-11-24T02:05:00Z',
+      lastAttemptTime: '2026-11-25T02:00:00Z',
+      consecutiveFailures: 1,
+    });
+    expect(explainClusterHealth(failing, daily, now)).toMatchObject({
+      health: 'failing',
+      expectedIntervalSeconds: 86400,
+    });
+    expect(
+      explainClusterHealth(
+        status({ lastBackupTime: '2026-11-24T02:05:00Z' }),
+        { ...daily, suspend: true },
+        now,
+      ),
+    ).toMatchObject({
+      health: 'suspended',
+      expectedIntervalSeconds: 86400,
+    });
+    expect(
+      explainClusterHealth(
+        status({ nextScheduledBackup: '2026-11-26T02:00:00Z' }),
+        { schedule: '0 */6 * * *' },
+        now,
+      ),
+    ).toMatchObject({
+      health: 'never',
+      expectedIntervalSeconds: 6 * 3600,
+    });
+    expect(explainClusterHealth(status({}), daily, now)).not.toHaveProperty(
+      'expectedIntervalSeconds',
+    );
   });
 
   it('explains the verdict with the numbers behind it', () => {

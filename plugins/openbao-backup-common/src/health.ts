@@ -27,7 +27,10 @@ export interface ClusterHealthVerdict {
   health: ClusterHealth;
   /** A sentence for tooltips and notifications. */
   reason: string;
-  /** Gap between the slots around the last success (set for `ok` and `stale`). */
+  /**
+   * Gap from the slot of the last success to the following slot (or, before any success, the gap
+   * before the stored next slot); absent when unknown.
+   */
   expectedIntervalSeconds?: number;
   /** When the cluster turns (or turned) `stale` if no new backup succeeds. */
   staleAt?: Date;
@@ -78,6 +81,18 @@ export function explainClusterHealth(
   const lastAttempt = time(s.lastAttemptTime);
   const failures = s.consecutiveFailures ?? 0;
   const scheduleValid = parseSchedule(backup.schedule, backup.timeZone).ok;
+  // The interval after the last success; without one, the interval before the stored next slot.
+  // Both inputs are stable from pass to pass, so the schedule module's memo answers quickly.
+  const storedNext = time(s.nextScheduledBackup);
+  let reference: Date | undefined;
+  if (lastSuccess !== undefined) reference = new Date(lastSuccess);
+  else if (storedNext !== undefined) reference = new Date(storedNext - 1);
+  const interval =
+    scheduleValid && reference
+      ? expectedIntervalSeconds(backup.schedule, backup.timeZone, reference)
+      : undefined;
+  const base =
+    interval === undefined ? {} : { expectedIntervalSeconds: interval };
 
   if (
     failures >= Math.max(1, failureThreshold) &&
@@ -85,6 +100,7 @@ export function explainClusterHealth(
       (lastAttempt !== undefined && lastAttempt > lastSuccess))
   ) {
     return {
+      ...base,
       health: 'failing',
       reason: `${failures} consecutive failed run${failures === 1 ? '' : 's'}${
         s.lastFailureReason ? `: ${s.lastFailureReason}` : ''
@@ -93,20 +109,14 @@ export function explainClusterHealth(
   }
   if (backup.suspend) {
     return {
+      ...base,
       health: 'suspended',
       reason: 'scheduled backups are suspended',
     };
   }
   if (lastSuccess === undefined) {
-    return { health: 'never', reason: 'no successful backup yet' };
+    return { ...base, health: 'never', reason: 'no successful backup yet' };
   }
-  const interval = scheduleValid
-    ? expectedIntervalSeconds(
-        backup.schedule,
-        backup.timeZone,
-        new Date(lastSuccess),
-      )
-    : undefined;
   if (interval === undefined) {
     return {
       health: 'unknown',
