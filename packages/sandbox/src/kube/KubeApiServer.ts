@@ -464,7 +464,13 @@ export class KubeApiServer {
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
     res.write(initial);
     let sent = initial.length;
-    const timer = setInterval(() => {
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const close = () => {
+      clearInterval(timer);
+      this.#watches.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    timer = setInterval(() => {
       const now = this.#o.podLogs?.podLog(pod);
       if (now && 'log' in now) {
         if (now.log.length > sent) res.write(now.log.slice(sent));
@@ -473,11 +479,6 @@ export class KubeApiServer {
       }
       close();
     }, 100);
-    const close = () => {
-      clearInterval(timer);
-      this.#watches.delete(close);
-      if (!res.writableEnded) res.end();
-    };
     this.#watches.add(close);
     res.on('close', close);
   }

@@ -59,7 +59,7 @@ export class Kubelet implements PodLogSource {
     this.#loop.kick();
   }
 
-  podLog(pod: KubeObject): { log: string } | { waiting: string } {
+  podLog(pod: KubeObject): { log: string; running?: boolean } | { waiting: string } {
     const tracked = this.#pods.get(pod.metadata.uid!);
     if (!tracked || tracked.state === 'starting' || tracked.state === 'waiting') {
       const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting?.reason;
