@@ -78,11 +78,9 @@ export function parseSchedule(
   const key = `${schedule}\u0000${timeZone}`;
   const known = parsedSchedules.get(key);
   if (known) return known;
-  return remember(
-    parsedSchedules,
-    key,
-    parseScheduleUncached(schedule, timeZone),
-  );
+  const result = parseScheduleUncached(schedule, timeZone);
+  if (result.ok) Object.freeze(result.schedule);
+  return remember(parsedSchedules, key, Object.freeze(result));
 }
 
 function parseScheduleUncached(
