@@ -3,7 +3,7 @@ import {
   ClusterDetail,
   ClusterRef,
   EntityClusters,
-  FleetEntry,
+  FleetResponse,
   RetentionPreview,
   SnapshotList,
   TriggerResponse,
@@ -11,7 +11,8 @@ import {
 
 /** The backend's REST API as the frontend sees it. Every method throws `ResponseError` on failure. */
 export interface OpenBaoBackupApi {
-  getFleet(): Promise<{ items: FleetEntry[] }>;
+  /** Every cluster, plus the Kubernetes clusters that could not be listed. */
+  getFleet(): Promise<FleetResponse>;
   getEntityClusters(entityRef: {
     kind: string;
     namespace: string;

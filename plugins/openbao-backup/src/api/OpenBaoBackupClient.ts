@@ -4,7 +4,7 @@ import {
   ClusterDetail,
   ClusterRef,
   EntityClusters,
-  FleetEntry,
+  FleetResponse,
   RetentionPreview,
   SnapshotList,
   TriggerResponse,
@@ -27,7 +27,7 @@ export class OpenBaoBackupClient implements OpenBaoBackupApi {
   }
 
   getFleet() {
-    return this.#request<{ items: FleetEntry[] }>('/clusters');
+    return this.#request<FleetResponse>('/clusters');
   }
 
   getEntityClusters(entity: { kind: string; namespace: string; name: string }) {

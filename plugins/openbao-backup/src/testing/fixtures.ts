@@ -64,7 +64,7 @@ export function fakeApi(
   overrides: Partial<OpenBaoBackupApi> = {},
 ): jest.Mocked<OpenBaoBackupApi> {
   return {
-    getFleet: jest.fn(async () => ({ items: [okEntry] })),
+    getFleet: jest.fn(async () => ({ items: [okEntry], errors: [] })),
     getEntityClusters: jest.fn(async () => ({ items: [okEntry], errors: [] })),
     getCluster: jest.fn(async () => okDetail),
     listSnapshots: jest.fn(async () => ({ items: [] })),

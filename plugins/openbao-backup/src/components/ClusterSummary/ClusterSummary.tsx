@@ -89,7 +89,11 @@ export function ClusterSummary(props: { cluster: FleetEntry }) {
     <Box component="dl" m={0}>
       <Grid container spacing={2}>
         <Fact label="Health">
-          <HealthBadge health={cluster.health} backingUp={cluster.backingUp} />
+          <HealthBadge
+            health={cluster.health}
+            backingUp={cluster.backingUp}
+            reason={cluster.healthReason}
+          />
         </Fact>
         <Fact label="Last successful backup">
           <TimeAgo time={backup.lastBackupTime} emptyText="Never" />

@@ -25,6 +25,9 @@ function render(api: OpenBaoBackupApi) {
   );
 }
 
+// material-table is slow to render on a busy 2-core machine.
+jest.setTimeout(20_000);
+
 describe('EntityBackupsCard', () => {
   it('shows progress while loading', async () => {
     await render(

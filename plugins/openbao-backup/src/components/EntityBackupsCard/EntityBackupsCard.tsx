@@ -40,7 +40,11 @@ function ClusterRow(props: { entry: FleetEntry }) {
       ) : (
         <>
           <TableCell>
-            <HealthBadge health={entry.health} backingUp={entry.backingUp} />
+            <HealthBadge
+              health={entry.health}
+              backingUp={entry.backingUp}
+              reason={entry.healthReason}
+            />
           </TableCell>
           <TableCell>
             <TimeAgo time={entry.backup?.lastBackupTime} emptyText="Never" />

@@ -29,6 +29,9 @@ function render(api: OpenBaoBackupApi, e = ANNOTATED) {
   );
 }
 
+// material-table is slow to render on a busy 2-core machine.
+jest.setTimeout(20_000);
+
 describe('EntityBackupsContent', () => {
   it('explains the missing openbao.org/cluster annotation without calling the backend', async () => {
     const api = fakeApi();

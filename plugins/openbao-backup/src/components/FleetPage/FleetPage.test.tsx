@@ -63,6 +63,9 @@ async function clusterOrder() {
     .map(text => text!.replace('vault/', ''));
 }
 
+// material-table is slow to render on a busy 2-core machine.
+jest.setTimeout(20_000);
+
 describe('FleetPage', () => {
   it('shows progress while the fleet loads', async () => {
     await render(
@@ -81,14 +84,34 @@ describe('FleetPage', () => {
 
   it('shows an empty state without clusters', async () => {
     await render(
-      fakeApi({ getFleet: jest.fn().mockResolvedValue({ items: [] }) }),
+      fakeApi({
+        getFleet: jest.fn().mockResolvedValue({ items: [], errors: [] }),
+      }),
     );
     expect(await screen.findByText('No OpenBao clusters')).toBeInTheDocument();
   });
 
+  it('warns about a Kubernetes cluster that could not be listed while showing the rest', async () => {
+    await render(
+      fakeApi({
+        getFleet: jest.fn().mockResolvedValue({
+          items: FLEET.slice(0, 1),
+          errors: [{ kubernetesCluster: 'edge', message: 'connect ETIMEDOUT' }],
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(/Kubernetes cluster edge could not be read/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('connect ETIMEDOUT')).toBeInTheDocument();
+    expect(await clusterOrder()).toEqual(['fresh']);
+  });
+
   it('sorts by staleness (age ÷ expected interval), most stale first', async () => {
     await render(
-      fakeApi({ getFleet: jest.fn().mockResolvedValue({ items: FLEET }) }),
+      fakeApi({
+        getFleet: jest.fn().mockResolvedValue({ items: FLEET, errors: [] }),
+      }),
     );
     // never (∞), stale-3h (3), failing (2), fresh (0.5), daily-5h (5/24), down (no success → ∞)
     expect(await clusterOrder()).toEqual([
@@ -107,7 +130,9 @@ describe('FleetPage', () => {
 
   it('filters by health and by owner', async () => {
     await render(
-      fakeApi({ getFleet: jest.fn().mockResolvedValue({ items: FLEET }) }),
+      fakeApi({
+        getFleet: jest.fn().mockResolvedValue({ items: FLEET, errors: [] }),
+      }),
     );
     const user = userEvent.setup();
     await screen.findByRole('table');
@@ -125,7 +150,9 @@ describe('FleetPage', () => {
 
   it("links a cluster to its entity's Backups tab when the catalog knows one", async () => {
     await render(
-      fakeApi({ getFleet: jest.fn().mockResolvedValue({ items: FLEET }) }),
+      fakeApi({
+        getFleet: jest.fn().mockResolvedValue({ items: FLEET, errors: [] }),
+      }),
     );
     const link = await screen.findByRole('link', {
       name: 'Backups of vault/stale-3h',

@@ -5,6 +5,7 @@ import {
   Progress,
   ResponseErrorPanel,
   SupportButton,
+  WarningPanel,
 } from '@backstage/core-components';
 import { BackupHealth } from '@internal/plugin-openbao-backup-common';
 import Grid from '@material-ui/core/Grid';
@@ -56,7 +57,9 @@ function FilterSelect(props: {
 
 /** Fleet page: every OpenBao cluster, most stale first, filterable by health and owner. */
 export function FleetPage(props: { now?: Date }) {
-  const { value, loading, error } = useFleet();
+  const { value: fleet, loading, error } = useFleet();
+  const value = fleet?.items;
+  const unreadable = fleet?.errors ?? [];
   const [health, setHealth] = useState(ALL);
   const [owner, setOwner] = useState(ALL);
   // "now" moves on each time the fleet is (re)loaded.
@@ -87,7 +90,7 @@ export function FleetPage(props: { now?: Date }) {
     body = <Progress />;
   } else if (error) {
     body = <ResponseErrorPanel error={error} />;
-  } else if (!value?.length) {
+  } else if (!value?.length && !unreadable.length) {
     body = (
       <EmptyState
         missing="data"
@@ -98,6 +101,14 @@ export function FleetPage(props: { now?: Date }) {
   } else {
     body = (
       <Grid container spacing={2}>
+        {unreadable.map(u => (
+          <Grid item xs={12} key={u.kubernetesCluster}>
+            <WarningPanel
+              title={`Kubernetes cluster ${u.kubernetesCluster} could not be read; its OpenBao clusters are missing below`}
+              message={u.message}
+            />
+          </Grid>
+        ))}
         <Grid item xs={12} sm={4} md={3}>
           <FilterSelect
             id="openbao-fleet-health"

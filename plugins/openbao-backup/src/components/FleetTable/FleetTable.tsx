@@ -54,7 +54,11 @@ export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
             </span>
           </Tooltip>
         ) : (
-          <HealthBadge health={e.health} backingUp={e.backingUp} />
+          <HealthBadge
+            health={e.health}
+            backingUp={e.backingUp}
+            reason={e.healthReason}
+          />
         ),
     },
     {

@@ -50,11 +50,13 @@ const LOOK: Record<
 export function HealthBadge(props: {
   health: BackupHealth;
   backingUp?: boolean;
+  /** The backend's one-sentence explanation; replaces the generic tooltip. */
+  reason?: string;
 }) {
-  const { health, backingUp } = props;
+  const { health, backingUp, reason } = props;
   const look = LOOK[health] ?? LOOK.unknown;
   return (
-    <Tooltip title={look.hint}>
+    <Tooltip title={reason ?? look.hint}>
       <span data-testid="health-badge" data-health={health}>
         <look.Glyph>{look.label}</look.Glyph>
         {backingUp && <StatusRunning>Backing up</StatusRunning>}
