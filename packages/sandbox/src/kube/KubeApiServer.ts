@@ -386,8 +386,9 @@ export class KubeApiServer {
       if (q.get('sendInitialEvents') === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
     } else {
       const from = Number(rvParam);
-      if (!Number.isInteger(from) || from < store.compactedThrough) {
-        send('ERROR', statusBodies.gone(`too old resource version: ${rvParam} (${store.compactedThrough + 1})`));
+      const floor = store.watchableFrom(type);
+      if (!Number.isInteger(from) || from < floor) {
+        send('ERROR', statusBodies.gone(`too old resource version: ${rvParam} (${floor + 1})`));
         close();
         return;
       }

@@ -60,7 +60,8 @@ export class ObjectStore {
   #byUid = new Map<string, { type: ResourceType; key: string }>();
   /** owner uid → uids of objects naming it in ownerReferences (the garbage collector's graph). */
   #dependents = new Map<string, Set<string>>();
-  #log: StoreEvent[] = [];
+  /** Per type, as the apiserver keeps one watch cache per resource. */
+  #logs = new Map<ResourceType, { events: StoreEvent[]; trimmedThrough: number }>();
   #compactedThrough = 0;
   #watchCacheSize: number;
   #listeners = new Set<(event: StoreEvent) => void>();
@@ -78,15 +79,20 @@ export class ObjectStore {
     return this.#rv;
   }
 
-  /** Events older than this were dropped: resuming a watch from before it answers 410. */
+  /** The last etcd compaction: continue tokens from before it are 410 Expired. */
   get compactedThrough() {
     return this.#compactedThrough;
   }
 
-  /** Forgets the change log, as an etcd compaction does: older watch positions become 410 Gone. */
+  /** Watches of this type cannot resume from before this resourceVersion (410 Expired). */
+  watchableFrom(type: ResourceType) {
+    return Math.max(this.#compactedThrough, this.#logs.get(type)?.trimmedThrough ?? 0);
+  }
+
+  /** Forgets all history, as an etcd compaction does: older watch positions become 410 Gone. */
   compact() {
     this.#compactedThrough = this.#rv;
-    this.#log = [];
+    this.#logs.clear();
   }
 
   now() {
@@ -106,7 +112,7 @@ export class ObjectStore {
 
   /** Logged changes of a type after a resourceVersion, oldest first. */
   eventsAfter(type: ResourceType, resourceVersion: number) {
-    return this.#log.filter(e => e.resource === type && e.resourceVersion > resourceVersion);
+    return (this.#logs.get(type)?.events ?? []).filter(e => e.resourceVersion > resourceVersion);
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string) {
@@ -415,9 +421,11 @@ export class ObjectStore {
       oldObject: old ? structuredClone(old) : undefined,
       resourceVersion: this.#rv,
     };
-    this.#log.push(event);
-    while (this.#log.length > this.#watchCacheSize) {
-      this.#compactedThrough = this.#log.shift()!.resourceVersion;
+    const log = this.#logs.get(type) ?? { events: [], trimmedThrough: 0 };
+    this.#logs.set(type, log);
+    log.events.push(event);
+    while (log.events.length > this.#watchCacheSize) {
+      log.trimmedThrough = log.events.shift()!.resourceVersion;
     }
     for (const listener of [...this.#listeners]) {
       try {

@@ -84,6 +84,24 @@ describe('watch with the real client', () => {
     expect(w.events[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
   });
 
+  it('keeps one watch cache per resource type: a busy type expires, a quiet one still resumes', async () => {
+    const small = await startKubeApi({ namespaces: ['w'], controllers: false, watchCacheSize: 3 });
+    try {
+      const sc = clientsFor(small);
+      const from = String(small.store.resourceVersion);
+      for (let i = 0; i < 5; i++) await sc.coordination.createNamespacedLease({ namespace: 'w', body: { metadata: { name: `busy-${i}` } } });
+      const events = async (path: string) => {
+        const res = await fetch(`${small.url}${path}?watch=1&resourceVersion=${from}&timeoutSeconds=1`, { headers: { Authorization: `Bearer ${small.token}` } });
+        return (await res.text()).trim().split('\n').filter(Boolean).map(l => JSON.parse(l));
+      };
+      const busy = await events('/apis/coordination.k8s.io/v1/namespaces/w/leases');
+      expect(busy).toEqual([{ type: 'ERROR', object: expect.objectContaining({ code: 410, reason: 'Expired' }) }]);
+      expect(await events('/api/v1/namespaces/w/secrets')).toEqual([]);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('sends BOOKMARKs when allowWatchBookmarks is set, and none otherwise', async () => {
     const rv = String(api.store.resourceVersion);
     const withBookmarks = await record('/apis/batch/v1/namespaces/w/jobs', { resourceVersion: rv, allowWatchBookmarks: true });
