@@ -178,4 +178,26 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     const uploads = await s3Client().send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads ?? []).toEqual([]);
   }, 60_000);
+
+  it('refuses a due slot during an upgrade with one condition and one Event, however many passes', async () => {
+    await sandbox.request('PATCH', `${crPath}/status`, {
+      status: { phase: 'Running', upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' } },
+    });
+    const jobsBefore = (await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)).items.length;
+    const skippedBefore = (await events()).filter((r: string) => r === 'BackupSkipped').length;
+    const next = (await getCluster()).status.backup.nextScheduledBackup;
+    now = new Date(new Date(next).getTime() + 1000);
+    for (let i = 0; i < 5; i++) {
+      expect((await reconciler.tick()).errors).toEqual([]);
+      now = new Date(now.getTime() + 1000);
+    }
+    const cr = await getCluster();
+    expect(cr.status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'BackingUp', status: 'False', reason: 'UpgradeInProgress' }),
+      ]),
+    );
+    expect((await events()).filter((r: string) => r === 'BackupSkipped').length).toBe(skippedBefore + 1);
+    expect((await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)).items).toHaveLength(jobsBefore);
+  }, 60_000);
 });

@@ -13,6 +13,7 @@ import {
   RunOutcome,
   buildBackupJob,
   decideRun,
+  isNoopPatch,
   outcomeForDecision,
   statusPatchFor,
 } from '../core';
@@ -173,8 +174,10 @@ export class Reconciler {
     }
 
     const outcome = outcomeForDecision(decision);
-    if (outcome) {
-      await gateway.patchClusterStatus(namespace, name, statusPatchFor(cluster, outcome, now));
+    const patch = outcome && statusPatchFor(cluster, outcome, now);
+    // A refusal retried every pass changes nothing after the first: no write, no Event storm.
+    if (outcome && patch && !isNoopPatch(cluster, patch)) {
+      await gateway.patchClusterStatus(namespace, name, patch);
       const event = this.#eventFor(outcome, decision, cluster);
       if (event) await gateway.recordEvent(cluster, event);
     }
