@@ -88,7 +88,9 @@ export class FaultInjector {
 
   /** The faults hitting this request, with their `times` budget consumed. */
   take(req: RequestInfo): Fault[] {
-    const hit = this.#faults.filter(f => faultMatches(f, req));
+    // A fault that only drops watches neither applies to nor spends its budget on other requests.
+    const onlyDrops = (f: Fault) => f.dropWatchAfterMs !== undefined && !f.status && !f.latencyMs;
+    const hit = this.#faults.filter(f => faultMatches(f, req) && (req.watch || !onlyDrops(f)));
     for (const f of hit) {
       f.hits += 1;
       if (f.times !== undefined && f.hits >= f.times) this.remove(f.id);

@@ -168,8 +168,9 @@ export class Kubelet implements PodLogSource {
     const context = {
       readSecret: (namespace: string, name: string) => store.get(store.type('secrets'), namespace, name),
     };
-    this.#o.executor
-      .start(structuredClone(pod), context)
+    // Through a promise, so an executor that throws synchronously cannot wedge the Pod in 'starting'.
+    Promise.resolve()
+      .then(() => this.#o.executor.start(structuredClone(pod), context))
       .catch(e => ({ state: 'waiting' as const, reason: 'RunContainerError', message: String((e as Error)?.message ?? e) }))
       .then(result => {
         const current = store.get(this.#pods_(), pod.metadata.namespace, pod.metadata.name!);

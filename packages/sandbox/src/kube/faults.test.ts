@@ -79,6 +79,13 @@ describe('fault injection', () => {
     expect(ended!.error).toBeTruthy();
   });
 
+  it('does not spend a watch-drop fault on ordinary requests', async () => {
+    const drop = api.faults.add({ pathPattern: '/api/v1/namespaces/f/secrets', dropWatchAfterMs: 10, times: 1 });
+    await c.core.listNamespacedSecret({ namespace: 'f' });
+    expect(drop.hits).toBe(0);
+    expect(api.faults.list()).toHaveLength(1);
+  });
+
   it('clear() removes every fault', async () => {
     api.faults.add({ status: 500 });
     api.faults.conflictNextWrites(5);
