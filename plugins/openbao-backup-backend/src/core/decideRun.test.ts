@@ -157,6 +157,54 @@ describe('decideRun', () => {
       ).toMatchObject({ action: 'track', adopted: true });
     });
 
+    it('does not adopt again a recorded Job that is still active; the pre-flight waits for it', () => {
+      const leftover = job(
+        'backup-prod-20261125020000',
+        { active: 1 },
+        '2026-11-25T02:00:00Z',
+      );
+      const observed = observedWith(
+        {
+          lastAttemptTime: '2026-11-25T02:00:00Z',
+          nextScheduledBackup: '2026-11-25T02:00:00Z',
+          lastAttemptScheduledTime: '2026-11-24T02:00:00Z',
+        },
+        {},
+        { jobs: [leftover] },
+      );
+      expect(decideRun(observed, now)).toMatchObject({
+        action: 'refuse',
+        reason: 'BackupInProgress',
+        slot: t('2026-11-25T02:00:00Z'),
+      });
+    });
+
+    it('does not adopt a Job being deleted', () => {
+      const deleting = {
+        ...job(
+          'backup-prod-20261125020000',
+          { active: 1 },
+          '2026-11-25T02:00:00Z',
+        ),
+      };
+      deleting.metadata = {
+        ...deleting.metadata,
+        deletionTimestamp: '2026-11-25T02:00:10Z',
+      };
+      const observed = observedWith(
+        {
+          lastAttemptTime: '2026-11-24T02:00:00Z',
+          nextScheduledBackup: '2026-11-26T02:00:00Z',
+        },
+        {},
+        { jobs: [deleting] },
+      );
+      expect(decideRun(observed, now)).toEqual({
+        action: 'wait',
+        until: t('2026-11-26T02:00:00Z'),
+      });
+    });
+
     it('leaves alone finished Jobs that were already recorded', () => {
       const recorded = job(
         'backup-prod-20261124020000',

@@ -10,7 +10,7 @@ import {
 } from '@internal/plugin-openbao-backup-common';
 import { jobNameFor } from './jobNameFor';
 import { JobState, jobState } from './jobState';
-import { PreflightReason, isJobActive, preflight } from './preflight';
+import { PreflightReason, preflight } from './preflight';
 import { JobLike, ObservedCluster, toMillis } from './types';
 import { ValidationProblem, validateBackupSpec } from './validateBackupSpec';
 
@@ -106,7 +106,7 @@ function runAtOf(job: JobLike): number | undefined {
  *
  * 1. no `spec.backup` → `ignore`.
  * 2. `status.backup.activeJob` set → `track` it (state `failed`/`JobNotFound` if the Job is gone).
- * 3. a Job of ours that is active, or that started after `lastAttemptTime` (never recorded) →
+ * 3. a Job of ours, not being deleted, that started after `lastAttemptTime` (never recorded) →
  *    `track` with `adopted: true` (never create a twin).
  * 4. the spec is invalid → `refuse` a pending manual/pre-upgrade run with `ConfigInvalid`, else
  *    `config-invalid` (or `wait` when `BackupConfigValid=False` already says exactly that).
@@ -157,11 +157,13 @@ export function decideRun(
   const lastAttempt = toMillis(status.lastAttemptTime);
   const unrecorded = observed.jobs
     .filter(j => {
+      // Only runs the status has not recorded: a Job being deleted, or one whose outcome was
+      // already written (run-at ≤ lastAttemptTime, e.g. a PodStartFailed Job still terminating),
+      // is never adopted twice. An active one still blocks new runs through the pre-flight.
+      if (j.metadata?.deletionTimestamp) return false;
       const at = runAtOf(j);
       return (
-        isJobActive(j) ||
-        lastAttempt === undefined ||
-        (at !== undefined && at > lastAttempt)
+        lastAttempt === undefined || (at !== undefined && at > lastAttempt)
       );
     })
     .sort((a, b) => (runAtOf(b) ?? 0) - (runAtOf(a) ?? 0))[0];

@@ -22,6 +22,7 @@ export interface JobLike {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     creationTimestamp?: Timestamp;
+    deletionTimestamp?: Timestamp;
   };
   spec?: { activeDeadlineSeconds?: number };
   status?: {
