@@ -1,5 +1,12 @@
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
-import { createExtensionTester } from '@backstage/frontend-test-utils';
+import {
+  createExtensionTester,
+  renderTestApp,
+} from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { screen } from '@testing-library/react';
+import { openBaoBackupApiRef } from './api';
+import { fakeApi } from './testing/fixtures';
 import plugin, { hasOpenBaoCluster } from './plugin';
 import {
   describeSchedule,
@@ -26,6 +33,19 @@ describe('openbao-backup plugin', () => {
     expect(page.get(coreExtensionData.routePath)).toBe('/openbao-backups');
     expect(page.get(coreExtensionData.title)).toBe('OpenBao Backups');
     expect(page.get(coreExtensionData.icon)).toBeDefined();
+  });
+
+  it('serves the fleet page at /openbao-backups through its lazy loader', async () => {
+    renderTestApp({
+      features: [plugin],
+      apis: [[openBaoBackupApiRef, fakeApi()]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      initialRouteEntries: ['/openbao-backups'],
+    });
+    expect(
+      await screen.findByText('Backups across all clusters'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('vault/bao-a')).toBeInTheDocument();
   });
 
   it('shows the tab and card only on entities with the annotation', () => {
