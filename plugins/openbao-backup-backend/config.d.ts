@@ -49,6 +49,11 @@ export interface Config {
       addressTemplate?: string;
       /** `imagePullPolicy` of the executor container. Default `IfNotPresent`. */
       imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+      /**
+       * Honour the `openbao.org/backup-addresses` annotation (pod URLs for the executor). Default false:
+       * anyone who can edit an OpenBaoCluster could otherwise point the executor and its token at any host.
+       */
+      allowAddressOverride?: boolean;
     };
     /** Health thresholds (see docs/api.md). */
     health?: {

@@ -25,6 +25,7 @@ export interface OpenBaoBackupConfig {
     tokenAudience: string;
     addressTemplate: string;
     imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+    allowAddressOverride: boolean;
   };
   health: { staleFactor: number; graceSeconds: number };
 }
@@ -109,6 +110,8 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
         'https://{cluster}-{i}.{cluster}.{namespace}.svc:8200',
       imagePullPolicy: (config?.getOptionalString('job.imagePullPolicy') ??
         'IfNotPresent') as OpenBaoBackupConfig['job']['imagePullPolicy'],
+      allowAddressOverride:
+        config?.getOptionalBoolean('job.allowAddressOverride') ?? false,
     },
     health: {
       staleFactor,

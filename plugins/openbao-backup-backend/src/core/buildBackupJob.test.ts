@@ -325,8 +325,22 @@ describe('openBaoAddresses with the backup-addresses annotation', () => {
     const cluster = makeCluster({
       metadata: { annotations: { 'openbao.org/backup-addresses': annotation } },
     });
+    expect(
+      openBaoAddresses(
+        cluster,
+        resolveBackupJobSettings({ allowAddressOverride: true }),
+      ),
+    ).toBe(expected);
+  });
+
+  it('is ignored unless the backend allows it', () => {
+    const cluster = makeCluster({
+      metadata: {
+        annotations: { 'openbao.org/backup-addresses': 'https://evil.example:8200' },
+      },
+    });
     expect(openBaoAddresses(cluster, resolveBackupJobSettings())).toBe(
-      expected,
+      'https://prod-0.prod.vault.svc:8200,https://prod-1.prod.vault.svc:8200,https://prod-2.prod.vault.svc:8200',
     );
   });
 });

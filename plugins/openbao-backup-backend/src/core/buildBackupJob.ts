@@ -46,6 +46,11 @@ export interface BackupJobSettings {
   runAsUser: number;
   /** Pods listed in OPENBAO_ADDRESSES when `spec.replicas` is unset. */
   defaultReplicas: number;
+  /**
+   * Honour the `openbao.org/backup-addresses` annotation. Off by default: whoever can edit the
+   * custom resource could otherwise send the executor (and its OpenBao token) to any host.
+   */
+  allowAddressOverride: boolean;
 }
 
 export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
@@ -60,6 +65,7 @@ export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
   ttlSecondsAfterFinished: 86400,
   runAsUser: 65532,
   defaultReplicas: DEFAULT_REPLICAS,
+  allowAddressOverride: false,
 };
 
 /** Fills unset settings with {@link DEFAULT_BACKUP_JOB_SETTINGS}. */
@@ -134,10 +140,12 @@ export const MOUNT_PATHS = {
 /** `OPENBAO_ADDRESSES`: one URL per replica from the template. */
 export function openBaoAddresses(
   cluster: OpenBaoCluster,
-  settings: Pick<BackupJobSettings, 'addressTemplate' | 'defaultReplicas'>,
+  settings: Pick<BackupJobSettings, 'addressTemplate' | 'defaultReplicas' | 'allowAddressOverride'>,
 ): string {
   // An explicit list on the cluster wins over the template (see BACKUP_ADDRESSES_ANNOTATION).
-  const explicit = cluster.metadata.annotations?.[
+  const explicit = !settings.allowAddressOverride
+    ? undefined
+    : cluster.metadata.annotations?.[
     BACKUP_ADDRESSES_ANNOTATION
   ]?.split(',')
     .map(a => a.trim())

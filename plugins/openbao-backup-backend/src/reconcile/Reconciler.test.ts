@@ -13,7 +13,7 @@ import {
   createBucket,
   s3Client,
   startSandbox,
-} from '../testing/sandbox';
+} from '../__testUtils__/sandbox';
 import { Reconciler } from './Reconciler';
 
 const NS = 'vault';
@@ -71,6 +71,8 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       logger: mockServices.logger.mock(),
       now: () => now,
       podStartTimeoutSeconds: 600,
+      // The sandbox's pods listen on loopback ports the address template cannot express.
+      jobSettings: { allowAddressOverride: true },
     });
   }, 60_000);
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { assertError } from '@backstage/errors';
 import {
+  BACKUP_ADDRESSES_ANNOTATION,
   OpenBaoCluster,
   TRIGGER_BACKUP_ANNOTATION,
   explainClusterHealth,
@@ -168,6 +169,15 @@ export class Reconciler {
         key,
         { slot: decision.slot, triggerValue: decision.triggerValue },
       );
+      if (
+        cluster.metadata.annotations?.[BACKUP_ADDRESSES_ANNOTATION] &&
+        !this.#options.jobSettings?.allowAddressOverride
+      ) {
+        this.#options.logger.warn(
+          `ignoring ${BACKUP_ADDRESSES_ANNOTATION}: set openbaoBackup.job.allowAddressOverride to honour it`,
+          log,
+        );
+      }
       // Create first, then record: a crash in between is healed by adoption on the next pass.
       await gateway.createJob(job);
       this.#options.logger.info('backup job created', { ...log, job: decision.jobName, key, trigger: decision.trigger });

@@ -4,10 +4,15 @@ import {
   BackupTrigger,
   LABEL_TRIGGER,
 } from '@internal/plugin-openbao-backup-common';
-import { JobLike, PodLike, jobState, toMillis } from '../core';
+import { JobLike, JobState, PodLike, jobState, toMillis } from '../core';
 
 const iso = (ms: number | undefined) =>
   ms === undefined ? undefined : new Date(ms).toISOString();
+
+function runPhase(phase: JobState['phase'], active: boolean): BackupRun['phase'] {
+  if (phase === 'running') return active ? 'Running' : 'Pending';
+  return phase === 'succeeded' ? 'Succeeded' : 'Failed';
+}
 
 /** The run history shown on the entity page: one entry per backup Job, newest first. */
 export function runsFromJobs(
@@ -25,14 +30,7 @@ export function runsFromJobs(
       const run: BackupRun = {
         jobName,
         trigger: (job.metadata?.labels?.[LABEL_TRIGGER] ?? 'scheduled') as BackupTrigger,
-        phase:
-          state.phase === 'running'
-            ? job.status?.active
-              ? 'Running'
-              : 'Pending'
-            : state.phase === 'succeeded'
-            ? 'Succeeded'
-            : 'Failed',
+        phase: runPhase(state.phase, Boolean(job.status?.active)),
         startTime: iso(start),
         completionTime: iso(end),
         key: result?.key ?? job.metadata?.annotations?.[ANNOTATION_BACKUP_KEY],
