@@ -72,6 +72,8 @@ async function loadDouble(dir) {
   return createRequire(import.meta.url)(out);
 }
 
+const work = mkdtempSync(join(tmpdir(), 'executor-bench-'));
+
 /** Runs a shell command under GNU time; returns seconds, CPU-seconds and peak RSS (MiB). */
 // async: the OpenBao double serves from this process's event loop
 async function timed(command, env) {
@@ -110,7 +112,6 @@ async function timed(command, env) {
 }
 
 ensureTools();
-const work = mkdtempSync(join(tmpdir(), 'executor-bench-'));
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], {
   stdio: 'inherit',
 });
@@ -216,9 +217,10 @@ const tools = [
   },
 ];
 
+const only = arg('only');
 const rows = [];
 for (let run = 1; run <= runs; run++) {
-  for (const tool of tools) {
+  for (const tool of tools.filter(t => !only || t.name.includes(only))) {
     const key = `bench/tool${tools.indexOf(tool)}-${run}-${Date.now()}.snap`;
     const command =
       typeof tool.command === 'function' ? tool.command(key) : tool.command;

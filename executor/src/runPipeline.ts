@@ -7,6 +7,24 @@ import {
 } from './StageError';
 import type { Context, PipelineResult, Stage } from './types';
 
+/** Settles with the stage, or rejects with exit 7 as soon as the run is aborted. */
+async function raceAbort<T>(
+  work: Promise<T>,
+  stage: StageName,
+  signal: AbortSignal,
+): Promise<T> {
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortedError(stage, signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 /**
  * Runs the stages in order. The one place that turns failures into exit codes: a
  * StageError keeps its own, anything else gets the failing stage's code.
@@ -29,20 +47,10 @@ export async function runPipeline(
     const t0 = ctx.deps.now();
     try {
       if (signal.aborted) throw abortedError(ctx.currentStage, signal);
-      let next: Promise<Context> = stage.run(ctx);
-      if (!stage.ownsAbort) {
-        next = Promise.race([
-          next,
-          new Promise<never>((_, reject) => {
-            signal.addEventListener(
-              'abort',
-              () => reject(abortedError(ctx.currentStage, signal)),
-              { once: true },
-            );
-          }),
-        ]);
-      }
-      ctx = await next;
+      const next = stage.run(ctx);
+      ctx = stage.ownsAbort
+        ? await next
+        : await raceAbort(next, stage.name, signal);
       ctx.timings[stage.name] = (ctx.deps.now() - t0) / 1000;
       ctx.deps.log.info(`stage ${stage.name} done`, {
         stage: stage.name,

@@ -45,10 +45,8 @@ const MiB = 1024 * 1024;
 export function parseSize(text: string): number | undefined {
   const m = /^\s*(\d+)\s*(|k|ki|kib|m|mi|mib|g|gi|gib)\s*$/i.exec(text);
   if (!m) return undefined;
-  const unit = m[2].toLowerCase()[0];
-  const factor =
-    unit === 'k' ? 1024 : unit === 'm' ? MiB : unit === 'g' ? 1024 * MiB : 1;
-  return Number(m[1]) * factor;
+  const factors: Record<string, number> = { k: 1024, m: MiB, g: 1024 * MiB };
+  return Number(m[1]) * (factors[m[2].toLowerCase()[0]] ?? 1);
 }
 
 export function parseBool(text: string | undefined): boolean | undefined {
