@@ -44,10 +44,14 @@ function globToRegExp(glob: string) {
 
 /** Whether a fault applies to a request (pure). */
 export function faultMatches(fault: FaultSpec, req: RequestInfo) {
-  if (fault.method && fault.method.toUpperCase() !== req.method.toUpperCase()) return false;
+  if (fault.method && fault.method.toUpperCase() !== req.method.toUpperCase())
+    return false;
   if (fault.watch !== undefined && fault.watch !== req.watch) return false;
   if (fault.pathPattern !== undefined) {
-    const re = typeof fault.pathPattern === 'string' ? globToRegExp(fault.pathPattern) : fault.pathPattern;
+    const re =
+      typeof fault.pathPattern === 'string'
+        ? globToRegExp(fault.pathPattern)
+        : fault.pathPattern;
     if (!re.test(req.path)) return false;
   }
   return true;
@@ -89,8 +93,11 @@ export class FaultInjector {
   /** The faults hitting this request, with their `times` budget consumed. */
   take(req: RequestInfo): Fault[] {
     // A fault that only drops watches neither applies to nor spends its budget on other requests.
-    const onlyDrops = (f: Fault) => f.dropWatchAfterMs !== undefined && !f.status && !f.latencyMs;
-    const hit = this.#faults.filter(f => faultMatches(f, req) && (req.watch || !onlyDrops(f)));
+    const onlyDrops = (f: Fault) =>
+      f.dropWatchAfterMs !== undefined && !f.status && !f.latencyMs;
+    const hit = this.#faults.filter(
+      f => faultMatches(f, req) && (req.watch || !onlyDrops(f)),
+    );
     for (const f of hit) {
       f.hits += 1;
       if (f.times !== undefined && f.hits >= f.times) this.remove(f.id);
@@ -101,10 +108,13 @@ export class FaultInjector {
   /** True when this write must fail with an injected 409. */
   takeConflict(req: RequestInfo) {
     if (!['PUT', 'PATCH'].includes(req.method.toUpperCase())) return false;
-    const c = this.#conflicts.find(x => x.remaining > 0 && faultMatches({ pathPattern: x.pathPattern }, req));
+    const c = this.#conflicts.find(
+      x => x.remaining > 0 && faultMatches({ pathPattern: x.pathPattern }, req),
+    );
     if (!c) return false;
     c.remaining -= 1;
-    if (c.remaining === 0) this.#conflicts = this.#conflicts.filter(x => x !== c);
+    if (c.remaining === 0)
+      this.#conflicts = this.#conflicts.filter(x => x !== c);
     return true;
   }
 }

@@ -3,7 +3,9 @@ import { ObjectStore } from './ObjectStore';
 import { KubeObject, StoreEvent } from './types';
 
 const withoutFinalizer = (obj: KubeObject, finalizer: string) => {
-  obj.metadata.finalizers = (obj.metadata.finalizers ?? []).filter(f => f !== finalizer);
+  obj.metadata.finalizers = (obj.metadata.finalizers ?? []).filter(
+    f => f !== finalizer,
+  );
   if (obj.metadata.finalizers.length === 0) delete obj.metadata.finalizers;
   return obj;
 };
@@ -38,14 +40,20 @@ export class GarbageCollector {
   #observe(e: StoreEvent) {
     const meta = e.object.metadata;
     if (e.type === 'DELETED') {
-      for (const dep of this.#store.dependentsOf(meta.uid!)) this.#dangling.add(dep.object.metadata.uid!);
+      for (const dep of this.#store.dependentsOf(meta.uid!))
+        this.#dangling.add(dep.object.metadata.uid!);
       // A dependent going away may complete its owner's foreground deletion.
-      for (const ref of meta.ownerReferences ?? []) this.#finalizing.add(ref.uid);
+      for (const ref of meta.ownerReferences ?? [])
+        this.#finalizing.add(ref.uid);
     } else {
-      if (meta.deletionTimestamp && meta.finalizers?.some(f => DELETION_FINALIZERS.includes(f))) {
+      if (
+        meta.deletionTimestamp &&
+        meta.finalizers?.some(f => DELETION_FINALIZERS.includes(f))
+      ) {
         this.#finalizing.add(meta.uid!);
       }
-      if (meta.ownerReferences?.length && !meta.deletionTimestamp) this.#dangling.add(meta.uid!);
+      if (meta.ownerReferences?.length && !meta.deletionTimestamp)
+        this.#dangling.add(meta.uid!);
     }
     if (this.#dangling.size || this.#finalizing.size) this.#loop.kick();
   }
@@ -63,20 +71,40 @@ export class GarbageCollector {
       const { namespace, name, finalizers = [] } = object.metadata;
       if (finalizers.includes('orphan')) {
         for (const dep of store.dependentsOf(uid)) {
-          store.mutate(dep.type, dep.object.metadata.namespace, dep.object.metadata.name!, o => {
-            o.metadata.ownerReferences = o.metadata.ownerReferences!.filter(r => r.uid !== uid);
-            if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences;
-            return o;
-          });
+          store.mutate(
+            dep.type,
+            dep.object.metadata.namespace,
+            dep.object.metadata.name!,
+            o => {
+              o.metadata.ownerReferences = o.metadata.ownerReferences!.filter(
+                r => r.uid !== uid,
+              );
+              if (o.metadata.ownerReferences.length === 0)
+                delete o.metadata.ownerReferences;
+              return o;
+            },
+          );
         }
-        store.mutate(type, namespace, name!, o => withoutFinalizer(o, 'orphan'));
+        store.mutate(type, namespace, name!, o =>
+          withoutFinalizer(o, 'orphan'),
+        );
       }
       if (finalizers.includes('foregroundDeletion')) {
         const deps = store.dependentsOf(uid);
-        for (const dep of deps.filter(d => !d.object.metadata.deletionTimestamp)) {
-          store.delete(dep.type, dep.object.metadata.namespace, dep.object.metadata.name!, { propagationPolicy: 'Foreground' });
+        for (const dep of deps.filter(
+          d => !d.object.metadata.deletionTimestamp,
+        )) {
+          store.delete(
+            dep.type,
+            dep.object.metadata.namespace,
+            dep.object.metadata.name!,
+            { propagationPolicy: 'Foreground' },
+          );
         }
-        if (deps.length === 0) store.mutate(type, namespace, name!, o => withoutFinalizer(o, 'foregroundDeletion'));
+        if (deps.length === 0)
+          store.mutate(type, namespace, name!, o =>
+            withoutFinalizer(o, 'foregroundDeletion'),
+          );
       }
     }
     for (const uid of dangling) {
@@ -84,7 +112,12 @@ export class GarbageCollector {
       if (!hit || hit.object.metadata.deletionTimestamp) continue;
       const refs = hit.object.metadata.ownerReferences ?? [];
       if (refs.length && refs.every(r => !store.getByUid(r.uid))) {
-        store.delete(hit.type, hit.object.metadata.namespace, hit.object.metadata.name!, { propagationPolicy: 'Background' });
+        store.delete(
+          hit.type,
+          hit.object.metadata.namespace,
+          hit.object.metadata.name!,
+          { propagationPolicy: 'Background' },
+        );
       }
     }
   }

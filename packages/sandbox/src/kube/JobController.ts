@@ -17,7 +17,8 @@ export class JobController {
   constructor(store: ObjectStore) {
     this.#store = store;
     this.#unsubscribe = store.subscribe(e => {
-      if (e.resource.kind === 'Job' || e.resource.kind === 'Pod') this.#loop.kick();
+      if (e.resource.kind === 'Job' || e.resource.kind === 'Pod')
+        this.#loop.kick();
     });
     this.#loop.kick();
   }
@@ -37,15 +38,24 @@ export class JobController {
       const uid = job.metadata.uid!;
       const owned = store
         .dependentsOf(uid)
-        .filter(d => d.type === podsType && d.object.metadata.ownerReferences?.some(r => r.uid === uid && r.controller))
+        .filter(
+          d =>
+            d.type === podsType &&
+            d.object.metadata.ownerReferences?.some(
+              r => r.uid === uid && r.controller,
+            ),
+        )
         .map(d => d.object);
       const d = reconcileJob(job, owned, store.now());
       for (const name of d.deletePods) {
         if (store.get(podsType, job.metadata.namespace, name)) {
-          store.delete(podsType, job.metadata.namespace, name, { propagationPolicy: 'Background' });
+          store.delete(podsType, job.metadata.namespace, name, {
+            propagationPolicy: 'Background',
+          });
         }
       }
-      for (let i = 0; i < d.createPods; i++) store.create(podsType, this.#podFor(job));
+      for (let i = 0; i < d.createPods; i++)
+        store.create(podsType, this.#podFor(job));
       if (d.status) {
         store.mutate(jobs, job.metadata.namespace, job.metadata.name!, o =>
           o.metadata.uid === uid ? { ...o, status: d.status } : undefined,
@@ -86,7 +96,14 @@ export class JobController {
         labels: { ...template.metadata?.labels },
         annotations: { ...template.metadata?.annotations },
         ownerReferences: [
-          { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name!, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            name: job.metadata.name!,
+            uid: job.metadata.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       spec: structuredClone(template.spec),

@@ -1,5 +1,5 @@
 import { controllerLoop } from './controllerLoop';
-import { PodLogSource } from './KubeApiServer';
+import { PodLogSource } from './servePodLog';
 import { ObjectStore, timestamp } from './ObjectStore';
 import { ContainerExit, PodExecution, PodExecutor } from './PodExecutor';
 import {
@@ -36,7 +36,11 @@ interface Tracked {
   log: string;
 }
 
-const IMAGE_PULL_REASONS = ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName'];
+const IMAGE_PULL_REASONS = [
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+];
 
 /**
  * The node: binds every Pod to itself, starts its container through the PodExecutor, reports
@@ -44,7 +48,9 @@ const IMAGE_PULL_REASONS = ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageNam
  * then the Pod object is removed).
  */
 export class Kubelet implements PodLogSource {
-  #o: Required<Omit<KubeletOptions, 'imagePullFailAfterMs' | 'maxGracePeriodMs'>> &
+  #o: Required<
+    Omit<KubeletOptions, 'imagePullFailAfterMs' | 'maxGracePeriodMs'>
+  > &
     Pick<KubeletOptions, 'imagePullFailAfterMs' | 'maxGracePeriodMs'>;
   #pods = new Map<string, Tracked>();
   #loop = controllerLoop(() => this.#sweep());
@@ -59,13 +65,27 @@ export class Kubelet implements PodLogSource {
     this.#loop.kick();
   }
 
-  podLog(pod: KubeObject): { log: string; running?: boolean } | { waiting: string } {
+  podLog(
+    pod: KubeObject,
+  ): { log: string; running?: boolean } | { waiting: string } {
     const tracked = this.#pods.get(pod.metadata.uid!);
-    if (!tracked || tracked.state === 'starting' || tracked.state === 'waiting') {
-      const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting?.reason;
-      return { waiting: IMAGE_PULL_REASONS.includes(waiting) ? 'trying and failing to pull image' : waiting ?? 'ContainerCreating' };
+    if (
+      !tracked ||
+      tracked.state === 'starting' ||
+      tracked.state === 'waiting'
+    ) {
+      const waiting =
+        pod.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      return {
+        waiting: IMAGE_PULL_REASONS.includes(waiting)
+          ? 'trying and failing to pull image'
+          : waiting ?? 'ContainerCreating',
+      };
     }
-    return { log: tracked.execution?.log() ?? tracked.log, running: tracked.state === 'running' };
+    return {
+      log: tracked.execution?.log() ?? tracked.log,
+      running: tracked.state === 'running',
+    };
   }
 
   /** Kills every container at once and waits for them (server shutdown). */
@@ -93,15 +113,24 @@ export class Kubelet implements PodLogSource {
   }
 
   #setStatus(pod: KubeObject, status: object) {
-    return this.#o.store.mutate(this.#pods_(), pod.metadata.namespace, pod.metadata.name!, o =>
-      o.metadata.uid === pod.metadata.uid ? { ...o, status } : undefined,
+    return this.#o.store.mutate(
+      this.#pods_(),
+      pod.metadata.namespace,
+      pod.metadata.name!,
+      o => (o.metadata.uid === pod.metadata.uid ? { ...o, status } : undefined),
     );
   }
 
   /** Ends a graceful deletion: the kubelet's final delete with grace 0. */
   #finalize(pod: KubeObject) {
-    this.#o.store.mutate(this.#pods_(), pod.metadata.namespace, pod.metadata.name!, o =>
-      o.metadata.uid === pod.metadata.uid ? { ...o, metadata: { ...o.metadata, deletionGracePeriodSeconds: 0 } } : undefined,
+    this.#o.store.mutate(
+      this.#pods_(),
+      pod.metadata.namespace,
+      pod.metadata.name!,
+      o =>
+        o.metadata.uid === pod.metadata.uid
+          ? { ...o, metadata: { ...o.metadata, deletionGracePeriodSeconds: 0 } }
+          : undefined,
     );
   }
 
@@ -113,10 +142,15 @@ export class Kubelet implements PodLogSource {
       const uid = pod.metadata.uid!;
       live.add(uid);
       if (!pod.spec.nodeName && !pod.metadata.deletionTimestamp) {
-        store.mutate(this.#pods_(), pod.metadata.namespace, pod.metadata.name!, o => ({
-          ...o,
-          spec: { ...o.spec, nodeName: this.#o.nodeName },
-        }));
+        store.mutate(
+          this.#pods_(),
+          pod.metadata.namespace,
+          pod.metadata.name!,
+          o => ({
+            ...o,
+            spec: { ...o.spec, nodeName: this.#o.nodeName },
+          }),
+        );
         continue;
       }
       const tracked = this.#pods.get(uid);
@@ -147,7 +181,9 @@ export class Kubelet implements PodLogSource {
       if (!tracked.stopping) {
         tracked.stopping = true;
         const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-        tracked.execution.stop(Math.min(grace, this.#o.maxGracePeriodMs ?? grace));
+        tracked.execution.stop(
+          Math.min(grace, this.#o.maxGracePeriodMs ?? grace),
+        );
       }
       return; // #onExit writes the final status and finalizes.
     }
@@ -161,33 +197,51 @@ export class Kubelet implements PodLogSource {
 
   #start(pod: KubeObject) {
     const uid = pod.metadata.uid!;
-    const tracked: Tracked = this.#pods.get(uid) ?? { state: 'starting', log: '' };
+    const tracked: Tracked = this.#pods.get(uid) ?? {
+      state: 'starting',
+      log: '',
+    };
     tracked.state = 'starting';
     this.#pods.set(uid, tracked);
     const store = this.#o.store;
     const context = {
-      readSecret: (namespace: string, name: string) => store.get(store.type('secrets'), namespace, name),
+      readSecret: (namespace: string, name: string) =>
+        store.get(store.type('secrets'), namespace, name),
     };
     // Through a promise, so an executor that throws synchronously cannot wedge the Pod in 'starting'.
     Promise.resolve()
       .then(() => this.#o.executor.start(structuredClone(pod), context))
-      .catch(e => ({ state: 'waiting' as const, reason: 'RunContainerError', message: String((e as Error)?.message ?? e) }))
+      .catch(e => ({
+        state: 'waiting' as const,
+        reason: 'RunContainerError',
+        message: String((e as Error)?.message ?? e),
+      }))
       .then(result => {
-        const current = store.get(this.#pods_(), pod.metadata.namespace, pod.metadata.name!);
+        const current = store.get(
+          this.#pods_(),
+          pod.metadata.namespace,
+          pod.metadata.name!,
+        );
         const gone = !current || current.metadata.uid !== uid || this.#stopped;
         if (result.state === 'running') {
           tracked.state = 'running';
           tracked.execution = result.execution;
           const startedAt = this.#now();
           const containerId = `sandbox://${uid}`;
-          result.execution.exited.then(exit => this.#onExit(pod, tracked, exit, { containerId, startedAt }));
+          result.execution.exited.then(exit =>
+            this.#onExit(pod, tracked, exit, { containerId, startedAt }),
+          );
           if (gone) {
             tracked.stopping = true;
             result.execution.stop(0);
             return;
           }
-          this.#setStatus(current, runningPodStatus(current, containerId, startedAt));
-          if (current.metadata.deletionTimestamp) this.#terminate(current, tracked);
+          this.#setStatus(
+            current,
+            runningPodStatus(current, containerId, startedAt),
+          );
+          if (current.metadata.deletionTimestamp)
+            this.#terminate(current, tracked);
           return;
         }
         tracked.state = 'waiting';
@@ -197,33 +251,77 @@ export class Kubelet implements PodLogSource {
           return;
         }
         tracked.firstWaitAt ??= Date.now();
-        const failAfter = this.#o.imagePullFailAfterMs === undefined ? 2000 : this.#o.imagePullFailAfterMs;
+        const failAfter =
+          this.#o.imagePullFailAfterMs === undefined
+            ? 2000
+            : this.#o.imagePullFailAfterMs;
         const pulling = IMAGE_PULL_REASONS.includes(result.reason);
-        if (pulling && failAfter !== null && Date.now() - tracked.firstWaitAt >= failAfter) {
+        if (
+          pulling &&
+          failAfter !== null &&
+          Date.now() - tracked.firstWaitAt >= failAfter
+        ) {
           tracked.state = 'done';
-          this.#setStatus(current, failedToStartPodStatus(current, 'ImagePullBackOff', `Back-off pulling image: ${result.message}`, this.#now()));
+          this.#setStatus(
+            current,
+            failedToStartPodStatus(
+              current,
+              'ImagePullBackOff',
+              `Back-off pulling image: ${result.message}`,
+              this.#now(),
+            ),
+          );
           return;
         }
         // Like the kubelet: the first failure is ErrImagePull, later ones ImagePullBackOff.
-        const reason = pulling && tracked.retryTimer ? 'ImagePullBackOff' : result.reason;
-        this.#setStatus(current, waitingPodStatus(current, reason, result.message, this.#now()));
+        const reason =
+          pulling && tracked.retryTimer ? 'ImagePullBackOff' : result.reason;
+        this.#setStatus(
+          current,
+          waitingPodStatus(current, reason, result.message, this.#now()),
+        );
         tracked.retryTimer = setTimeout(() => {
-          const again = store.get(this.#pods_(), pod.metadata.namespace, pod.metadata.name!);
-          if (again && again.metadata.uid === uid && !again.metadata.deletionTimestamp && !this.#stopped) this.#start(again);
+          const again = store.get(
+            this.#pods_(),
+            pod.metadata.namespace,
+            pod.metadata.name!,
+          );
+          if (
+            again &&
+            again.metadata.uid === uid &&
+            !again.metadata.deletionTimestamp &&
+            !this.#stopped
+          )
+            this.#start(again);
         }, this.#o.retryMs);
       });
   }
 
-  #onExit(pod: KubeObject, tracked: Tracked, exit: ContainerExit, times: { containerId: string; startedAt: string }) {
+  #onExit(
+    pod: KubeObject,
+    tracked: Tracked,
+    exit: ContainerExit,
+    times: { containerId: string; startedAt: string },
+  ) {
     tracked.state = 'done';
     tracked.log = tracked.execution?.log() ?? '';
     tracked.execution = undefined;
-    const current = this.#o.store.get(this.#pods_(), pod.metadata.namespace, pod.metadata.name!);
+    const current = this.#o.store.get(
+      this.#pods_(),
+      pod.metadata.namespace,
+      pod.metadata.name!,
+    );
     if (!current || current.metadata.uid !== pod.metadata.uid) {
       this.#pods.delete(pod.metadata.uid!);
       return;
     }
-    this.#setStatus(current, terminatedPodStatus(current, exit, tracked.log, { ...times, finishedAt: this.#now() }));
+    this.#setStatus(
+      current,
+      terminatedPodStatus(current, exit, tracked.log, {
+        ...times,
+        finishedAt: this.#now(),
+      }),
+    );
     if (current.metadata.deletionTimestamp) this.#finalize(current);
   }
 }

@@ -13,7 +13,8 @@ export class NamespaceController {
   constructor(store: ObjectStore) {
     this.#store = store;
     this.#unsubscribe = store.subscribe(e => {
-      if (e.resource.kind === 'Namespace' || e.type === 'DELETED') this.#loop.kick();
+      if (e.resource.kind === 'Namespace' || e.type === 'DELETED')
+        this.#loop.kick();
     });
     this.#loop.kick();
   }
@@ -31,7 +32,11 @@ export class NamespaceController {
       const name = ns.metadata.name!;
       if (!ns.metadata.deletionTimestamp) {
         if (!store.get(serviceAccounts, name, 'default')) {
-          store.create(serviceAccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
+          store.create(serviceAccounts, {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: { name: 'default', namespace: name },
+          });
         }
         continue;
       }
@@ -40,7 +45,9 @@ export class NamespaceController {
         for (const obj of store.list(type, name)) {
           remaining += 1;
           if (!obj.metadata.deletionTimestamp) {
-            store.delete(type, name, obj.metadata.name!, { propagationPolicy: 'Background' });
+            store.delete(type, name, obj.metadata.name!, {
+              propagationPolicy: 'Background',
+            });
           }
         }
       }

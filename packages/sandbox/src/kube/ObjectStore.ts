@@ -9,7 +9,12 @@ import {
 } from './admission';
 import { RESOURCE_TYPES, resourceKey } from './resources';
 import { StatusError, statusBodies } from './statusBodies';
-import { KubeObject, PropagationPolicy, ResourceType, StoreEvent } from './types';
+import {
+  KubeObject,
+  PropagationPolicy,
+  ResourceType,
+  StoreEvent,
+} from './types';
 
 export interface ObjectStoreOptions {
   types?: ResourceType[];
@@ -40,7 +45,8 @@ function byteOrder(a: string, b: string) {
   return a < b ? -1 : 1;
 }
 
-const tracksGeneration = (type: ResourceType) => type.hasStatus && type.kind !== 'Namespace';
+const tracksGeneration = (type: ResourceType) =>
+  type.hasStatus && type.kind !== 'Namespace';
 
 /** Everything in an object except metadata and status: a change here bumps `generation`. */
 function specOf(obj: KubeObject) {
@@ -61,7 +67,10 @@ export class ObjectStore {
   /** owner uid → uids of objects naming it in ownerReferences (the garbage collector's graph). */
   #dependents = new Map<string, Set<string>>();
   /** Per type, as the apiserver keeps one watch cache per resource. */
-  #logs = new Map<ResourceType, { events: StoreEvent[]; trimmedThrough: number }>();
+  #logs = new Map<
+    ResourceType,
+    { events: StoreEvent[]; trimmedThrough: number }
+  >();
   #compactedThrough = 0;
   #watchCacheSize: number;
   #listeners = new Set<(event: StoreEvent) => void>();
@@ -86,7 +95,10 @@ export class ObjectStore {
 
   /** Watches of this type cannot resume from before this resourceVersion (410 Expired). */
   watchableFrom(type: ResourceType) {
-    return Math.max(this.#compactedThrough, this.#logs.get(type)?.trimmedThrough ?? 0);
+    return Math.max(
+      this.#compactedThrough,
+      this.#logs.get(type)?.trimmedThrough ?? 0,
+    );
   }
 
   /** Forgets all history, as an etcd compaction does: older watch positions become 410 Gone. */
@@ -112,7 +124,9 @@ export class ObjectStore {
 
   /** Logged changes of a type after a resourceVersion, oldest first. */
   eventsAfter(type: ResourceType, resourceVersion: number) {
-    return (this.#logs.get(type)?.events ?? []).filter(e => e.resourceVersion > resourceVersion);
+    return (this.#logs.get(type)?.events ?? []).filter(
+      e => e.resourceVersion > resourceVersion,
+    );
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string) {
@@ -130,7 +144,10 @@ export class ObjectStore {
   /** Objects of a type (in one namespace, or all), in etcd key order. */
   list(type: ResourceType, namespace?: string) {
     return [...this.#bucket(type).entries()]
-      .filter(([, o]) => !namespace || !type.namespaced || o.metadata.namespace === namespace)
+      .filter(
+        ([, o]) =>
+          !namespace || !type.namespaced || o.metadata.namespace === namespace,
+      )
       .sort(([a], [b]) => byteOrder(a, b))
       .map(([, o]) => structuredClone(o));
   }
@@ -163,35 +180,54 @@ export class ObjectStore {
     if (!obj.metadata.name && obj.metadata.generateName) {
       for (let i = 0; i < 8 && !obj.metadata.name; i++) {
         const candidate = generatedName(obj.metadata.generateName);
-        if (!this.#bucket(type).has(this.#key(type, namespace, candidate))) obj.metadata.name = candidate;
+        if (!this.#bucket(type).has(this.#key(type, namespace, candidate)))
+          obj.metadata.name = candidate;
       }
     }
     const name = obj.metadata.name;
     if (!name) {
       throw new StatusError(
         statusBodies.invalid(type, '', [
-          { field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' },
+          {
+            field: 'metadata.name',
+            message: 'Required value: name or generateName is required',
+            reason: 'FieldValueRequired',
+          },
         ]),
       );
     }
     const causes = validateObject(type, obj);
-    if (causes.length) throw new StatusError(statusBodies.invalid(type, name, causes));
+    if (causes.length)
+      throw new StatusError(statusBodies.invalid(type, name, causes));
     const key = this.#key(type, namespace, name);
-    if (this.#bucket(type).has(key)) throw new StatusError(statusBodies.alreadyExists(type, name));
-    for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink']) {
+    if (this.#bucket(type).has(key))
+      throw new StatusError(statusBodies.alreadyExists(type, name));
+    for (const f of [
+      'resourceVersion',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'generation',
+      'selfLink',
+    ]) {
       delete obj.metadata[f];
     }
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = timestamp(this.#now());
     if (tracksGeneration(type)) obj.metadata.generation = 1;
-    obj.apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+    obj.apiVersion = type.group
+      ? `${type.group}/${type.version}`
+      : type.version;
     obj.kind = type.kind;
     prepareForCreate(type, obj);
     return this.#commit('ADDED', type, key, obj);
   }
 
   /** PUT semantics: replace, with optimistic concurrency when the body carries a resourceVersion. */
-  update(type: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {
+  update(
+    type: ResourceType,
+    input: KubeObject,
+    options: WriteOptions = {},
+  ): KubeObject {
     const name = input.metadata?.name ?? '';
     const namespace = type.namespaced ? input.metadata.namespace : undefined;
     const current = this.#bucket(type).get(this.#key(type, namespace, name));
@@ -201,7 +237,10 @@ export class ObjectStore {
       if (type.custom) {
         throw new StatusError(
           statusBodies.invalid(type, name, [
-            { field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
+            {
+              field: 'metadata.resourceVersion',
+              message: 'Invalid value: 0x0: must be specified for an update',
+            },
           ]),
         );
       }
@@ -222,15 +261,27 @@ export class ObjectStore {
     apply: (current: KubeObject) => KubeObject,
     options: WriteOptions = {},
   ): KubeObject {
-    const current = this.#bucket(type).get(this.#key(type, type.namespaced ? namespace : undefined, name));
+    const current = this.#bucket(type).get(
+      this.#key(type, type.namespaced ? namespace : undefined, name),
+    );
     if (!current) throw new StatusError(statusBodies.notFound(type, name));
     const patched = apply(structuredClone(current));
-    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
-      throw new StatusError(statusBodies.badRequest('the patched object is not a JSON object'));
+    if (
+      typeof patched !== 'object' ||
+      patched === null ||
+      Array.isArray(patched)
+    ) {
+      throw new StatusError(
+        statusBodies.badRequest('the patched object is not a JSON object'),
+      );
     }
     patched.metadata ??= {};
     const rv = patched.metadata.resourceVersion;
-    if (rv !== undefined && rv !== null && rv !== current.metadata.resourceVersion) {
+    if (
+      rv !== undefined &&
+      rv !== null &&
+      rv !== current.metadata.resourceVersion
+    ) {
       throw new StatusError(statusBodies.conflict(type, name));
     }
     return this.#write(type, current, patched, options);
@@ -250,7 +301,10 @@ export class ObjectStore {
     if (!current) return undefined;
     const next = change(structuredClone(current));
     if (!next) return structuredClone(current);
-    next.metadata = { ...next.metadata, resourceVersion: current.metadata.resourceVersion };
+    next.metadata = {
+      ...next.metadata,
+      resourceVersion: current.metadata.resourceVersion,
+    };
     return this.#write(type, current, next, { internal: true });
   }
 
@@ -270,28 +324,53 @@ export class ObjectStore {
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
       throw new StatusError(
-        statusBodies.conflict(type, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`),
+        statusBodies.conflict(
+          type,
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+        ),
       );
     }
-    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    if (
+      pre?.resourceVersion &&
+      pre.resourceVersion !== current.metadata.resourceVersion
+    ) {
       throw new StatusError(
-        statusBodies.conflict(type, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`),
+        statusBodies.conflict(
+          type,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        ),
       );
     }
     const next = structuredClone(current);
     const finalizers = new Set(next.metadata.finalizers ?? []);
-    const policy = options.propagationPolicy ?? type.defaultPropagation ?? 'Background';
+    const policy =
+      options.propagationPolicy ?? type.defaultPropagation ?? 'Background';
     const hasDependents = this.dependentsOf(current.metadata.uid!).length > 0;
     if (policy === 'Orphan' && hasDependents) finalizers.add('orphan');
-    if (policy === 'Foreground' && hasDependents) finalizers.add('foregroundDeletion');
+    if (policy === 'Foreground' && hasDependents)
+      finalizers.add('foregroundDeletion');
     const grace = this.#gracePeriod(type, current, options.gracePeriodSeconds);
-    const nsPending = type.kind === 'Namespace' && (next.spec?.finalizers?.length ?? 0) > 0;
-    if (finalizers.size === 0 && grace === 0 && !nsPending && !current.metadata.deletionTimestamp) {
+    const nsPending =
+      type.kind === 'Namespace' && (next.spec?.finalizers?.length ?? 0) > 0;
+    if (
+      finalizers.size === 0 &&
+      grace === 0 &&
+      !nsPending &&
+      !current.metadata.deletionTimestamp
+    ) {
       return { object: this.#remove(type, key, current), deleted: true };
     }
-    if (current.metadata.deletionTimestamp && finalizers.size === (current.metadata.finalizers?.length ?? 0)) {
+    if (
+      current.metadata.deletionTimestamp &&
+      finalizers.size === (current.metadata.finalizers?.length ?? 0)
+    ) {
       // Already terminating: a second delete may only shorten a Pod's grace period.
-      if (type.kind !== 'Pod' || grace >= (current.metadata.deletionGracePeriodSeconds ?? 0)) {
+      if (
+        type.kind !== 'Pod' ||
+        grace >= (current.metadata.deletionGracePeriodSeconds ?? 0)
+      ) {
         return { object: structuredClone(current), deleted: false };
       }
     }
@@ -299,8 +378,10 @@ export class ObjectStore {
     next.metadata.deletionGracePeriodSeconds = grace;
     next.metadata.finalizers = finalizers.size ? [...finalizers] : undefined;
     if (next.metadata.finalizers === undefined) delete next.metadata.finalizers;
-    if (tracksGeneration(type)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-    if (type.kind === 'Namespace') next.status = { ...next.status, phase: 'Terminating' };
+    if (tracksGeneration(type))
+      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+    if (type.kind === 'Namespace')
+      next.status = { ...next.status, phase: 'Terminating' };
     const written = this.#commit('MODIFIED', type, key, next, current);
     return { object: written, deleted: false };
   }
@@ -315,8 +396,15 @@ export class ObjectStore {
   #gracePeriod(type: ResourceType, pod: KubeObject, requested?: number) {
     if (type.kind !== 'Pod') return 0;
     // Unscheduled and finished Pods have nothing to stop: the apiserver deletes them at once.
-    if (!pod.spec?.nodeName || ['Succeeded', 'Failed'].includes(pod.status?.phase)) return 0;
-    return Math.max(0, requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    if (
+      !pod.spec?.nodeName ||
+      ['Succeeded', 'Failed'].includes(pod.status?.phase)
+    )
+      return 0;
+    return Math.max(
+      0,
+      requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30,
+    );
   }
 
   #write(
@@ -351,17 +439,30 @@ export class ObjectStore {
     };
     if (!type.namespaced) delete obj.metadata.namespace;
     // Only DELETE (and the kubelet ending a grace period) may touch the deletion fields.
-    for (const f of ['deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
-      if (options.internal && f === 'deletionGracePeriodSeconds' && obj.metadata.deletionTimestamp) continue;
+    for (const f of [
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+    ] as const) {
+      if (
+        options.internal &&
+        f === 'deletionGracePeriodSeconds' &&
+        obj.metadata.deletionTimestamp
+      )
+        continue;
       if (current.metadata[f] === undefined) delete obj.metadata[f];
       else (obj.metadata as Record<string, unknown>)[f] = current.metadata[f];
     }
-    if (tracksGeneration(type)) obj.metadata.generation = current.metadata.generation;
+    if (tracksGeneration(type))
+      obj.metadata.generation = current.metadata.generation;
     else delete obj.metadata.generation;
     if (!options.internal) {
       applyDefaults(type, obj);
-      const causes = [...validateObject(type, obj), ...validateUpdate(type, current, obj)];
-      if (causes.length) throw new StatusError(statusBodies.invalid(type, name, causes));
+      const causes = [
+        ...validateObject(type, obj),
+        ...validateUpdate(type, current, obj),
+      ];
+      if (causes.length)
+        throw new StatusError(statusBodies.invalid(type, name, causes));
     }
     if (tracksGeneration(type) && !jsonEqual(specOf(obj), specOf(current))) {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
@@ -377,7 +478,11 @@ export class ObjectStore {
     if (!obj.metadata.deletionTimestamp) return false;
     if (obj.metadata.finalizers?.length) return false;
     if (type.kind === 'Namespace' && obj.spec?.finalizers?.length) return false;
-    if (type.kind === 'Pod' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
+    if (
+      type.kind === 'Pod' &&
+      (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0
+    )
+      return false;
     return true;
   }
 
@@ -386,7 +491,9 @@ export class ObjectStore {
     if (!ns) throw new StatusError(statusBodies.namespaceNotFound(namespace));
     if (ns.metadata.deletionTimestamp) {
       throw new StatusError(
-        statusBodies.forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`),
+        statusBodies.forbidden(
+          `unable to create new content in namespace ${namespace} because it is being terminated`,
+        ),
       );
     }
   }

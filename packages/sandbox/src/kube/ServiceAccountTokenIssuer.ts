@@ -1,4 +1,10 @@
-import { generateKeyPairSync, KeyObject, randomUUID, sign, verify } from 'node:crypto';
+import {
+  generateKeyPairSync,
+  KeyObject,
+  randomUUID,
+  sign,
+  verify,
+} from 'node:crypto';
 
 export interface TokenRequest {
   namespace: string;
@@ -24,7 +30,8 @@ export interface ServiceAccountClaims {
   };
 }
 
-const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+const b64url = (data: string | Buffer) =>
+  Buffer.from(data).toString('base64url');
 
 /**
  * Signs projected service-account tokens the way the apiserver does (RS256 JWTs with the
@@ -39,8 +46,11 @@ export class ServiceAccountTokenIssuer {
   #now: () => Date;
 
   constructor(options: { issuer?: string; now?: () => Date } = {}) {
-    this.issuer = options.issuer ?? 'https://kubernetes.default.svc.cluster.local';
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.issuer =
+      options.issuer ?? 'https://kubernetes.default.svc.cluster.local';
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+    });
     this.#privateKey = privateKey;
     this.#publicKey = publicKey;
     this.keyId = b64url(randomUUID());
@@ -54,7 +64,9 @@ export class ServiceAccountTokenIssuer {
 
   jwks() {
     const jwk = this.#publicKey.export({ format: 'jwk' });
-    return { keys: [{ ...jwk, use: 'sig', kty: 'RSA', alg: 'RS256', kid: this.keyId }] };
+    return {
+      keys: [{ ...jwk, use: 'sig', kty: 'RSA', alg: 'RS256', kid: this.keyId }],
+    };
   }
 
   issue(request: TokenRequest): string {
@@ -75,22 +87,39 @@ export class ServiceAccountTokenIssuer {
     };
     const header = b64url(JSON.stringify({ alg: 'RS256', kid: this.keyId }));
     const payload = b64url(JSON.stringify(claims));
-    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), this.#privateKey);
+    const signature = sign(
+      'sha256',
+      Buffer.from(`${header}.${payload}`),
+      this.#privateKey,
+    );
     return `${header}.${payload}.${b64url(signature)}`;
   }
 
   /** The token's claims when the signature, issuer and time window hold; throws otherwise. */
-  verify(token: string, options: { audience?: string } = {}): ServiceAccountClaims {
+  verify(
+    token: string,
+    options: { audience?: string } = {},
+  ): ServiceAccountClaims {
     const parts = token.split('.');
     if (parts.length !== 3) throw new Error('token is not a JWT');
     const [header, payload, signature] = parts;
-    const ok = verify('sha256', Buffer.from(`${header}.${payload}`), this.#publicKey, Buffer.from(signature, 'base64url'));
+    const ok = verify(
+      'sha256',
+      Buffer.from(`${header}.${payload}`),
+      this.#publicKey,
+      Buffer.from(signature, 'base64url'),
+    );
     if (!ok) throw new Error('token signature is invalid');
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as ServiceAccountClaims;
+    const claims = JSON.parse(
+      Buffer.from(payload, 'base64url').toString('utf8'),
+    ) as ServiceAccountClaims;
     const now = Math.floor(this.#now().getTime() / 1000);
-    if (claims.iss !== this.issuer) throw new Error('token issuer is not accepted');
-    if (claims.exp <= now || claims.nbf > now + 60) throw new Error('token is expired or not yet valid');
-    if (options.audience && !claims.aud.includes(options.audience)) throw new Error('token audience is not accepted');
+    if (claims.iss !== this.issuer)
+      throw new Error('token issuer is not accepted');
+    if (claims.exp <= now || claims.nbf > now + 60)
+      throw new Error('token is expired or not yet valid');
+    if (options.audience && !claims.aud.includes(options.audience))
+      throw new Error('token audience is not accepted');
     return claims;
   }
 }

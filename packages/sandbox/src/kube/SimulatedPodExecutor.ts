@@ -1,4 +1,9 @@
-import { ContainerExit, PodExecution, PodExecutor, PodStartResult } from './PodExecutor';
+import {
+  ContainerExit,
+  PodExecution,
+  PodExecutor,
+  PodStartResult,
+} from './PodExecutor';
 import { KubeObject } from './types';
 
 /** What a simulated container does. */
@@ -40,7 +45,8 @@ export function createSimulatedPodExecutor(
         finish(exit);
       };
       timer = setTimeout(
-        () => end({ exitCode: outcome.exitCode ?? 0, message: outcome.message }),
+        () =>
+          end({ exitCode: outcome.exitCode ?? 0, message: outcome.message }),
         outcome.durationMs ?? 10,
       );
       const execution: PodExecution = {
@@ -51,7 +57,10 @@ export function createSimulatedPodExecutor(
             end({ exitCode: 143, signal: 'SIGTERM', message: outcome.message });
             return;
           }
-          setTimeout(() => end({ exitCode: 137, signal: 'SIGKILL' }), gracePeriodMs).unref();
+          setTimeout(
+            () => end({ exitCode: 137, signal: 'SIGKILL' }),
+            gracePeriodMs,
+          ).unref();
         },
       };
       return { state: 'running', execution };

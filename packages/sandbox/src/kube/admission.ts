@@ -4,10 +4,15 @@ import { KubeObject, ResourceType } from './types';
 export interface Cause {
   field: string;
   message: string;
-  reason?: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueForbidden';
+  reason?:
+    | 'FieldValueInvalid'
+    | 'FieldValueRequired'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden';
 }
 
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function nameCauses(type: ResourceType, name: string): Cause[] {
@@ -17,7 +22,10 @@ function nameCauses(type: ResourceType, name: string): Cause[] {
   const max = asLabel ? 63 : 253;
   const causes: Cause[] = [];
   if (name.length > max) {
-    causes.push({ field, message: `Invalid value: "${name}": must be no more than ${max} characters` });
+    causes.push({
+      field,
+      message: `Invalid value: "${name}": must be no more than ${max} characters`,
+    });
   }
   if (asLabel ? !LABEL.test(name) : !SUBDOMAIN.test(name)) {
     causes.push({
@@ -34,14 +42,28 @@ function podSpecCauses(spec: any, prefix: string): Cause[] {
   const causes: Cause[] = [];
   const containers = spec?.containers;
   if (!Array.isArray(containers) || containers.length === 0) {
-    return [{ field: `${prefix}.containers`, message: 'Required value', reason: 'FieldValueRequired' }];
+    return [
+      {
+        field: `${prefix}.containers`,
+        message: 'Required value',
+        reason: 'FieldValueRequired',
+      },
+    ];
   }
   containers.forEach((c: any, i: number) => {
     if (!c?.name) {
-      causes.push({ field: `${prefix}.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' });
+      causes.push({
+        field: `${prefix}.containers[${i}].name`,
+        message: 'Required value',
+        reason: 'FieldValueRequired',
+      });
     }
     if (!c?.image) {
-      causes.push({ field: `${prefix}.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' });
+      causes.push({
+        field: `${prefix}.containers[${i}].image`,
+        message: 'Required value',
+        reason: 'FieldValueRequired',
+      });
     }
   });
   return causes;
@@ -53,10 +75,21 @@ export function validateObject(type: ResourceType, obj: KubeObject): Cause[] {
   const causes = nameCauses(type, name);
   if (obj.metadata.labels) {
     for (const [k, v] of Object.entries(obj.metadata.labels)) {
-      if (typeof v !== 'string' || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) {
-        causes.push({ field: 'metadata.labels', message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+      if (
+        typeof v !== 'string' ||
+        v.length > 63 ||
+        !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)
+      ) {
+        causes.push({
+          field: 'metadata.labels',
+          message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+        });
       }
-      if (k.length === 0) causes.push({ field: 'metadata.labels', message: 'Invalid value: "": name part must be non-empty' });
+      if (k.length === 0)
+        causes.push({
+          field: 'metadata.labels',
+          message: 'Invalid value: "": name part must be non-empty',
+        });
     }
   }
   if (type.kind === 'Job') {
@@ -65,8 +98,16 @@ export function validateObject(type: ResourceType, obj: KubeObject): Cause[] {
     if (rp !== 'Never' && rp !== 'OnFailure') {
       causes.push(
         rp === undefined
-          ? { field: 'spec.template.spec.restartPolicy', message: 'Required value: valid values: "OnFailure", "Never"', reason: 'FieldValueRequired' }
-          : { field: 'spec.template.spec.restartPolicy', message: `Unsupported value: "${rp}": supported values: "OnFailure", "Never"`, reason: 'FieldValueNotSupported' },
+          ? {
+              field: 'spec.template.spec.restartPolicy',
+              message: 'Required value: valid values: "OnFailure", "Never"',
+              reason: 'FieldValueRequired',
+            }
+          : {
+              field: 'spec.template.spec.restartPolicy',
+              message: `Unsupported value: "${rp}": supported values: "OnFailure", "Never"`,
+              reason: 'FieldValueNotSupported',
+            },
       );
     }
     causes.push(...podSpecCauses(tpl, 'spec.template.spec'));
@@ -76,21 +117,52 @@ export function validateObject(type: ResourceType, obj: KubeObject): Cause[] {
 }
 
 /** Fields the apiserver refuses to change after creation. */
-export function validateUpdate(type: ResourceType, oldObj: KubeObject, newObj: KubeObject): Cause[] {
+export function validateUpdate(
+  type: ResourceType,
+  oldObj: KubeObject,
+  newObj: KubeObject,
+): Cause[] {
   if (type.kind === 'Job') {
     const causes: Cause[] = [];
-    for (const field of ['selector', 'template', 'completions', 'completionMode']) {
-      if (JSON.stringify(oldObj.spec?.[field]) !== JSON.stringify(newObj.spec?.[field])) {
-        causes.push({ field: `spec.${field}`, message: `Invalid value: ${JSON.stringify(newObj.spec?.[field])}: field is immutable` });
+    for (const field of [
+      'selector',
+      'template',
+      'completions',
+      'completionMode',
+    ]) {
+      if (
+        JSON.stringify(oldObj.spec?.[field]) !==
+        JSON.stringify(newObj.spec?.[field])
+      ) {
+        causes.push({
+          field: `spec.${field}`,
+          message: `Invalid value: ${JSON.stringify(
+            newObj.spec?.[field],
+          )}: field is immutable`,
+        });
       }
     }
     return causes;
   }
   if (type.kind === 'Pod') {
     const strip = (spec: any) =>
-      JSON.stringify({ ...spec, containers: spec?.containers?.map((c: any) => ({ ...c, image: undefined })), activeDeadlineSeconds: undefined });
+      JSON.stringify({
+        ...spec,
+        containers: spec?.containers?.map((c: any) => ({
+          ...c,
+          image: undefined,
+        })),
+        activeDeadlineSeconds: undefined,
+      });
     if (strip(oldObj.spec) !== strip(newObj.spec)) {
-      return [{ field: 'spec', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations)', reason: 'FieldValueForbidden' }];
+      return [
+        {
+          field: 'spec',
+          message:
+            'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations)',
+          reason: 'FieldValueForbidden',
+        },
+      ];
     }
   }
   return [];
@@ -123,7 +195,10 @@ export function prepareForCreate(type: ResourceType, obj: KubeObject) {
   applyDefaults(type, obj);
   switch (type.kind) {
     case 'Namespace':
-      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name! };
+      obj.metadata.labels = {
+        ...obj.metadata.labels,
+        'kubernetes.io/metadata.name': obj.metadata.name!,
+      };
       obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
       obj.status = { phase: 'Active' };
       break;
@@ -136,7 +211,9 @@ export function prepareForCreate(type: ResourceType, obj: KubeObject) {
       const spec = obj.spec;
       if (!spec.manualSelector) {
         const name = obj.metadata.name!;
-        spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+        spec.selector = {
+          matchLabels: { 'batch.kubernetes.io/controller-uid': uid },
+        };
         spec.template.metadata = {
           ...spec.template.metadata,
           labels: {
@@ -191,8 +268,13 @@ export function applyDefaults(type: ResourceType, obj: KubeObject) {
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** `generateName` + 5 characters from the apiserver's alphabet, the base cut to fit 63. */
-export function generatedName(generateName: string, random: () => number = Math.random) {
+export function generatedName(
+  generateName: string,
+  random: () => number = Math.random,
+) {
   let suffix = '';
-  for (let i = 0; i < 5; i++) suffix += GENERATE_ALPHABET[Math.floor(random() * GENERATE_ALPHABET.length)];
+  for (let i = 0; i < 5; i++)
+    suffix +=
+      GENERATE_ALPHABET[Math.floor(random() * GENERATE_ALPHABET.length)];
   return generateName.slice(0, 58) + suffix;
 }

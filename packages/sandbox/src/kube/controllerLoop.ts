@@ -2,7 +2,10 @@
  * Runs `work` once soon after any number of `kick()` calls: controllers react to store events
  * asynchronously, as real ones do through their informers, and never inside the writer's call.
  */
-export function controllerLoop(work: () => void, onError: (e: unknown) => void = () => {}) {
+export function controllerLoop(
+  work: () => void,
+  onError: (e: unknown) => void = () => {},
+) {
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
   return {

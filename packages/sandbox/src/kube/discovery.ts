@@ -1,7 +1,16 @@
 import { apiVersionOf } from './resources';
 import { ResourceType } from './types';
 
-const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 
 function groupVersions(types: ResourceType[]) {
   const groups = new Map<string, string[]>();
@@ -14,7 +23,10 @@ function groupVersions(types: ResourceType[]) {
 }
 
 function apiGroup(name: string, versions: string[]) {
-  const list = versions.map(v => ({ groupVersion: `${name}/${v}`, version: v }));
+  const list = versions.map(v => ({
+    groupVersion: `${name}/${v}`,
+    version: v,
+  }));
   return { name, versions: list, preferredVersion: list[0] };
 }
 
@@ -32,17 +44,27 @@ export function apiGroupListDoc(types: ResourceType[]) {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [...groupVersions(types)].map(([name, versions]) => apiGroup(name, versions)),
+    groups: [...groupVersions(types)].map(([name, versions]) =>
+      apiGroup(name, versions),
+    ),
   };
 }
 
 /** `GET /apis/<group>`. */
 export function apiGroupDoc(types: ResourceType[], group: string) {
-  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group, groupVersions(types).get(group) ?? []) };
+  return {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    ...apiGroup(group, groupVersions(types).get(group) ?? []),
+  };
 }
 
 /** `GET /api/v1`, `GET /apis/<group>/<version>`: resources with their subresources. */
-export function apiResourceListDoc(types: ResourceType[], group: string, version: string) {
+export function apiResourceListDoc(
+  types: ResourceType[],
+  group: string,
+  version: string,
+) {
   const resources = types
     .filter(t => t.group === group && t.version === version)
     .flatMap(t => {
@@ -58,12 +80,29 @@ export function apiResourceListDoc(types: ResourceType[], group: string, version
         },
       ];
       if (t.hasStatus) {
-        entries.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+        entries.push({
+          name: `${t.plural}/status`,
+          singularName: '',
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
       }
       if (t.kind === 'Pod') {
-        entries.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+        entries.push({
+          name: 'pods/log',
+          singularName: '',
+          namespaced: true,
+          kind: 'Pod',
+          verbs: ['get'],
+        });
       }
       return entries;
     });
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf({ group, version }),
+    resources,
+  };
 }

@@ -16,14 +16,21 @@ export function parseFieldSelector(
   type: Pick<ResourceType, 'extraFields'>,
 ): FieldRequirement[] {
   if (!selector) return [];
-  const allowed = ['metadata.name', 'metadata.namespace', ...(type.extraFields ?? [])];
+  const allowed = [
+    'metadata.name',
+    'metadata.namespace',
+    ...(type.extraFields ?? []),
+  ];
   return selector
     .split(',')
     .map(p => p.trim())
     .filter(p => p !== '')
     .map(part => {
       const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(part);
-      if (!m) throw new SelectorParseError(`invalid selector: '${part}'; can't understand '${part}'`);
+      if (!m)
+        throw new SelectorParseError(
+          `invalid selector: '${part}'; can't understand '${part}'`,
+        );
       if (!allowed.includes(m[1])) {
         throw new SelectorParseError(`field label not supported: ${m[1]}`);
       }
@@ -42,8 +49,13 @@ function fieldValue(obj: KubeObject, path: string): string {
 }
 
 /** Missing fields compare as the empty string, as in the apiserver's field sets. */
-export function matchesFields(requirements: FieldRequirement[], obj: KubeObject) {
+export function matchesFields(
+  requirements: FieldRequirement[],
+  obj: KubeObject,
+) {
   return requirements.every(r =>
-    r.op === '=' ? fieldValue(obj, r.field) === r.value : fieldValue(obj, r.field) !== r.value,
+    r.op === '='
+      ? fieldValue(obj, r.field) === r.value
+      : fieldValue(obj, r.field) !== r.value,
   );
 }

@@ -1,7 +1,11 @@
 export { startKubeApi } from './startKubeApi';
 export type { KubeApi, StartKubeApiOptions } from './startKubeApi';
 export { ObjectStore } from './ObjectStore';
-export type { ObjectStoreOptions, DeleteOptions, WriteOptions } from './ObjectStore';
+export type {
+  ObjectStoreOptions,
+  DeleteOptions,
+  WriteOptions,
+} from './ObjectStore';
 export { FaultInjector } from './FaultInjector';
 export type { Fault, FaultSpec } from './FaultInjector';
 export { createSimulatedPodExecutor } from './SimulatedPodExecutor';
@@ -14,8 +18,16 @@ export type {
   PodStartResult,
 } from './PodExecutor';
 export { ServiceAccountTokenIssuer } from './ServiceAccountTokenIssuer';
-export type { ServiceAccountClaims, TokenRequest } from './ServiceAccountTokenIssuer';
+export type {
+  ServiceAccountClaims,
+  TokenRequest,
+} from './ServiceAccountTokenIssuer';
 export { RESOURCE_TYPES, lookupResource, resourceKey } from './resources';
 export { StatusError, statusBodies } from './statusBodies';
 export type { StatusBody } from './statusBodies';
-export type { KubeObject, ObjectMeta, OwnerReference, ResourceType } from './types';
+export type {
+  KubeObject,
+  ObjectMeta,
+  OwnerReference,
+  ResourceType,
+} from './types';

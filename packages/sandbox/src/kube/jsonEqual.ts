@@ -4,7 +4,13 @@
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (
+    typeof a !== 'object' ||
+    typeof b !== 'object' ||
+    a === null ||
+    b === null
+  )
+    return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
     const bb = b as unknown[];
@@ -12,8 +18,15 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const keys = (o: Record<string, unknown>) => Object.keys(o).filter(k => o[k] !== undefined);
+  const keys = (o: Record<string, unknown>) =>
+    Object.keys(o).filter(k => o[k] !== undefined);
   const ak = keys(ao);
   const bk = keys(bo);
-  return ak.length === bk.length && ak.every(k => Object.prototype.hasOwnProperty.call(bo, k) && jsonEqual(ao[k], bo[k]));
+  return (
+    ak.length === bk.length &&
+    ak.every(
+      k =>
+        Object.prototype.hasOwnProperty.call(bo, k) && jsonEqual(ao[k], bo[k]),
+    )
+  );
 }

@@ -1,4 +1,8 @@
-import { matchesLabels, parseLabelSelector, SelectorParseError } from './labelSelector';
+import {
+  matchesLabels,
+  parseLabelSelector,
+  SelectorParseError,
+} from './labelSelector';
 
 describe('parseLabelSelector', () => {
   it.each([
@@ -6,17 +10,32 @@ describe('parseLabelSelector', () => {
     ['a=b', [{ key: 'a', op: '=', value: 'b' }]],
     ['a==b', [{ key: 'a', op: '=', value: 'b' }]],
     ['a != b', [{ key: 'a', op: '!=', value: 'b' }]],
-    ['app.kubernetes.io/name=x,tier', [{ key: 'app.kubernetes.io/name', op: '=', value: 'x' }, { key: 'tier', op: 'exists' }]],
+    [
+      'app.kubernetes.io/name=x,tier',
+      [
+        { key: 'app.kubernetes.io/name', op: '=', value: 'x' },
+        { key: 'tier', op: 'exists' },
+      ],
+    ],
     ['!tier', [{ key: 'tier', op: '!exists' }]],
-    ['env in (a, b),x notin (c)', [{ key: 'env', op: 'in', values: ['a', 'b'] }, { key: 'x', op: 'notin', values: ['c'] }]],
+    [
+      'env in (a, b),x notin (c)',
+      [
+        { key: 'env', op: 'in', values: ['a', 'b'] },
+        { key: 'x', op: 'notin', values: ['c'] },
+      ],
+    ],
     ['a=', [{ key: 'a', op: '=', value: '' }]],
   ])('parses %j', (selector, expected) => {
     expect(parseLabelSelector(selector)).toEqual(expected);
   });
 
-  it.each(['a=b=c', 'in (a)', 'a in a,b', '-bad=x', 'a=-x'])('rejects %j', selector => {
-    expect(() => parseLabelSelector(selector)).toThrow(SelectorParseError);
-  });
+  it.each(['a=b=c', 'in (a)', 'a in a,b', '-bad=x', 'a=-x'])(
+    'rejects %j',
+    selector => {
+      expect(() => parseLabelSelector(selector)).toThrow(SelectorParseError);
+    },
+  );
 });
 
 describe('matchesLabels', () => {

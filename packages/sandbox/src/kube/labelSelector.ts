@@ -6,7 +6,8 @@ export type LabelRequirement =
 
 export class SelectorParseError extends Error {}
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /** Splits on commas that are not inside `( … )`. */
@@ -29,7 +30,8 @@ function splitTopLevel(selector: string) {
 }
 
 function checkKey(key: string) {
-  if (!KEY.test(key)) throw new SelectorParseError(`invalid label key "${key}"`);
+  if (!KEY.test(key))
+    throw new SelectorParseError(`invalid label key "${key}"`);
   return key;
 }
 
@@ -41,7 +43,9 @@ function checkValue(value: string) {
 }
 
 /** Parses `a=b,c!=d,e in (f,g),h notin (i),j,!k`; throws SelectorParseError on bad syntax. */
-export function parseLabelSelector(selector: string | undefined): LabelRequirement[] {
+export function parseLabelSelector(
+  selector: string | undefined,
+): LabelRequirement[] {
   if (!selector) return [];
   return splitTopLevel(selector).map(part => {
     const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(part);
@@ -57,7 +61,8 @@ export function parseLabelSelector(selector: string | undefined): LabelRequireme
         value: checkValue(eq[3]),
       };
     }
-    if (part.startsWith('!')) return { key: checkKey(part.slice(1).trim()), op: '!exists' };
+    if (part.startsWith('!'))
+      return { key: checkKey(part.slice(1).trim()), op: '!exists' };
     if (/^\S+$/.test(part)) return { key: checkKey(part), op: 'exists' };
     throw new SelectorParseError(`unable to parse requirement: "${part}"`);
   });

@@ -11,8 +11,12 @@ export interface ListQuery {
 
 /** Whether an object belongs to a list/watch (namespace, label and field selectors). */
 export function inQuery(query: ListQuery, obj: KubeObject) {
-  if (query.namespace && obj.metadata.namespace !== query.namespace) return false;
-  return matchesLabels(query.labels, obj.metadata.labels) && matchesFields(query.fields, obj);
+  if (query.namespace && obj.metadata.namespace !== query.namespace)
+    return false;
+  return (
+    matchesLabels(query.labels, obj.metadata.labels) &&
+    matchesFields(query.fields, obj)
+  );
 }
 
 export interface ContinueToken {
@@ -23,13 +27,16 @@ export interface ContinueToken {
 }
 
 export const encodeContinue = (t: ContinueToken) =>
-  Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
+  Buffer.from(
+    JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start }),
+  ).toString('base64url');
 
 /** Undefined for a token the double did not issue (the apiserver answers 400). */
 export function decodeContinue(token: string): ContinueToken | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string') return parsed;
+    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string')
+      return parsed;
   } catch {
     // fall through
   }
@@ -47,19 +54,38 @@ export const storageKey = (obj: KubeObject) =>
 export function listPage(
   type: ResourceType,
   matching: KubeObject[],
-  options: { resourceVersion: number; limit?: number; after?: string; selectorsUsed: boolean },
+  options: {
+    resourceVersion: number;
+    limit?: number;
+    after?: string;
+    selectorsUsed: boolean;
+  },
 ) {
-  const remaining = options.after ? matching.filter(o => storageKey(o) > options.after!) : matching;
-  const limit = options.limit && options.limit > 0 ? options.limit : remaining.length;
+  const remaining = options.after
+    ? matching.filter(o => storageKey(o) > options.after!)
+    : matching;
+  const limit =
+    options.limit && options.limit > 0 ? options.limit : remaining.length;
   const page = remaining.slice(0, limit);
   const more = remaining.length > page.length;
-  const metadata: Record<string, unknown> = { resourceVersion: String(options.resourceVersion) };
+  const metadata: Record<string, unknown> = {
+    resourceVersion: String(options.resourceVersion),
+  };
   if (more) {
-    metadata.continue = encodeContinue({ rv: options.resourceVersion, start: storageKey(page[page.length - 1]) });
-    if (!options.selectorsUsed) metadata.remainingItemCount = remaining.length - page.length;
+    metadata.continue = encodeContinue({
+      rv: options.resourceVersion,
+      start: storageKey(page[page.length - 1]),
+    });
+    if (!options.selectorsUsed)
+      metadata.remainingItemCount = remaining.length - page.length;
   }
   const items = type.custom
     ? page
     : page.map(({ kind, apiVersion, ...rest }) => rest as KubeObject);
-  return { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items };
+  return {
+    kind: `${type.kind}List`,
+    apiVersion: apiVersionOf(type),
+    metadata,
+    items,
+  };
 }

@@ -19,7 +19,10 @@ export type ApiPath =
  * resource plural follows it, exactly as in the apiserver's request-info resolver.
  */
 export function parseApiPath(pathname: string, types: ResourceType[]): ApiPath {
-  const segs = pathname.split('/').filter(s => s !== '').map(decodeURIComponent);
+  const segs = pathname
+    .split('/')
+    .filter(s => s !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];
@@ -32,7 +35,9 @@ export function parseApiPath(pathname: string, types: ResourceType[]): ApiPath {
     if (segs.length === 1) return { kind: 'root', what: 'apis' };
     group = segs[1];
     if (segs.length === 2) {
-      return types.some(t => t.group === group) ? { kind: 'group', group } : { kind: 'unknown' };
+      return types.some(t => t.group === group)
+        ? { kind: 'group', group }
+        : { kind: 'unknown' };
     }
     version = segs[2];
     rest = segs.slice(3);
@@ -43,10 +48,20 @@ export function parseApiPath(pathname: string, types: ResourceType[]): ApiPath {
   if (inGV.length === 0) return { kind: 'unknown' };
   if (rest.length === 0) return { kind: 'groupVersion', group, version };
   const find = (plural: string) => inGV.find(t => t.plural === plural);
-  if (rest[0] === 'namespaces' && rest.length >= 3 && find(rest[2])?.namespaced) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    find(rest[2])?.namespaced
+  ) {
     const [, namespace, plural, name, subresource, ...extra] = rest;
     if (extra.length) return { kind: 'unknown' };
-    return { kind: 'resource', type: find(plural)!, namespace, name, subresource };
+    return {
+      kind: 'resource',
+      type: find(plural)!,
+      namespace,
+      name,
+      subresource,
+    };
   }
   const type = find(rest[0]);
   if (!type || rest.length > 3) return { kind: 'unknown' };

@@ -1,4 +1,10 @@
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError, patcherFor } from './patches';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  PatchError,
+  patcherFor,
+} from './patches';
 
 describe('applyMergePatch (RFC 7386 appendix A)', () => {
   it.each([
@@ -10,7 +16,11 @@ describe('applyMergePatch (RFC 7386 appendix A)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -32,15 +42,58 @@ describe('applyStrategicMergePatch', () => {
   it.each([
     [
       'merges conditions by type',
-      { status: { conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'False' }] } },
-      { status: { conditions: [{ type: 'B', status: 'True' }, { type: 'C', status: 'True' }] } },
-      { status: { conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'True' }, { type: 'C', status: 'True' }] } },
+      {
+        status: {
+          conditions: [
+            { type: 'A', status: 'True' },
+            { type: 'B', status: 'False' },
+          ],
+        },
+      },
+      {
+        status: {
+          conditions: [
+            { type: 'B', status: 'True' },
+            { type: 'C', status: 'True' },
+          ],
+        },
+      },
+      {
+        status: {
+          conditions: [
+            { type: 'A', status: 'True' },
+            { type: 'B', status: 'True' },
+            { type: 'C', status: 'True' },
+          ],
+        },
+      },
     ],
     [
       'merges containers by name, deep',
-      { spec: { containers: [{ name: 'a', image: '1', env: [{ name: 'X', value: '1' }] }] } },
-      { spec: { containers: [{ name: 'a', env: [{ name: 'Y', value: '2' }] }] } },
-      { spec: { containers: [{ name: 'a', image: '1', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] }] } },
+      {
+        spec: {
+          containers: [
+            { name: 'a', image: '1', env: [{ name: 'X', value: '1' }] },
+          ],
+        },
+      },
+      {
+        spec: { containers: [{ name: 'a', env: [{ name: 'Y', value: '2' }] }] },
+      },
+      {
+        spec: {
+          containers: [
+            {
+              name: 'a',
+              image: '1',
+              env: [
+                { name: 'X', value: '1' },
+                { name: 'Y', value: '2' },
+              ],
+            },
+          ],
+        },
+      },
     ],
     [
       'deletes a list item with $patch: delete',
@@ -48,8 +101,18 @@ describe('applyStrategicMergePatch', () => {
       { conditions: [{ type: 'A', $patch: 'delete' }] },
       { conditions: [{ type: 'B' }] },
     ],
-    ['replaces lists without a merge key', { args: ['a', 'b'] }, { args: ['c'] }, { args: ['c'] }],
-    ['replaces a map with $patch: replace', { m: { a: 1, b: 2 } }, { m: { c: 3, $patch: 'replace' } }, { m: { c: 3 } }],
+    [
+      'replaces lists without a merge key',
+      { args: ['a', 'b'] },
+      { args: ['c'] },
+      { args: ['c'] },
+    ],
+    [
+      'replaces a map with $patch: replace',
+      { m: { a: 1, b: 2 } },
+      { m: { c: 3, $patch: 'replace' } },
+      { m: { c: 3 } },
+    ],
     ['deletes a field with null', { a: 1, b: 2 }, { a: null }, { b: 2 }],
   ])('%s', (_, target, patch, expected) => {
     expect(applyStrategicMergePatch(target, patch)).toEqual(expected);
@@ -83,8 +146,14 @@ describe('applyJsonPatch (RFC 6902)', () => {
 describe('patcherFor', () => {
   it.each([
     ['application/json-patch+json', 'application/json-patch+json'],
-    ['application/merge-patch+json; charset=utf-8', 'application/merge-patch+json'],
-    ['application/strategic-merge-patch+json', 'application/strategic-merge-patch+json'],
+    [
+      'application/merge-patch+json; charset=utf-8',
+      'application/merge-patch+json',
+    ],
+    [
+      'application/strategic-merge-patch+json',
+      'application/strategic-merge-patch+json',
+    ],
     ['application/apply-patch+yaml', undefined],
     [undefined, undefined],
   ])('%s → %s', (contentType, expected) => {

@@ -15,7 +15,9 @@ const isPlainObject = (v: unknown): v is Record<string, any> =>
 /** RFC 7386: objects merge key by key, `null` deletes, everything else (arrays too) replaces. */
 export function applyMergePatch(target: unknown, patch: unknown): any {
   if (!isPlainObject(patch)) return structuredClone(patch);
-  const result: Record<string, any> = isPlainObject(target) ? structuredClone(target) : {};
+  const result: Record<string, any> = isPlainObject(target)
+    ? structuredClone(target)
+    : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else result[key] = applyMergePatch(result[key], value);
@@ -51,7 +53,9 @@ function mergeList(key: string, current: unknown, patch: any[]): any[] {
       result.push(structuredClone(item));
       continue;
     }
-    const index = result.findIndex(r => isPlainObject(r) && r[mergeKey] === item[mergeKey]);
+    const index = result.findIndex(
+      r => isPlainObject(r) && r[mergeKey] === item[mergeKey],
+    );
     if (item.$patch === 'delete') {
       if (index >= 0) result.splice(index, 1);
     } else if (index >= 0) {
@@ -73,11 +77,14 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown): any {
     const { $patch, ...rest } = patch;
     return structuredClone(rest);
   }
-  const result: Record<string, any> = isPlainObject(target) ? structuredClone(target) : {};
+  const result: Record<string, any> = isPlainObject(target)
+    ? structuredClone(target)
+    : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key === '$patch') continue;
     if (value === null) delete result[key];
-    else if (Array.isArray(value)) result[key] = mergeList(key, result[key], value);
+    else if (Array.isArray(value))
+      result[key] = mergeList(key, result[key], value);
     else result[key] = applyStrategicMergePatch(result[key], value);
   }
   return result;
@@ -85,11 +92,21 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown): any {
 
 /** RFC 6902. A failed `test` or a bad path is the client's error (the apiserver answers 422). */
 export function applyJsonPatch(target: unknown, ops: unknown): any {
-  if (!Array.isArray(ops)) throw new PatchError('json patch body must be an array of operations');
+  if (!Array.isArray(ops))
+    throw new PatchError('json patch body must be an array of operations');
   try {
-    return applyJsonPatchOps(structuredClone(target), ops as Operation[], true, false).newDocument;
+    return applyJsonPatchOps(
+      structuredClone(target),
+      ops as Operation[],
+      true,
+      false,
+    ).newDocument;
   } catch (e) {
-    throw new PatchError(`the server rejected our request due to an error in our request: ${(e as Error).message.split('\n')[0]}`);
+    throw new PatchError(
+      `the server rejected our request due to an error in our request: ${
+        (e as Error).message.split('\n')[0]
+      }`,
+    );
   }
 }
 

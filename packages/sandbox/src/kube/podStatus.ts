@@ -3,7 +3,12 @@ import { KubeObject } from './types';
 
 export const NODE_IP = '127.0.0.1';
 
-const condition = (type: string, status: 'True' | 'False', time: string, reason?: string) => ({
+const condition = (
+  type: string,
+  status: 'True' | 'False',
+  time: string,
+  reason?: string,
+) => ({
   type,
   status,
   lastProbeTime: null,
@@ -17,7 +22,12 @@ function base(pod: KubeObject) {
 }
 
 /** Pod status while its container cannot start (image pull, missing Secret…). */
-export function waitingPodStatus(pod: KubeObject, reason: string, message: string, now: string) {
+export function waitingPodStatus(
+  pod: KubeObject,
+  reason: string,
+  message: string,
+  now: string,
+) {
   return {
     ...pod.status,
     phase: 'Pending',
@@ -30,11 +40,23 @@ export function waitingPodStatus(pod: KubeObject, reason: string, message: strin
       condition('ContainersReady', 'False', now, 'ContainersNotReady'),
       condition('PodScheduled', 'True', now),
     ],
-    containerStatuses: [{ ...base(pod), ready: false, started: false, state: { waiting: { reason, message } }, lastState: {} }],
+    containerStatuses: [
+      {
+        ...base(pod),
+        ready: false,
+        started: false,
+        state: { waiting: { reason, message } },
+        lastState: {},
+      },
+    ],
   };
 }
 
-export function runningPodStatus(pod: KubeObject, containerId: string, startedAt: string) {
+export function runningPodStatus(
+  pod: KubeObject,
+  containerId: string,
+  startedAt: string,
+) {
   return {
     ...pod.status,
     phase: 'Running',
@@ -51,7 +73,14 @@ export function runningPodStatus(pod: KubeObject, containerId: string, startedAt
       condition('PodScheduled', 'True', startedAt),
     ],
     containerStatuses: [
-      { ...base(pod), containerID: containerId, ready: true, started: true, state: { running: { startedAt } }, lastState: {} },
+      {
+        ...base(pod),
+        containerID: containerId,
+        ready: true,
+        started: true,
+        state: { running: { startedAt } },
+        lastState: {},
+      },
     ],
   };
 }
@@ -60,9 +89,17 @@ export function runningPodStatus(pod: KubeObject, containerId: string, startedAt
  * The termination message the kubelet reports: the file's content cut to 4096 bytes, or with
  * `FallbackToLogsOnError` and an empty file after a failure, the log's last 80 lines (≤ 2048 bytes).
  */
-export function terminationMessage(policy: string | undefined, exit: ContainerExit, log: string) {
+export function terminationMessage(
+  policy: string | undefined,
+  exit: ContainerExit,
+  log: string,
+) {
   const file = exit.message ?? '';
-  if (file.trim() === '' && exit.exitCode !== 0 && policy === 'FallbackToLogsOnError') {
+  if (
+    file.trim() === '' &&
+    exit.exitCode !== 0 &&
+    policy === 'FallbackToLogsOnError'
+  ) {
     const tail = log.split('\n').slice(-80).join('\n');
     const bytes = Buffer.from(tail);
     return bytes.subarray(Math.max(0, bytes.length - 2048)).toString('utf8');
@@ -76,7 +113,11 @@ export function terminatedPodStatus(
   log: string,
   times: { containerId?: string; startedAt?: string; finishedAt: string },
 ) {
-  const message = terminationMessage(pod.spec.containers[0].terminationMessagePolicy, exit, log);
+  const message = terminationMessage(
+    pod.spec.containers[0].terminationMessagePolicy,
+    exit,
+    log,
+  );
   const finishedAt = times.finishedAt;
   const succeeded = exit.exitCode === 0;
   return {
@@ -114,7 +155,12 @@ export function terminatedPodStatus(
 }
 
 /** A Pod that never started and was given up on (the sandbox's image-pull shortcut). */
-export function failedToStartPodStatus(pod: KubeObject, reason: string, message: string, now: string) {
+export function failedToStartPodStatus(
+  pod: KubeObject,
+  reason: string,
+  message: string,
+  now: string,
+) {
   return {
     ...waitingPodStatus(pod, reason, message, now),
     phase: 'Failed',
@@ -123,4 +169,5 @@ export function failedToStartPodStatus(pod: KubeObject, reason: string, message:
   };
 }
 
-export const isTerminalPod = (pod: KubeObject) => ['Succeeded', 'Failed'].includes(pod.status?.phase);
+export const isTerminalPod = (pod: KubeObject) =>
+  ['Succeeded', 'Failed'].includes(pod.status?.phase);

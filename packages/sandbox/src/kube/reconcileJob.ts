@@ -16,7 +16,9 @@ export interface JobDecision {
 
 const ts = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 const isTrue = (job: KubeObject, type: string) =>
-  (job.status?.conditions ?? []).find((c: any) => c.type === type && c.status === 'True');
+  (job.status?.conditions ?? []).find(
+    (c: any) => c.type === type && c.status === 'True',
+  );
 
 const REASONS = {
   DeadlineExceeded: 'Job was active longer than specified deadline',
@@ -25,7 +27,14 @@ const REASONS = {
 } as const;
 
 function cond(type: string, reason: keyof typeof REASONS, now: string) {
-  return { type, status: 'True', reason, message: REASONS[reason], lastProbeTime: now, lastTransitionTime: now };
+  return {
+    type,
+    status: 'True',
+    reason,
+    message: REASONS[reason],
+    lastProbeTime: now,
+    lastTransitionTime: now,
+  };
 }
 
 /**
@@ -33,8 +42,16 @@ function cond(type: string, reason: keyof typeof REASONS, now: string) {
  * a `FailureTarget`/`SuccessCriteriaMet` condition first, and the terminal `Failed`/`Complete`
  * only once no Pod of the Job is still running.
  */
-export function reconcileJob(job: KubeObject, pods: KubeObject[], now: Date): JobDecision {
-  const decision: JobDecision = { createPods: 0, deletePods: [], deleteJob: false };
+export function reconcileJob(
+  job: KubeObject,
+  pods: KubeObject[],
+  now: Date,
+): JobDecision {
+  const decision: JobDecision = {
+    createPods: 0,
+    deletePods: [],
+    deleteJob: false,
+  };
   if (job.metadata.deletionTimestamp) return decision;
   const spec = job.spec ?? {};
   const nowTs = ts(now);
@@ -53,14 +70,26 @@ export function reconcileJob(job: KubeObject, pods: KubeObject[], now: Date): Jo
   const status = structuredClone(job.status ?? {});
   const conditions: any[] = status.conditions ?? [];
   status.startTime ??= nowTs;
-  const active = pods.filter(p => !isTerminalPod(p) && !p.metadata.deletionTimestamp);
-  const terminating = pods.filter(p => !isTerminalPod(p) && p.metadata.deletionTimestamp);
-  let succeeded = Math.max(status.succeeded ?? 0, pods.filter(p => p.status?.phase === 'Succeeded').length);
-  let failed = Math.max(status.failed ?? 0, pods.filter(p => p.status?.phase === 'Failed').length);
+  const active = pods.filter(
+    p => !isTerminalPod(p) && !p.metadata.deletionTimestamp,
+  );
+  const terminating = pods.filter(
+    p => !isTerminalPod(p) && p.metadata.deletionTimestamp,
+  );
+  let succeeded = Math.max(
+    status.succeeded ?? 0,
+    pods.filter(p => p.status?.phase === 'Succeeded').length,
+  );
+  let failed = Math.max(
+    status.failed ?? 0,
+    pods.filter(p => p.status?.phase === 'Failed').length,
+  );
   const completions = spec.completions ?? 1;
   const deadline =
     typeof spec.activeDeadlineSeconds === 'number'
-      ? new Date(Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000)
+      ? new Date(
+          Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000,
+        )
       : undefined;
 
   let failureTarget = isTrue(job, 'FailureTarget');
@@ -85,27 +114,38 @@ export function reconcileJob(job: KubeObject, pods: KubeObject[], now: Date): Jo
     stillActive = [];
   }
 
-  const running = stillActive.length + terminating.length + decision.deletePods.length;
+  const running =
+    stillActive.length + terminating.length + decision.deletePods.length;
   if (failureTarget && running === 0) {
     conditions.push(cond('Failed', failureTarget.reason, nowTs));
   } else if (successTarget && running === 0) {
     conditions.push(cond('Complete', 'CompletionsReached', nowTs));
     status.completionTime = nowTs;
   } else if (!failureTarget && !successTarget) {
-    const wanted = Math.min(spec.parallelism ?? 1, completions - succeeded) - active.length - terminating.length;
+    const wanted =
+      Math.min(spec.parallelism ?? 1, completions - succeeded) -
+      active.length -
+      terminating.length;
     decision.createPods = Math.max(0, wanted);
     if (deadline) decision.requeueAt = deadline;
   }
   succeeded = Math.max(succeeded, 0);
   const activeCount = stillActive.length + decision.createPods;
-  for (const [field, value] of [['active', activeCount], ['succeeded', succeeded], ['failed', failed]] as const) {
+  for (const [field, value] of [
+    ['active', activeCount],
+    ['succeeded', succeeded],
+    ['failed', failed],
+  ] as const) {
     if (value > 0) status[field] = value;
     else delete status[field];
   }
-  status.ready = stillActive.filter(p => p.status?.containerStatuses?.[0]?.ready).length;
+  status.ready = stillActive.filter(
+    p => p.status?.containerStatuses?.[0]?.ready,
+  ).length;
   status.terminating = terminating.length + decision.deletePods.length;
   status.uncountedTerminatedPods = {};
   if (conditions.length) status.conditions = conditions;
-  if (JSON.stringify(status) !== JSON.stringify(job.status ?? {})) decision.status = status;
+  if (JSON.stringify(status) !== JSON.stringify(job.status ?? {}))
+    decision.status = status;
   return decision;
 }

@@ -11,7 +11,11 @@ import { watchEventFor } from './watchEvents';
 describe('parseApiPath', () => {
   const kinds = (p: string) => {
     const r = parseApiPath(p, RESOURCE_TYPES);
-    return r.kind === 'resource' ? `${r.type.plural}|${r.namespace ?? ''}|${r.name ?? ''}|${r.subresource ?? ''}` : r.kind;
+    return r.kind === 'resource'
+      ? `${r.type.plural}|${r.namespace ?? ''}|${r.name ?? ''}|${
+          r.subresource ?? ''
+        }`
+      : r.kind;
   };
   it.each([
     ['/api', 'root'],
@@ -37,7 +41,11 @@ describe('parseApiPath', () => {
 });
 
 describe('faultMatches', () => {
-  const req = { method: 'GET', path: '/apis/batch/v1/namespaces/ns/jobs/j', watch: false };
+  const req = {
+    method: 'GET',
+    path: '/apis/batch/v1/namespaces/ns/jobs/j',
+    watch: false,
+  };
   it.each([
     [{}, true],
     [{ method: 'get' }, true],
@@ -57,7 +65,9 @@ describe('faultMatches', () => {
 describe('admission', () => {
   it('generates names with the apiserver alphabet, cutting the base to fit 63', () => {
     expect(generatedName('x-', () => 0)).toBe('x-bbbbb');
-    expect(generatedName('a'.repeat(70), () => 0.999)).toBe(`${'a'.repeat(58)}99999`);
+    expect(generatedName('a'.repeat(70), () => 0.999)).toBe(
+      `${'a'.repeat(58)}99999`,
+    );
   });
 
   it.each([
@@ -67,7 +77,17 @@ describe('admission', () => {
     ['namespaces', 'has.dot', 1],
     ['jobs.batch', 'a'.repeat(64), 1],
   ])('%s named %j → %i causes', (type, name, count) => {
-    const obj: KubeObject = { metadata: { name }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } } };
+    const obj: KubeObject = {
+      metadata: { name },
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'c', image: 'i' }],
+          },
+        },
+      },
+    };
     expect(validateObject(lookupResource(type), obj)).toHaveLength(count);
   });
 });
@@ -86,9 +106,24 @@ describe('terminationMessage', () => {
 
 describe('watchEventFor', () => {
   const type = lookupResource('secrets');
-  const obj = (labels?: Record<string, string>): KubeObject => ({ metadata: { name: 's', namespace: 'ns', labels } });
-  const q = { labels: [{ key: 'a', op: '=' as const, value: '1' }], fields: [] };
-  const ev = (t: StoreEvent['type'], object: KubeObject, oldObject?: KubeObject): StoreEvent => ({ type: t, resource: type, object, oldObject, resourceVersion: 1 });
+  const obj = (labels?: Record<string, string>): KubeObject => ({
+    metadata: { name: 's', namespace: 'ns', labels },
+  });
+  const q = {
+    labels: [{ key: 'a', op: '=' as const, value: '1' }],
+    fields: [],
+  };
+  const ev = (
+    t: StoreEvent['type'],
+    object: KubeObject,
+    oldObject?: KubeObject,
+  ): StoreEvent => ({
+    type: t,
+    resource: type,
+    object,
+    oldObject,
+    resourceVersion: 1,
+  });
   it.each([
     [ev('ADDED', obj({ a: '1' })), 'ADDED'],
     [ev('ADDED', obj()), undefined],
@@ -103,18 +138,34 @@ describe('watchEventFor', () => {
 });
 
 describe('listing', () => {
-  const items = ['a', 'b', 'c'].map(name => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'ns' } }));
+  const items = ['a', 'b', 'c'].map(name => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'ns' },
+  }));
   it('pages with a continue token and remainingItemCount', () => {
     const type = lookupResource('secrets');
-    const page = listPage(type, items, { resourceVersion: 7, limit: 2, selectorsUsed: false });
+    const page = listPage(type, items, {
+      resourceVersion: 7,
+      limit: 2,
+      selectorsUsed: false,
+    });
     expect(page.items.map(i => i.metadata.name)).toEqual(['a', 'b']);
     expect(page.items[0].kind).toBeUndefined();
     expect(page.metadata.remainingItemCount).toBe(1);
     const token = decodeContinue(page.metadata.continue as string)!;
     expect(token).toMatchObject({ rv: 7, start: 'ns/b' });
-    expect(listPage(type, items, { resourceVersion: 7, after: token.start, selectorsUsed: false }).items.map(i => i.metadata.name)).toEqual(['c']);
+    expect(
+      listPage(type, items, {
+        resourceVersion: 7,
+        after: token.start,
+        selectorsUsed: false,
+      }).items.map(i => i.metadata.name),
+    ).toEqual(['c']);
     expect(decodeContinue('%%%')).toBeUndefined();
-    expect(decodeContinue(encodeContinue({ rv: 1, start: 'x' }))).toMatchObject({ rv: 1, start: 'x' });
+    expect(decodeContinue(encodeContinue({ rv: 1, start: 'x' }))).toMatchObject(
+      { rv: 1, start: 'x' },
+    );
   });
 });
 

@@ -70,27 +70,49 @@ export interface KubeApi {
   stop(): Promise<void>;
 }
 
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const SYSTEM_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+];
 
 /** Starts the Kubernetes API double in-process. */
-export async function startKubeApi(options: StartKubeApiOptions = {}): Promise<KubeApi> {
+export async function startKubeApi(
+  options: StartKubeApiOptions = {},
+): Promise<KubeApi> {
   const store = new ObjectStore({ watchCacheSize: options.watchCacheSize });
   const faults = new FaultInjector();
-  const tokens = options.tokens?.length ? options.tokens : [randomBytes(24).toString('hex')];
-  const issuer = options.serviceAccountIssuer ?? new ServiceAccountTokenIssuer();
+  const tokens = options.tokens?.length
+    ? options.tokens
+    : [randomBytes(24).toString('hex')];
+  const issuer =
+    options.serviceAccountIssuer ?? new ServiceAccountTokenIssuer();
   const namespaces = store.type('namespaces');
   for (const name of [...SYSTEM_NAMESPACES, ...(options.namespaces ?? [])]) {
     if (!store.get(namespaces, undefined, name)) {
-      store.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      store.create(namespaces, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+      });
     }
   }
 
   const controllersOn = options.controllers ?? true;
   const kubelet = controllersOn
-    ? new Kubelet({ store, executor: options.podExecutor ?? createSimulatedPodExecutor(), ...options.kubelet })
+    ? new Kubelet({
+        store,
+        executor: options.podExecutor ?? createSimulatedPodExecutor(),
+        ...options.kubelet,
+      })
     : undefined;
   const controllers = controllersOn
-    ? [new GarbageCollector(store), new NamespaceController(store), new JobController(store)]
+    ? [
+        new GarbageCollector(store),
+        new NamespaceController(store),
+        new JobController(store),
+      ]
     : [];
 
   let address = '';
@@ -106,7 +128,8 @@ export async function startKubeApi(options: StartKubeApiOptions = {}): Promise<K
   let caData: string | undefined;
   let server: Server;
   if (options.tls) {
-    const pair = options.tls === true ? await selfSignedCertificate() : options.tls;
+    const pair =
+      options.tls === true ? await selfSignedCertificate() : options.tls;
     caData = Buffer.from(pair.cert).toString('base64');
     server = createHttpsServer({ cert: pair.cert, key: pair.key }, api.handle);
   } else {
@@ -134,9 +157,19 @@ export async function startKubeApi(options: StartKubeApiOptions = {}): Promise<K
       return stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name, cluster: { server: url, ...(caData ? { 'certificate-authority-data': caData } : {}) } }],
+        clusters: [
+          {
+            name,
+            cluster: {
+              server: url,
+              ...(caData ? { 'certificate-authority-data': caData } : {}),
+            },
+          },
+        ],
         users: [{ name: `${name}-user`, user: { token: tokens[0] } }],
-        contexts: [{ name, context: { cluster: name, user: `${name}-user`, namespace } }],
+        contexts: [
+          { name, context: { cluster: name, user: `${name}-user`, namespace } },
+        ],
         'current-context': name,
       });
     },

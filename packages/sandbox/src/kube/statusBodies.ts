@@ -21,7 +21,10 @@ export interface StatusBody {
 
 /** An error that the HTTP layer turns into its Status body. */
 export class StatusError extends Error {
-  constructor(readonly body: StatusBody, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly body: StatusBody,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(body.message);
   }
 }
@@ -50,18 +53,33 @@ function qualified(type: ResourceType) {
 }
 
 function detailsFor(type: ResourceType, name: string) {
-  return { name, ...(type.group ? { group: type.group } : {}), kind: type.plural };
+  return {
+    name,
+    ...(type.group ? { group: type.group } : {}),
+    kind: type.plural,
+  };
 }
 
 export const statusBodies = {
   notFound: (type: ResourceType, name: string) =>
-    failure(404, 'NotFound', `${qualified(type)} "${name}" not found`, detailsFor(type, name)),
+    failure(
+      404,
+      'NotFound',
+      `${qualified(type)} "${name}" not found`,
+      detailsFor(type, name),
+    ),
   namespaceNotFound: (namespace: string) =>
     failure(404, 'NotFound', `namespaces "${namespace}" not found`, {
       name: namespace,
       kind: 'namespaces',
     }),
-  pathNotFound: () => failure(404, 'NotFound', 'the server could not find the requested resource', {}),
+  pathNotFound: () =>
+    failure(
+      404,
+      'NotFound',
+      'the server could not find the requested resource',
+      {},
+    ),
   alreadyExists: (type: ResourceType, name: string) =>
     failure(
       409,
@@ -87,7 +105,9 @@ export const statusBodies = {
     failure(
       422,
       'Invalid',
-      `${type.kind}${type.group ? `.${type.group}` : ''} "${name}" is invalid: ${causes
+      `${type.kind}${
+        type.group ? `.${type.group}` : ''
+      } "${name}" is invalid: ${causes
         .map(c => `${c.field}: ${c.message}`)
         .join(', ')}`,
       {
@@ -105,7 +125,11 @@ export const statusBodies = {
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => failure(403, 'Forbidden', message),
   methodNotAllowed: () =>
-    failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+    failure(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    ),
   gone: (message: string) => failure(410, 'Expired', message),
   unsupportedMediaType: (contentType: string) =>
     failure(
@@ -114,15 +138,21 @@ export const statusBodies = {
       `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${contentType})`,
     ),
   tooManyRequests: (retryAfterSeconds: number) =>
-    failure(429, 'TooManyRequests', 'the server has received too many requests and has asked us to try again later', {
-      retryAfterSeconds,
-      causes: [{ message: 'injected fault' }],
-    }),
+    failure(
+      429,
+      'TooManyRequests',
+      'the server has received too many requests and has asked us to try again later',
+      {
+        retryAfterSeconds,
+        causes: [{ message: 'injected fault' }],
+      },
+    ),
   internalError: (message: string) =>
     failure(500, 'InternalError', `Internal error occurred: ${message}`, {
       causes: [{ message }],
     }),
-  serviceUnavailable: (message: string) => failure(503, 'ServiceUnavailable', message),
+  serviceUnavailable: (message: string) =>
+    failure(503, 'ServiceUnavailable', message),
   /** Any other injected status code, with the reason the apiserver would use. */
   forCode: (code: number, message: string) => {
     const reasons: Record<number, string> = {

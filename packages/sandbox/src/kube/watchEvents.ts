@@ -5,7 +5,10 @@ import { StoreEvent, WatchEventType } from './types';
  * What a watcher with this query sees of a store change: an object that starts matching a
  * selector arrives as ADDED, one that stops matching as DELETED, as the apiserver's watch cache does.
  */
-export function watchEventFor(query: ListQuery, event: StoreEvent): WatchEventType | undefined {
+export function watchEventFor(
+  query: ListQuery,
+  event: StoreEvent,
+): WatchEventType | undefined {
   const now = inQuery(query, event.object);
   const before = event.oldObject ? inQuery(query, event.oldObject) : false;
   switch (event.type) {

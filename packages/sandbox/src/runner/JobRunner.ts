@@ -2,7 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ContainerExit, PodExecution, PodExecutor, PodStartResult } from '../kube/PodExecutor';
+import {
+  ContainerExit,
+  PodExecution,
+  PodExecutor,
+  PodStartResult,
+} from '../kube/PodExecutor';
 import { ServiceAccountTokenIssuer } from '../kube/ServiceAccountTokenIssuer';
 import { KubeObject } from '../kube/types';
 import { commandForImage, ImageCommand, imageRepository } from './imageCommand';
@@ -64,7 +69,8 @@ async function readTerminationMessage(path: string) {
 
 async function materialise(root: string, plan: VolumePlan) {
   for (const m of plan.mounts) {
-    if (!plan.files.some(f => f.path === m)) await mkdir(join(root, m), { recursive: true });
+    if (!plan.files.some(f => f.path === m))
+      await mkdir(join(root, m), { recursive: true });
   }
   for (const f of plan.files) {
     const local = join(root, f.path);
@@ -81,14 +87,24 @@ async function materialise(root: string, plan: VolumePlan) {
  * TERMINATION_LOG_PATH, and the kubelet's SIGTERM → grace → SIGKILL on stop.
  */
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  const issuer = options.serviceAccountIssuer ?? new ServiceAccountTokenIssuer();
-  const issueToken: TokenHook = options.issueServiceAccountToken ?? (r => issuer.issue(r));
+  const issuer =
+    options.serviceAccountIssuer ?? new ServiceAccountTokenIssuer();
+  const issueToken: TokenHook =
+    options.issueServiceAccountToken ?? (r => issuer.issue(r));
   const inherit = options.inheritEnv ?? ['PATH', 'HOME', 'LANG', 'TZ'];
   const maxLog = options.maxLogBytes ?? 1024 * 1024;
   const log = options.logger ?? { info: () => {}, warn: () => {} };
-  const live = new Set<{ child: ChildProcess; exited: Promise<ContainerExit> }>();
+  const live = new Set<{
+    child: ChildProcess;
+    exited: Promise<ContainerExit>;
+  }>();
 
-  async function start(pod: KubeObject, context: { readSecret: (ns: string, name: string) => KubeObject | undefined }): Promise<PodStartResult> {
+  async function start(
+    pod: KubeObject,
+    context: {
+      readSecret: (ns: string, name: string) => KubeObject | undefined;
+    },
+  ): Promise<PodStartResult> {
     const podName = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const container = pod.spec.containers[0];
     const command = commandForImage(options.images, container);
@@ -97,7 +113,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       return {
         state: 'waiting',
         reason: 'ErrImagePull',
-        message: `Failed to pull image "${container.image}": the sandbox runner has no command for repository "${imageRepository(container.image ?? '')}"`,
+        message: `Failed to pull image "${
+          container.image
+        }": the sandbox runner has no command for repository "${imageRepository(
+          container.image ?? '',
+        )}"`,
       };
     }
     let env: Record<string, string>;
@@ -106,33 +126,55 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       env = podEnvironment(pod, container, context.readSecret);
       plan = planVolumes(pod, container, context.readSecret, issueToken);
     } catch (e) {
-      if (e instanceof ContainerConfigError) return { state: 'waiting', reason: 'CreateContainerConfigError', message: e.message };
-      if (e instanceof MountError) return { state: 'waiting', reason: 'ContainerCreating', message: e.message };
+      if (e instanceof ContainerConfigError)
+        return {
+          state: 'waiting',
+          reason: 'CreateContainerConfigError',
+          message: e.message,
+        };
+      if (e instanceof MountError)
+        return {
+          state: 'waiting',
+          reason: 'ContainerCreating',
+          message: e.message,
+        };
       throw e;
     }
 
-    const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), `sandbox-pod-${pod.metadata.name}-`));
+    const dir = await mkdtemp(
+      join(options.tmpDir ?? tmpdir(), `sandbox-pod-${pod.metadata.name}-`),
+    );
     const root = join(dir, 'root');
     await mkdir(root, { recursive: true });
     await materialise(root, plan);
     const terminationLogPath = join(dir, 'termination-log');
     await writeFile(terminationLogPath, '', { mode: 0o666 });
     const childEnv: Record<string, string> = {};
-    for (const name of inherit) if (process.env[name] !== undefined) childEnv[name] = process.env[name]!;
+    for (const name of inherit)
+      if (process.env[name] !== undefined) childEnv[name] = process.env[name]!;
     Object.assign(
       childEnv,
       { HOSTNAME: pod.metadata.name! },
       env,
-      pathOverrides({ plan, podEnv: env, root, terminationLogPath, overrides: options.pathOverrides }),
+      pathOverrides({
+        plan,
+        podEnv: env,
+        root,
+        terminationLogPath,
+        overrides: options.pathOverrides,
+      }),
       options.extraEnv,
     );
 
     let output = Buffer.alloc(0);
     const append = (chunk: Buffer) => {
       output = Buffer.concat([output, chunk]);
-      if (output.length > maxLog) output = output.subarray(output.length - maxLog);
+      if (output.length > maxLog)
+        output = output.subarray(output.length - maxLog);
     };
-    log.info(`pod ${podName}: starting ${command[0]} (image ${container.image}, ${plan.files.length} mounted files)`);
+    log.info(
+      `pod ${podName}: starting ${command[0]} (image ${container.image}, ${plan.files.length} mounted files)`,
+    );
     const child = spawn(command[0], command.slice(1), {
       cwd: dir,
       env: childEnv,
@@ -157,16 +199,28 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       });
       child.once('close', async (code, signal) => {
         clearTimeout(killTimer);
-        const message = spawnError ? '' : await readTerminationMessage(terminationLogPath);
-        if (!options.keepTempDirs) await rm(dir, { recursive: true, force: true }).catch(() => {});
+        const message = spawnError
+          ? ''
+          : await readTerminationMessage(terminationLogPath);
+        if (!options.keepTempDirs)
+          await rm(dir, { recursive: true, force: true }).catch(() => {});
         const exit: ContainerExit = spawnError
-          ? { exitCode: 128, reason: 'StartError', message: `failed to start container process: ${spawnError.message}` }
+          ? {
+              exitCode: 128,
+              reason: 'StartError',
+              message: `failed to start container process: ${spawnError.message}`,
+            }
           : {
-              exitCode: code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0),
+              exitCode:
+                code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0),
               message,
               ...(signal ? { signal } : {}),
             };
-        log.info(`pod ${podName}: exited with code ${exit.exitCode}${signal ? ` (${signal})` : ''}`);
+        log.info(
+          `pod ${podName}: exited with code ${exit.exitCode}${
+            signal ? ` (${signal})` : ''
+          }`,
+        );
         resolve(exit);
       });
     });

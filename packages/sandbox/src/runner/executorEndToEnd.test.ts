@@ -23,10 +23,15 @@ describeIfBuilt('the real executor through the Job runner', () => {
   let s3: Server;
 
   beforeAll(async () => {
-    bao = await startOpenBaoCluster({ tls: true, jwtRoles: [{ name: 'backup', boundServiceAccounts: ['team/c1-backup'] }] });
+    bao = await startOpenBaoCluster({
+      tls: true,
+      jwtRoles: [{ name: 'backup', boundServiceAccounts: ['team/c1-backup'] }],
+    });
     s3 = createServer((_req, res) => {
       res.writeHead(403, { 'Content-Type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
     });
     await new Promise<void>(r => s3.listen(0, '127.0.0.1', () => r()));
     runner = createJobRunner({
@@ -45,8 +50,20 @@ describeIfBuilt('the real executor through the Job runner', () => {
 
   it('authenticates with the projected token and reports the storage failure in the Pod status', async () => {
     const c = clientsFor(kube);
-    await c.core.createNamespacedSecret({ namespace: 'team', body: { metadata: { name: 'c1-tls' }, stringData: { 'ca.crt': bao.caCertPem! } } });
-    await c.core.createNamespacedSecret({ namespace: 'team', body: { metadata: { name: 's3' }, stringData: { accessKeyId: 'AK', secretAccessKey: 'SK' } } });
+    await c.core.createNamespacedSecret({
+      namespace: 'team',
+      body: {
+        metadata: { name: 'c1-tls' },
+        stringData: { 'ca.crt': bao.caCertPem! },
+      },
+    });
+    await c.core.createNamespacedSecret({
+      namespace: 'team',
+      body: {
+        metadata: { name: 's3' },
+        stringData: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+      },
+    });
     const endpoint = `http://127.0.0.1:${(s3.address() as AddressInfo).port}`;
     const env = {
       CLUSTER_NAMESPACE: 'team',
@@ -72,19 +89,49 @@ describeIfBuilt('the real executor through the Job runner', () => {
               restartPolicy: 'Never',
               serviceAccountName: 'c1-backup',
               volumes: [
-                { name: 'ca', secret: { secretName: 'c1-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                {
+                  name: 'ca',
+                  secret: {
+                    secretName: 'c1-tls',
+                    items: [{ key: 'ca.crt', path: 'ca.crt' }],
+                  },
+                },
                 { name: 'creds', secret: { secretName: 's3' } },
-                { name: 'token', projected: { sources: [{ serviceAccountToken: { audience: 'openbao-internal', expirationSeconds: 3600, path: 'openbao-token' } }] } },
+                {
+                  name: 'token',
+                  projected: {
+                    sources: [
+                      {
+                        serviceAccountToken: {
+                          audience: 'openbao-internal',
+                          expirationSeconds: 3600,
+                          path: 'openbao-token',
+                        },
+                      },
+                    ],
+                  },
+                },
               ],
               containers: [
                 {
                   name: 'executor',
                   image: 'ghcr.io/example/openbao-backup-executor:0.1.0',
-                  env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                  env: Object.entries(env).map(([name, value]) => ({
+                    name,
+                    value,
+                  })),
                   volumeMounts: [
                     { name: 'ca', mountPath: '/etc/bao/tls', readOnly: true },
-                    { name: 'creds', mountPath: '/etc/bao/backup/credentials', readOnly: true },
-                    { name: 'token', mountPath: '/var/run/secrets/tokens', readOnly: true },
+                    {
+                      name: 'creds',
+                      mountPath: '/etc/bao/backup/credentials',
+                      readOnly: true,
+                    },
+                    {
+                      name: 'token',
+                      mountPath: '/var/run/secrets/tokens',
+                      readOnly: true,
+                    },
                   ],
                 },
               ],
@@ -93,16 +140,33 @@ describeIfBuilt('the real executor through the Job runner', () => {
         },
       },
     });
-    const job = await waitFor(async () => {
-      const j = await c.batch.readNamespacedJob({ namespace: 'team', name: 'backup-c1-20261125090000' });
-      return j.status?.conditions?.some(x => x.type === 'Failed') ? j : undefined;
-    }, 20_000, 'the executor to finish');
+    const job = await waitFor(
+      async () => {
+        const j = await c.batch.readNamespacedJob({
+          namespace: 'team',
+          name: 'backup-c1-20261125090000',
+        });
+        return j.status?.conditions?.some(x => x.type === 'Failed')
+          ? j
+          : undefined;
+      },
+      20_000,
+      'the executor to finish',
+    );
     expect(job.status!.failed).toBe(1);
-    const [pod] = (await c.core.listNamespacedPod({ namespace: 'team', labelSelector: 'job-name=backup-c1-20261125090000' })).items;
+    const [pod] = (
+      await c.core.listNamespacedPod({
+        namespace: 'team',
+        labelSelector: 'job-name=backup-c1-20261125090000',
+      })
+    ).items;
     const terminated = pod.status!.containerStatuses![0].state!.terminated!;
     const report = JSON.parse(terminated.message!);
     // Past config, auth and leader: only the bucket refused.
-    expect({ exitCode: terminated.exitCode, ok: report.ok }).toEqual({ exitCode: 5, ok: false });
+    expect({ exitCode: terminated.exitCode, ok: report.ok }).toEqual({
+      exitCode: 5,
+      ok: false,
+    });
     expect(['config', 'auth', 'leader']).not.toContain(report.stage);
     expect(report.error).toMatch(/AccessDenied|Access Denied|403/);
   }, 30_000);

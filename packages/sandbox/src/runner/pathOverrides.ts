@@ -9,7 +9,8 @@ export const DEFAULT_PATH_OVERRIDES: Record<string, string> = {
   AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/aws/token',
 };
 
-const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
+const under = (path: string, root: string) =>
+  path === root || path.startsWith(`${root}/`);
 
 /**
  * Env additions that point the process at the materialised files (pure): pod env values that name
@@ -31,9 +32,12 @@ export function pathOverrides(options: {
     (plan.mounts.includes(p) || plan.files.some(f => under(f.path, p)));
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(podEnv)) {
-    if (value.startsWith('/') && plan.mounts.some(m => under(value, m))) result[name] = local(value);
+    if (value.startsWith('/') && plan.mounts.some(m => under(value, m)))
+      result[name] = local(value);
   }
-  for (const [name, path] of Object.entries(options.overrides ?? DEFAULT_PATH_OVERRIDES)) {
+  for (const [name, path] of Object.entries(
+    options.overrides ?? DEFAULT_PATH_OVERRIDES,
+  )) {
     if (!(name in podEnv) && mounted(path)) result[name] = local(path);
   }
   result.TERMINATION_LOG_PATH = options.terminationLogPath;

@@ -26,30 +26,48 @@ export type TokenHook = (request: {
 }) => string;
 
 /** The apiserver's default audience for a projected token that names none. */
-export const DEFAULT_TOKEN_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+export const DEFAULT_TOKEN_AUDIENCE =
+  'https://kubernetes.default.svc.cluster.local';
 
 function secretFiles(
   read: SecretReader,
   namespace: string,
   volume: string,
-  source: { secretName?: string; name?: string; items?: any[]; optional?: boolean; defaultMode?: number },
+  source: {
+    secretName?: string;
+    name?: string;
+    items?: any[];
+    optional?: boolean;
+    defaultMode?: number;
+  },
   defaultMode: number,
 ): { path: string; content: Buffer; mode: number }[] {
   const name = source.secretName ?? source.name!;
   const secret = read(namespace, name);
   if (!secret) {
     if (source.optional) return [];
-    throw new MountError(`MountVolume.SetUp failed for volume "${volume}" : secret "${name}" not found`);
+    throw new MountError(
+      `MountVolume.SetUp failed for volume "${volume}" : secret "${name}" not found`,
+    );
   }
   const data: Record<string, string> = secret.data ?? {};
   const mode = source.defaultMode ?? defaultMode;
-  const items = source.items ?? Object.keys(data).map(key => ({ key, path: key }));
+  const items =
+    source.items ?? Object.keys(data).map(key => ({ key, path: key }));
   return items.flatMap((item: any) => {
     if (data[item.key] === undefined) {
       if (source.optional) return [];
-      throw new MountError(`MountVolume.SetUp failed for volume "${volume}" : references non-existent secret key: ${item.key}`);
+      throw new MountError(
+        `MountVolume.SetUp failed for volume "${volume}" : references non-existent secret key: ${item.key}`,
+      );
     }
-    return [{ path: item.path, content: Buffer.from(data[item.key], 'base64'), mode: item.mode ?? mode }];
+    return [
+      {
+        path: item.path,
+        content: Buffer.from(data[item.key], 'base64'),
+        mode: item.mode ?? mode,
+      },
+    ];
   });
 }
 
@@ -69,10 +87,17 @@ export function planVolumes(
   const volumes: any[] = pod.spec?.volumes ?? [];
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.find(v => v.name === mount.name);
-    if (!volume) throw new MountError(`volume "${mount.name}" not found in pod spec`);
+    if (!volume)
+      throw new MountError(`volume "${mount.name}" not found in pod spec`);
     let files: { path: string; content: string | Buffer; mode: number }[] = [];
     if (volume.secret) {
-      files = secretFiles(readSecret, namespace, volume.name, volume.secret, 0o644);
+      files = secretFiles(
+        readSecret,
+        namespace,
+        volume.name,
+        volume.secret,
+        0o644,
+      );
     } else if (volume.projected) {
       const mode = volume.projected.defaultMode ?? 0o644;
       for (const source of volume.projected.sources ?? []) {
@@ -90,9 +115,19 @@ export function planVolumes(
             }),
           });
         } else if (source.secret) {
-          files.push(...secretFiles(readSecret, namespace, volume.name, source.secret, mode));
+          files.push(
+            ...secretFiles(
+              readSecret,
+              namespace,
+              volume.name,
+              source.secret,
+              mode,
+            ),
+          );
         } else if (source.configMap && !source.configMap.optional) {
-          throw new MountError(`MountVolume.SetUp failed for volume "${volume.name}" : configmap "${source.configMap.name}" not found`);
+          throw new MountError(
+            `MountVolume.SetUp failed for volume "${volume.name}" : configmap "${source.configMap.name}" not found`,
+          );
         }
       }
     }
@@ -100,11 +135,15 @@ export function planVolumes(
       const sub = String(mount.subPath);
       files = files
         .filter(f => f.path === sub || f.path.startsWith(`${sub}/`))
-        .map(f => ({ ...f, path: f.path === sub ? '' : f.path.slice(sub.length + 1) }));
+        .map(f => ({
+          ...f,
+          path: f.path === sub ? '' : f.path.slice(sub.length + 1),
+        }));
     }
     const root = String(mount.mountPath).replace(/\/+$/, '');
     plan.mounts.push(root);
-    for (const f of files) plan.files.push({ ...f, path: f.path ? `${root}/${f.path}` : root });
+    for (const f of files)
+      plan.files.push({ ...f, path: f.path ? `${root}/${f.path}` : root });
   }
   return plan;
 }

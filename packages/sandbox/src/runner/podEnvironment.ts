@@ -1,11 +1,18 @@
 import { KubeObject } from '../kube/types';
 
-export type SecretReader = (namespace: string, name: string) => KubeObject | undefined;
+export type SecretReader = (
+  namespace: string,
+  name: string,
+) => KubeObject | undefined;
 
 /** Why a container cannot be configured (the kubelet's CreateContainerConfigError). */
 export class ContainerConfigError extends Error {}
 
-function secretValue(read: SecretReader, namespace: string, ref: { name: string; key: string; optional?: boolean }) {
+function secretValue(
+  read: SecretReader,
+  namespace: string,
+  ref: { name: string; key: string; optional?: boolean },
+) {
   const secret = read(namespace, ref.name);
   if (!secret) {
     if (ref.optional) return undefined;
@@ -14,7 +21,9 @@ function secretValue(read: SecretReader, namespace: string, ref: { name: string;
   const encoded = secret.data?.[ref.key];
   if (encoded === undefined) {
     if (ref.optional) return undefined;
-    throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${namespace}/${ref.name}`);
+    throw new ContainerConfigError(
+      `couldn't find key ${ref.key} in Secret ${namespace}/${ref.name}`,
+    );
   }
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
@@ -33,16 +42,20 @@ function fieldValue(pod: KubeObject, fieldPath: string) {
   if (label) return pod.metadata.labels?.[label[1]] ?? '';
   const annotation = /^metadata\.annotations\['(.+)'\]$/.exec(fieldPath);
   if (annotation) return pod.metadata.annotations?.[annotation[1]] ?? '';
-  if (!(fieldPath in fields)) throw new ContainerConfigError(`unsupported fieldRef ${fieldPath}`);
+  if (!(fieldPath in fields))
+    throw new ContainerConfigError(`unsupported fieldRef ${fieldPath}`);
   return fields[fieldPath] ?? '';
 }
 
 /** `$(VAR)` references to earlier variables expand; `$$(VAR)` escapes; unknown ones stay as written. */
 export function expandReferences(value: string, env: Record<string, string>) {
-  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name) => {
-    if (match === '$$') return '$';
-    return name in env ? env[name] : match;
-  });
+  return value.replace(
+    /\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g,
+    (match, name) => {
+      if (match === '$$') return '$';
+      return name in env ? env[name] : match;
+    },
+  );
 }
 
 /**
@@ -50,19 +63,30 @@ export function expandReferences(value: string, env: Record<string, string>) {
  * order (literal values with `$(VAR)` expansion, secretKeyRef, fieldRef). Throws
  * ContainerConfigError for a missing Secret or key, or a ConfigMap (the sandbox serves none).
  */
-export function podEnvironment(pod: KubeObject, container: any, readSecret: SecretReader): Record<string, string> {
+export function podEnvironment(
+  pod: KubeObject,
+  container: any,
+  readSecret: SecretReader,
+): Record<string, string> {
   const namespace = pod.metadata.namespace!;
   const env: Record<string, string> = {};
   for (const from of container.envFrom ?? []) {
-    if (from.configMapRef) throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`);
+    if (from.configMapRef)
+      throw new ContainerConfigError(
+        `configmap "${from.configMapRef.name}" not found`,
+      );
     if (!from.secretRef) continue;
     const secret = readSecret(namespace, from.secretRef.name);
     if (!secret) {
       if (from.secretRef.optional) continue;
-      throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);
+      throw new ContainerConfigError(
+        `secret "${from.secretRef.name}" not found`,
+      );
     }
     for (const [k, v] of Object.entries<string>(secret.data ?? {})) {
-      env[`${from.prefix ?? ''}${k}`] = Buffer.from(v, 'base64').toString('utf8');
+      env[`${from.prefix ?? ''}${k}`] = Buffer.from(v, 'base64').toString(
+        'utf8',
+      );
     }
   }
   for (const e of container.env ?? []) {
@@ -73,7 +97,9 @@ export function podEnvironment(pod: KubeObject, container: any, readSecret: Secr
       env[e.name] = fieldValue(pod, e.valueFrom.fieldRef.fieldPath);
     } else if (e.valueFrom?.configMapKeyRef) {
       if (!e.valueFrom.configMapKeyRef.optional) {
-        throw new ContainerConfigError(`configmap "${e.valueFrom.configMapKeyRef.name}" not found`);
+        throw new ContainerConfigError(
+          `configmap "${e.valueFrom.configMapKeyRef.name}" not found`,
+        );
       }
     } else if (e.valueFrom) {
       throw new ContainerConfigError(`unsupported valueFrom for ${e.name}`);

@@ -13,10 +13,20 @@ import { KubeApi } from '../startKubeApi';
  * 1.4 refuses to send a token over plain http unless skipTLSVerify is set (the flag then only
  * means "allow http"); with TLS the double's CA is verified.
  */
-export function kubeConfigFor(api: Pick<KubeApi, 'url' | 'token' | 'caData'>, token = api.token) {
+export function kubeConfigFor(
+  api: Pick<KubeApi, 'url' | 'token' | 'caData'>,
+  token = api.token,
+) {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'sandbox', server: api.url, caData: api.caData, skipTLSVerify: api.url.startsWith('http:') }],
+    clusters: [
+      {
+        name: 'sandbox',
+        server: api.url,
+        caData: api.caData,
+        skipTLSVerify: api.url.startsWith('http:'),
+      },
+    ],
     users: [{ name: 'sandbox', token }],
     contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'sandbox' }],
     currentContext: 'sandbox',
@@ -24,7 +34,10 @@ export function kubeConfigFor(api: Pick<KubeApi, 'url' | 'token' | 'caData'>, to
   return kc;
 }
 
-export function clientsFor(api: Pick<KubeApi, 'url' | 'token' | 'caData'>, token?: string) {
+export function clientsFor(
+  api: Pick<KubeApi, 'url' | 'token' | 'caData'>,
+  token?: string,
+) {
   const kc = kubeConfigFor(api, token);
   return {
     kc,
@@ -37,7 +50,11 @@ export function clientsFor(api: Pick<KubeApi, 'url' | 'token' | 'caData'>, token
 }
 
 /** Polls until `check` returns a truthy value (controllers act asynchronously). */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -48,14 +65,18 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise(r => setTimeout(r, 20));
   }
 }
 
 /** Rejection of a client call, for asserting on `code` and the Status `body`. */
-export async function failure(promise: Promise<unknown>): Promise<{ code: number; body: any }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: number; body: any }> {
   try {
     await promise;
   } catch (e: any) {
@@ -65,11 +86,19 @@ export async function failure(promise: Promise<unknown>): Promise<{ code: number
   throw new Error('expected the call to fail');
 }
 
-export const cluster = (name: string, namespace = 'team-a', spec: object = { replicas: 3 }) => ({
+export const cluster = (
+  name: string,
+  namespace = 'team-a',
+  spec: object = { replicas: 3 },
+) => ({
   apiVersion: 'openbao.org/v1alpha1',
   kind: 'OpenBaoCluster',
   metadata: { name, namespace },
   spec,
 });
 
-export const OPENBAO = { group: 'openbao.org', version: 'v1alpha1', plural: 'openbaoclusters' };
+export const OPENBAO = {
+  group: 'openbao.org',
+  version: 'v1alpha1',
+  plural: 'openbaoclusters',
+};
