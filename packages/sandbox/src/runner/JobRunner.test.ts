@@ -318,7 +318,8 @@ describe('the Job runner', () => {
     expect(JSON.parse(terminated.message!).ok).toBe(false);
   });
 
-  // activeDeadlineSeconds 2: startTime has second precision, so the process runs for at least 1 s.
+  // activeDeadlineSeconds 3: startTime has second precision, so the process gets at least 2 s to
+  // install its SIGTERM handler even on a loaded machine.
   it('sends SIGTERM at the deadline: the executor reports and exits 7, the Job fails with DeadlineExceeded', async () => {
     const terminatedStates: any[] = [];
     const watch = await new Watch(c.kc).watch(
@@ -335,7 +336,7 @@ describe('the Job runner', () => {
       body: backupJob(
         'backup-slow',
         { MODE: 'sleep' },
-        { activeDeadlineSeconds: 2, grace: 5 },
+        { activeDeadlineSeconds: 3, grace: 5 },
       ),
     });
     const job = await finished('backup-slow');
