@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
@@ -340,6 +340,71 @@ describe('startOpenBaoCluster', () => {
         'http://evil.example:8200/v1/sys/storage/raft/snapshot',
       );
     });
+  });
+});
+
+describe('startOpenBaoCluster with an external JWT verifier', () => {
+  it('accepts tokens the verifier vouches for and still checks audience and binding', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+    });
+    const mint = (claims: object) => {
+      const h = Buffer.from(JSON.stringify({ alg: 'RS256' })).toString(
+        'base64url',
+      );
+      const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      return `${h}.${p}.${sign(
+        'sha256',
+        Buffer.from(`${h}.${p}`),
+        privateKey,
+      ).toString('base64url')}`;
+    };
+    const cluster = await startOpenBaoCluster({
+      jwtRoles: [{ name: 'backup', boundServiceAccounts: ['team/c1-backup'] }],
+      verifyJwt: token => {
+        const [h, p, sig] = token.split('.');
+        if (
+          !verify(
+            'sha256',
+            Buffer.from(`${h}.${p}`),
+            publicKey,
+            Buffer.from(sig, 'base64url'),
+          )
+        ) {
+          throw new Error('token signature is invalid');
+        }
+        return JSON.parse(Buffer.from(p, 'base64url').toString());
+      },
+    });
+    const claims = (sa: string, aud: string) => ({
+      aud: [aud],
+      'kubernetes.io': { namespace: 'team', serviceaccount: { name: sa } },
+    });
+    const login = (jwt: string) =>
+      request(`${cluster.addresses[1]}/v1/auth/jwt/login`, {
+        method: 'POST',
+        body: JSON.stringify({ role: 'backup', jwt }),
+      });
+    try {
+      expect(
+        (await login(mint(claims('c1-backup', 'openbao-internal')))).status,
+      ).toBe(200);
+      expect((await login(mint(claims('c1-backup', 'other')))).status).toBe(
+        400,
+      );
+      expect(
+        (await login(mint(claims('intruder', 'openbao-internal')))).status,
+      ).toBe(400);
+      const forged = `${mint(claims('c1-backup', 'openbao-internal')).slice(
+        0,
+        -4,
+      )}AAAA`;
+      const res = await login(forged);
+      expect(res.status).toBe(400);
+      expect(res.body.toString()).toContain('token signature is invalid');
+    } finally {
+      await cluster.stop();
+    }
   });
 });
 

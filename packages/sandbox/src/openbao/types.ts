@@ -68,6 +68,12 @@ export interface OpenBaoClusterOptions {
   /** Extra policies: name → path → capabilities (`snapshot` and `root` are built in). */
   policies?: Record<string, Record<string, string[]>>;
   faults?: OpenBaoFaults;
+  /**
+   * Also accept JWTs that this function verifies (returns the claims or throws), e.g. the
+   * sandbox's `ServiceAccountTokenIssuer.verify`, so tokens projected by the Job runner's own
+   * issuer log in too. Audience and bound service account are still checked by the role.
+   */
+  verifyJwt?: (token: string) => unknown;
 }
 
 /** One snapshot request the leader served, for assertions. */
