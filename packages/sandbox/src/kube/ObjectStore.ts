@@ -18,7 +18,7 @@ import {
 
 export interface ObjectStoreOptions {
   types?: ResourceType[];
-  /** How many change events are kept for watch resumption (the apiserver's watch cache). */
+  /** Change events kept per resource type for watch resumption (the apiserver's watch cache). */
   watchCacheSize?: number;
   now?: () => Date;
 }

@@ -34,7 +34,7 @@ export interface StartKubeApiOptions {
   namespaces?: string[];
   /** Default 60 000 ms, as the apiserver; tests use less. */
   bookmarkIntervalMs?: number;
-  /** Change events kept for watch resumption; default 1000. */
+  /** Change events kept per resource type for watch resumption; default 1000. */
   watchCacheSize?: number;
   /** Signs and verifies projected service-account tokens; its JWKS is served at /openid/v1/jwks. */
   serviceAccountIssuer?: ServiceAccountTokenIssuer;
