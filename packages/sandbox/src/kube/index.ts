@@ -1,5 +1,6 @@
 export { startKubeApi } from './startKubeApi';
 export type { KubeApi, StartKubeApiOptions } from './startKubeApi';
+export type { KubeletOptions } from './Kubelet';
 export { ObjectStore } from './ObjectStore';
 export type {
   ObjectStoreOptions,
@@ -29,5 +30,8 @@ export type {
   KubeObject,
   ObjectMeta,
   OwnerReference,
+  PropagationPolicy,
   ResourceType,
+  StoreEvent,
+  WatchEventType,
 } from './types';
