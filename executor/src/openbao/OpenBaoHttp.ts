@@ -82,8 +82,7 @@ export class OpenBaoHttp {
       });
       r.on('response', res => {
         clearTimeout(headerTimer);
-        // Idle, not total: a stalled body fails, a long healthy one does not.
-        res.socket.setTimeout(idleMs, () =>
+        watchIdle(res, idleMs, () =>
           res.destroy(
             new OpenBaoNetworkError(
               `no data from ${new URL(url).origin} for ${idleMs / 1000}s`,
@@ -138,6 +137,39 @@ export class OpenBaoHttp {
     this.#httpsAgent.destroy();
     this.#httpAgent.destroy();
   }
+}
+
+/**
+ * Idle, not total: a stalled body fails, a long healthy one does not. Time during which the
+ * reader itself holds the body back (paused by backpressure from a slow S3, or data still
+ * buffered) does not count; only "we want bytes and none arrive" does. Watches the socket's
+ * byte counter instead of adding a 'data' listener, which would change the stream's mode.
+ */
+function watchIdle(
+  res: http.IncomingMessage,
+  idleMs: number,
+  onIdle: () => void,
+) {
+  const socket = res.socket;
+  let lastBytes = socket.bytesRead;
+  let lastActivity = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    // reading is wanted when nothing is buffered and someone consumes: flowing (pipe) or
+    // through 'readable' (async iteration); a pipe paused by backpressure wants nothing
+    const wantsData =
+      res.readableLength === 0 &&
+      (res.readableFlowing === true || res.listenerCount('readable') > 0);
+    if (socket.bytesRead !== lastBytes || !wantsData) {
+      lastBytes = socket.bytesRead;
+      lastActivity = now;
+    } else if (now - lastActivity >= idleMs) {
+      clearInterval(timer);
+      onIdle();
+    }
+  }, Math.max(20, Math.min(1000, idleMs / 5)));
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
 }
 
 function describeNetworkError(e: Error): string {
