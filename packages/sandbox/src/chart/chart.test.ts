@@ -125,6 +125,30 @@ const EXPECTED_RULES = {
   'core/events': ['create', 'patch'],
 };
 
+describe('Chart.yaml', () => {
+  it('is a conventional apiVersion v2 application chart', () => {
+    const chart = parse(
+      fs.readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8'),
+    );
+    expect(chart.apiVersion).toBe('v2');
+    expect(chart.name).toBe(path.basename(CHART_DIR));
+    expect(chart.type).toBe('application');
+    expect(chart.version).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+    expect(typeof chart.appVersion).toBe('string');
+    expect(chart.kubeVersion).toBe('>=1.25.0-0');
+    for (const f of [
+      'values.yaml',
+      'values.schema.json',
+      'README.md',
+      '.helmignore',
+      'templates/NOTES.txt',
+      'templates/_helpers.tpl',
+    ]) {
+      expect(fs.existsSync(path.join(CHART_DIR, f))).toBe(true);
+    }
+  });
+});
+
 describe('values.schema.json', () => {
   it('accepts values.yaml and every ci/ value set', () => {
     expect(() => assertValuesValid(readValues('values.yaml'))).not.toThrow();
