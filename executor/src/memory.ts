@@ -8,8 +8,7 @@ let gc: Gc | undefined | null;
  * Runs a full garbage collection. Each multipart part is a partSize Buffer that lives long
  * enough to reach V8's old generation, where it would wait for the next major GC — V8 lets
  * up to ~64 MiB of such dead external memory pile up. Collecting after every part keeps the
- * peak near concurrency × partSize + a constant, at a cost of a few ms per part. A minor
- * GC every few MiB frees the socket chunks that lib-storage has already copied into a part.
+ * peak near concurrency × partSize + a constant, at a cost of a few ms per part.
  */
 export function collectGarbage(type: 'major' | 'minor' = 'major'): void {
   if (gc === undefined) {

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
-import { collectGarbage } from '../memory';
 import { SnapshotFacts, SnapshotVerifier } from './SnapshotVerifier';
-
-const GC_EVERY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Pass-through of the raw snapshot bytes on their way to S3: hashes them (the object's
@@ -21,7 +18,6 @@ export class SnapshotTap extends Transform {
   verificationError?: Error;
 
   /** `metaGateBytes`: hold bytes past this offset until meta.json has been parsed. */
-  #lastGc = 0;
   readonly #onVerified: (facts: SnapshotFacts) => void;
 
   /**
@@ -46,10 +42,6 @@ export class SnapshotTap extends Transform {
   _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
     this.#hash.update(chunk);
     this.bytes += chunk.length;
-    if (this.bytes - this.#lastGc >= GC_EVERY_BYTES) {
-      this.#lastGc = this.bytes;
-      collectGarbage('minor');
-    }
     const accepted = this.#verifier.write(chunk);
     // Object metadata (raft index/term) is sent with CreateMultipartUpload, after the first part.
     const gate =
