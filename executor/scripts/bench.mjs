@@ -219,6 +219,7 @@ const tools = [
 
 const only = arg('only');
 const rows = [];
+const notes = [];
 for (let run = 1; run <= runs; run++) {
   for (const tool of tools.filter(t => !only || t.name.includes(only))) {
     const key = `bench/tool${tools.indexOf(tool)}-${run}-${Date.now()}.snap`;
@@ -252,10 +253,19 @@ for (let run = 1; run <= runs; run++) {
         }
       })
       .find(l => l.msg === 'backup succeeded');
-    if (done)
+    if (done) {
       console.error(
         `  executor stage seconds: ${JSON.stringify(done.timings)}`,
       );
+      notes.push(
+        `executor: stream stage ${done.timings.stream.toFixed(1)} s (${(
+          mib / done.timings.stream
+        ).toFixed(1)} MiB/s, verification included), ` +
+          `verify stage ${done.timings.verify.toFixed(
+            1,
+          )} s (HeadObject + the server-side self-copy that adds openbao-state-sha256 to a multipart object).`,
+      );
+    }
   }
 }
 await cluster.stop();
@@ -278,6 +288,7 @@ for (const r of rows) {
     )} | ${r.cpu.toFixed(1)} | ${r.rssMiB.toFixed(0)} |`,
   );
 }
+for (const n of notes) console.log(`\n${n}`);
 console.log(
   '\nCPU-seconds and peak RSS are those of the measured command (for a pipeline: CPU of all its processes, RSS of the largest one). The OpenBao double serving the snapshot runs in this benchmark process and is not counted.',
 );

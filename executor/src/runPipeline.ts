@@ -4,6 +4,7 @@ import {
   ExitCode,
   isStageError,
   StageError,
+  type StageName,
 } from './StageError';
 import type { Context, PipelineResult, Stage } from './types';
 
