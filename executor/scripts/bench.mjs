@@ -185,6 +185,14 @@ const tools = [
     }),
   },
   {
+    name: 'executor, BACKUP_STATE_CHECKSUM_METADATA=skip',
+    command: `node ${join(root, 'dist/executor.js')}`,
+    env: key => ({
+      ...tools[0].env(key),
+      BACKUP_STATE_CHECKSUM_METADATA: 'skip',
+    }),
+  },
+  {
     name: `curl | aws s3 cp - (${
       (awsVersion.stdout || awsVersion.stderr).split(' ')[0]
     })`,

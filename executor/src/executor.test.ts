@@ -168,6 +168,18 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     });
   });
 
+  it('skips the metadata self-copy of a multipart object when told to', async () => {
+    const r = await run(
+      { snapshot: { stateSize: 24 * MiB, compressionLevel: 1 } },
+      { env: { BACKUP_STATE_CHECKSUM_METADATA: 'skip' } },
+    );
+    expect(r.report.error).toBeNull();
+    expect(r.report.stateSha256).toMatch(/^[0-9a-f]{64}$/);
+    const head = await headObject(s3, r.bucket, r.key);
+    expect(head.Metadata?.['openbao-state-sha256']).toBeUndefined();
+    expect(head.Metadata?.['openbao-raft-index']).toBe('4242'); // the double's default index
+  });
+
   it('verifies the pod certificates with TLS_CA_PATH', async () => {
     const r = await run({ tls: true });
     expect(r.report.error).toBeNull();

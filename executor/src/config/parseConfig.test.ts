@@ -158,6 +158,20 @@ describe('parseConfig', () => {
   });
 });
 
+it('accepts copy or skip for the state checksum metadata', () => {
+  expect(parseConfig(base, exists).config?.storage.stateChecksumMetadata).toBe(
+    'copy',
+  );
+  expect(
+    parseConfig({ ...base, BACKUP_STATE_CHECKSUM_METADATA: 'skip' }, exists)
+      .config?.storage.stateChecksumMetadata,
+  ).toBe('skip');
+  expect(
+    parseConfig({ ...base, BACKUP_STATE_CHECKSUM_METADATA: 'tag' }, exists)
+      .problems,
+  ).toEqual(['BACKUP_STATE_CHECKSUM_METADATA must be copy or skip, got "tag"']);
+});
+
 describe('parseSize', () => {
   it.each([
     ['16777216', 16777216],

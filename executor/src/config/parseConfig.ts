@@ -18,6 +18,8 @@ export interface ExecutorConfig {
     partSize: number;
     concurrency: number;
     insecureSkipVerify: boolean;
+    /** How a multipart object gets `openbao-state-sha256`: server-side self-copy, or not at all. */
+    stateChecksumMetadata: 'copy' | 'skip';
     credentials:
       | { kind: 'static'; path: string }
       | { kind: 'webIdentity'; roleArn: string; tokenFile: string };
@@ -229,6 +231,12 @@ export function parseConfig(
   const region = str('BACKUP_REGION') ?? 'us-east-1';
   const forcePathStyle = bool('BACKUP_USE_PATH_STYLE', false);
   const insecureSkipVerify = bool('BACKUP_INSECURE_SKIP_VERIFY', false);
+  const stateChecksumMetadata = str('BACKUP_STATE_CHECKSUM_METADATA') ?? 'copy';
+  if (stateChecksumMetadata !== 'copy' && stateChecksumMetadata !== 'skip') {
+    problems.push(
+      `BACKUP_STATE_CHECKSUM_METADATA must be copy or skip, got "${stateChecksumMetadata}"`,
+    );
+  }
 
   if (problems.length) return { problems };
   return {
@@ -248,6 +256,7 @@ export function parseConfig(
         partSize,
         concurrency,
         insecureSkipVerify,
+        stateChecksumMetadata: stateChecksumMetadata as 'copy' | 'skip',
         credentials,
       },
       timeouts,

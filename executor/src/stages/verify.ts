@@ -69,10 +69,10 @@ export const verifyUpload: Stage = {
         new HeadObjectCommand({ Bucket: bucket, Key: key }),
         opts,
       );
-      if (
-        head.Metadata?.['openbao-state-sha256'] === undefined &&
-        upload.size <= FIVE_GIB
-      ) {
+      const copy =
+        config.storage.stateChecksumMetadata === 'copy' &&
+        upload.size <= FIVE_GIB;
+      if (head.Metadata?.['openbao-state-sha256'] === undefined && copy) {
         await s3.send(
           new CopyObjectCommand({
             Bucket: bucket,
@@ -92,14 +92,18 @@ export const verifyUpload: Stage = {
           opts,
         );
       }
-      if (
-        head.Metadata?.['openbao-state-sha256'] === undefined &&
-        upload.size > FIVE_GIB
-      ) {
-        // CopyObject stops at 5 GiB; the checksum is still in the report and the termination message.
+      if (head.Metadata?.['openbao-state-sha256'] === undefined && !copy) {
+        // CopyObject stops at 5 GiB, or the copy is switched off; the checksum is still in the
+        // result JSON (termination message).
         deps.log.warn(
-          'object larger than 5 GiB: openbao-state-sha256 metadata not set',
-          { size: upload.size },
+          'openbao-state-sha256 metadata not set on this multipart object',
+          {
+            size: upload.size,
+            reason:
+              upload.size > FIVE_GIB
+                ? 'larger than 5 GiB'
+                : 'BACKUP_STATE_CHECKSUM_METADATA=skip',
+          },
         );
         delete expected.metadata['openbao-state-sha256'];
       }
