@@ -2,6 +2,7 @@ import {
   ApiBlueprint,
   PageBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
@@ -54,12 +55,16 @@ const entityBackupsCard = EntityCardBlueprint.make({
   },
 });
 
+/** The fleet page's route; the app's sidebar lists pages that have one (plus a title and icon). */
+export const fleetRouteRef = createRouteRef();
+
 /** `page:openbao-backup`: the fleet page at `/openbao-backups`, with a nav item. */
 const fleetPage = PageBlueprint.make({
   params: {
     path: '/openbao-backups',
     title: 'OpenBao Backups',
     icon: <BackupIcon />,
+    routeRef: fleetRouteRef,
     loader: () => import('./components/FleetPage').then(m => <m.FleetPage />),
   },
 });
@@ -73,4 +78,5 @@ export default createFrontendPlugin({
     entityBackupsCard,
     fleetPage,
   ],
+  routes: { fleet: fleetRouteRef },
 });

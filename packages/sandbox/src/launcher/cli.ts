@@ -1,0 +1,75 @@
+/*
+ * `sandbox up`: the demo's local world (Kubernetes API, OpenBao clusters, Job runner) until Ctrl-C.
+ *   sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]
+ */
+import { resolve } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startDemo } from './startDemo';
+
+function args(argv: string[]) {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    out[a.slice(2)] = argv[i + 1];
+    i++;
+  }
+  return out;
+}
+
+async function ensureBucket(endpoint: string, bucket: string, accessKeyId: string, secretAccessKey: string) {
+  const s3 = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (e: any) {
+    if (e?.name === 'BucketAlreadyOwnedByYou' || e?.name === 'BucketAlreadyExists') return;
+    throw new Error(`cannot create bucket ${bucket} at ${endpoint}: ${e?.message ?? e}`);
+  }
+}
+
+export async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  if (command !== 'up') {
+    process.stderr.write('usage: sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]\n');
+    return 2;
+  }
+  const a = args(rest);
+  if (!a.config) {
+    process.stderr.write('sandbox up: --config <file> is required (where to write the backend config fragment)\n');
+    return 2;
+  }
+  const s3 = {
+    endpoint: a['s3-endpoint'] ?? 'http://127.0.0.1:8080',
+    bucket: a.bucket ?? 'openbao-backups',
+    accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'test:tester',
+    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'testing',
+  };
+  const log = (m: string) => process.stdout.write(`sandbox: ${m}\n`);
+  await ensureBucket(s3.endpoint, s3.bucket, s3.accessKeyId, s3.secretAccessKey);
+  log(`bucket ${s3.bucket} at ${s3.endpoint}`);
+  const demo = await startDemo({
+    executorCommand: [process.execPath, resolve(a.executor ?? 'executor/dist/executor.js')],
+    s3,
+    configPath: resolve(a.config),
+    port: a.port ? Number(a.port) : undefined,
+    log,
+  });
+  log('ready');
+  await new Promise<void>(done => {
+    const stop = async () => {
+      log('stopping');
+      await demo.stop();
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,41 @@
+/** The demo's OpenBaoClusters: one healthy, one failing, one blocked by an upgrade. */
+export interface DemoCluster {
+  namespace: string;
+  name: string;
+  schedule: string;
+  /** The JWT role the cluster's spec names; a role the OpenBao double lacks makes runs fail. */
+  jwtAuthRole: string;
+  phase: string;
+  upgrade?: Record<string, string>;
+  retention?: { maxCount?: number; maxAge?: string };
+  description: string;
+}
+
+export const DEMO_CLUSTERS: DemoCluster[] = [
+  {
+    namespace: 'openbao',
+    name: 'bao-prod',
+    schedule: '* * * * *',
+    jwtAuthRole: 'backup',
+    phase: 'Running',
+    retention: { maxCount: 5, maxAge: '7d' },
+    description: 'healthy: a snapshot every minute, retention keeps 5',
+  },
+  {
+    namespace: 'openbao-staging',
+    name: 'bao-staging',
+    schedule: '*/2 * * * *',
+    jwtAuthRole: 'backup-typo',
+    phase: 'Running',
+    description: 'failing: its JWT role does not exist in OpenBao',
+  },
+  {
+    namespace: 'openbao-staging',
+    name: 'bao-upgrading',
+    schedule: '*/5 * * * *',
+    jwtAuthRole: 'backup',
+    phase: 'Running',
+    upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },
+    description: 'blocked: an upgrade is in progress, scheduled runs are refused',
+  },
+];

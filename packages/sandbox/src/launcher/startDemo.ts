@@ -1,0 +1,166 @@
+import { writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import { stringify } from 'yaml';
+import { KubeApi, startKubeApi } from '../kube';
+import { createJobRunner } from '../runner';
+import { OpenBaoClusterHandle, startOpenBaoCluster } from '../openbao';
+import { DEMO_CLUSTERS } from './demoClusters';
+
+export interface StartDemoOptions {
+  /** `node` command line that runs the executor bundle. */
+  executorCommand: string[];
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  /** Where to write the backend's config fragment (`openbaoBackup.kubernetes.clusters`). */
+  configPath: string;
+  /** Kubernetes API port; default any free one. */
+  port?: number;
+  log?: (message: string) => void;
+}
+
+export interface Demo {
+  kube: KubeApi;
+  openbao: OpenBaoClusterHandle[];
+  stop(): Promise<void>;
+}
+
+function request(api: KubeApi, method: string, path: string, body?: object): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `${api.url}${path}`,
+      {
+        method,
+        ca: Buffer.from(api.caData!, 'base64'),
+        headers: {
+          Authorization: `Bearer ${api.token}`,
+          'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+        },
+      },
+      res => {
+        let text = '';
+        res.on('data', c => (text += c));
+        res.on('end', () =>
+          res.statusCode! < 300
+            ? resolve(text && JSON.parse(text))
+            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+/**
+ * Starts the demo world: one OpenBao double per demo cluster, the Kubernetes API double (TLS)
+ * whose Job runner runs the real executor, the demo OpenBaoClusters with their Secrets, and the
+ * backend config fragment pointing at it all. Objects are seeded through the API, like kubectl.
+ */
+export async function startDemo(options: StartDemoOptions): Promise<Demo> {
+  const log = options.log ?? (() => {});
+  const openbao: OpenBaoClusterHandle[] = [];
+  const byNamespace = new Map<string, OpenBaoClusterHandle>();
+  for (const c of DEMO_CLUSTERS) {
+    const bao = await startOpenBaoCluster({
+      pods: 3,
+      leaderIndex: 1,
+      tls: true,
+      jwtRoles: [{ name: 'backup', boundServiceAccounts: [`${c.namespace}/${c.name}-backup`] }],
+      snapshot: { stateSize: 8 * 1024 * 1024, seed: c.name },
+    });
+    openbao.push(bao);
+    byNamespace.set(`${c.namespace}/${c.name}`, bao);
+  }
+  const runner = createJobRunner({
+    images: { 'openbao-backup-executor': options.executorCommand },
+    // Each cluster's projected token must be one its own OpenBao double accepts.
+    issueServiceAccountToken: r => {
+      const cluster = r.serviceAccount.replace(/-backup$/, '');
+      const bao = byNamespace.get(`${r.namespace}/${cluster}`) ?? openbao[0];
+      return bao.issueJwt({ namespace: r.namespace, serviceAccount: r.serviceAccount, audience: r.audience });
+    },
+  });
+  const namespaces = [...new Set(DEMO_CLUSTERS.map(c => c.namespace))];
+  const kube = await startKubeApi({ tls: true, port: options.port, namespaces, podExecutor: runner });
+
+  for (const c of DEMO_CLUSTERS) {
+    const bao = byNamespace.get(`${c.namespace}/${c.name}`)!;
+    const ns = `/api/v1/namespaces/${c.namespace}`;
+    await request(kube, 'POST', `${ns}/secrets`, {
+      metadata: { name: `${c.name}-s3` },
+      stringData: { accessKeyId: options.s3.accessKeyId, secretAccessKey: options.s3.secretAccessKey },
+    });
+    await request(kube, 'POST', `${ns}/secrets`, {
+      metadata: { name: `${c.name}-tls` },
+      stringData: { 'ca.crt': bao.caCertPem },
+    });
+    await request(kube, 'POST', `${ns}/serviceaccounts`, { metadata: { name: `${c.name}-backup` } });
+    const path = `/apis/openbao.org/v1alpha1/namespaces/${c.namespace}/openbaoclusters`;
+    await request(kube, 'POST', path, {
+      apiVersion: 'openbao.org/v1alpha1',
+      kind: 'OpenBaoCluster',
+      metadata: {
+        name: c.name,
+        annotations: {
+          'openbao.org/backup-addresses': bao.addresses.join(','),
+          'openbao.org/description': c.description,
+        },
+      },
+      spec: {
+        replicas: 3,
+        backup: {
+          schedule: c.schedule,
+          executorImage: 'ghcr.io/example/openbao-backup-executor:0.1.0',
+          jwtAuthRole: c.jwtAuthRole,
+          target: {
+            endpoint: options.s3.endpoint,
+            bucket: options.s3.bucket,
+            pathPrefix: 'openbao',
+            region: 'us-east-1',
+            usePathStyle: true,
+            credentialsSecretRef: { name: `${c.name}-s3` },
+            partSize: 5 * 1024 * 1024,
+            concurrency: 2,
+          },
+          ...(c.retention ? { retention: c.retention } : {}),
+          activeDeadlineSeconds: 300,
+        },
+      },
+    });
+    await request(kube, 'PATCH', `${path}/${c.name}/status`, {
+      status: { phase: c.phase, ...(c.upgrade ? { upgrade: c.upgrade } : {}) },
+    });
+    log(`OpenBaoCluster ${c.namespace}/${c.name}: ${c.description}`);
+  }
+
+  await writeFile(
+    options.configPath,
+    `# Written by the sandbox launcher (packages/sandbox); regenerated on every start.\n${stringify({
+      openbaoBackup: {
+        reconcileInterval: { seconds: 5 },
+        job: { allowAddressOverride: true },
+        kubernetes: {
+          clusters: [
+            {
+              name: 'sandbox',
+              url: kube.url,
+              caData: kube.caData,
+              serviceAccountToken: kube.token,
+            },
+          ],
+        },
+      },
+    })}`,
+    { mode: 0o600 },
+  );
+  log(`Kubernetes API double at ${kube.url}; backend config written to ${options.configPath}`);
+
+  return {
+    kube,
+    openbao,
+    async stop() {
+      await runner.stopAll();
+      await kube.stop();
+      await Promise.all(openbao.map(b => b.stop()));
+    },
+  };
+}
