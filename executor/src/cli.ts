@@ -1,3 +1,17 @@
 import { main } from './main';
 
-main();
+// Last line of defence: an error that escapes the pipeline is still one JSON log line and a
+// non-zero exit, never a stack trace on stdout (which carries only the result line).
+const die = (e: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'error',
+      msg: 'executor crashed',
+      error: e instanceof Error ? e.message : String(e),
+    })}\n`,
+  );
+  process.exit(1);
+};
+process.on('uncaughtException', die);
+main().catch(die);
