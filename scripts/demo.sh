@@ -49,6 +49,6 @@ demo: starting Backstage. Open http://localhost:3000, sign in as guest, then
   - OpenBao Backups in the sidebar         (the fleet: ok, failing, never)
   logs: $state/sandbox.log, S3 at $S3_ENDPOINT (key test:tester / testing)
 MSG
-setsid npx backstage-cli repo start --config app-config.yaml --config "$config" &
+setsid npx backstage-cli repo start --config "$PWD/app-config.yaml" --config "$config" &
 pids+=($!)
 wait "${pids[1]}"

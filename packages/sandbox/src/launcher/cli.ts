@@ -3,7 +3,7 @@
  *   sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]
  */
 import { resolve } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startDemo } from './startDemo';
 
 function args(argv: string[]) {
@@ -26,10 +26,15 @@ async function ensureBucket(endpoint: string, bucket: string, accessKeyId: strin
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // A bucket left by an earlier run is fine (some servers answer its re-creation with an error).
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (e: any) {
-    if (e?.name === 'BucketAlreadyOwnedByYou' || e?.name === 'BucketAlreadyExists') return;
     throw new Error(`cannot create bucket ${bucket} at ${endpoint}: ${e?.message ?? e}`);
   }
 }
