@@ -6,8 +6,16 @@ const out = process.argv[2] ?? '.';
 const base = process.env.APP_URL ?? 'http://localhost:3000';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
 // The guest session lives in the page: sign in on the page we want, then navigate in-app.
@@ -15,12 +23,22 @@ await page.goto(`${base}/catalog/default/component/secrets-platform/backups`);
 const enter = page.getByRole('button', { name: /enter/i });
 await enter.waitFor({ timeout: 30000 });
 await enter.click();
-await page.getByText('bao-prod').first().waitFor({ timeout: 30000 }).catch(async e => { await page.screenshot({ path: `${out}/error.png`, fullPage: true }); throw e; });
+await page
+  .getByText('bao-prod')
+  .first()
+  .waitFor({ timeout: 30000 })
+  .catch(async e => {
+    await page.screenshot({ path: `${out}/error.png`, fullPage: true });
+    throw e;
+  });
 await page.waitForTimeout(3000);
 await page.screenshot({ path: `${out}/backups-tab.png`, fullPage: true });
-await page.getByRole('link', { name: /OpenBao Backups/i }).first().click();
+await page
+  .getByRole('link', { name: /OpenBao Backups/i })
+  .first()
+  .click();
 await page.getByText('bao-staging').first().waitFor({ timeout: 30000 });
 await page.waitForTimeout(2000);
 await page.screenshot({ path: `${out}/fleet-page.png`, fullPage: true });
 await browser.close();
-console.log('screenshots written');
+process.stdout.write(`screenshots written to ${out}\n`);

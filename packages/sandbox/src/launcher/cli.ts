@@ -3,7 +3,11 @@
  *   sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]
  */
 import { resolve } from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { startDemo } from './startDemo';
 
 function args(argv: string[]) {
@@ -17,7 +21,12 @@ function args(argv: string[]) {
   return out;
 }
 
-async function ensureBucket(endpoint: string, bucket: string, accessKeyId: string, secretAccessKey: string) {
+async function ensureBucket(
+  endpoint: string,
+  bucket: string,
+  accessKeyId: string,
+  secretAccessKey: string,
+) {
   const s3 = new S3Client({
     endpoint,
     region: 'us-east-1',
@@ -35,19 +44,25 @@ async function ensureBucket(endpoint: string, bucket: string, accessKeyId: strin
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (e: any) {
-    throw new Error(`cannot create bucket ${bucket} at ${endpoint}: ${e?.message ?? e}`);
+    throw new Error(
+      `cannot create bucket ${bucket} at ${endpoint}: ${e?.message ?? e}`,
+    );
   }
 }
 
 export async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command !== 'up') {
-    process.stderr.write('usage: sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]\n');
+    process.stderr.write(
+      'usage: sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]\n',
+    );
     return 2;
   }
   const a = args(rest);
   if (!a.config) {
-    process.stderr.write('sandbox up: --config <file> is required (where to write the backend config fragment)\n');
+    process.stderr.write(
+      'sandbox up: --config <file> is required (where to write the backend config fragment)\n',
+    );
     return 2;
   }
   const s3 = {
@@ -57,10 +72,18 @@ export async function main(argv: string[]) {
     secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'testing',
   };
   const log = (m: string) => process.stdout.write(`sandbox: ${m}\n`);
-  await ensureBucket(s3.endpoint, s3.bucket, s3.accessKeyId, s3.secretAccessKey);
+  await ensureBucket(
+    s3.endpoint,
+    s3.bucket,
+    s3.accessKeyId,
+    s3.secretAccessKey,
+  );
   log(`bucket ${s3.bucket} at ${s3.endpoint}`);
   const demo = await startDemo({
-    executorCommand: [process.execPath, resolve(a.executor ?? 'executor/dist/executor.js')],
+    executorCommand: [
+      process.execPath,
+      resolve(a.executor ?? 'executor/dist/executor.js'),
+    ],
     s3,
     configPath: resolve(a.config),
     port: a.port ? Number(a.port) : undefined,

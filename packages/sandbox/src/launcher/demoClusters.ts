@@ -36,6 +36,7 @@ export const DEMO_CLUSTERS: DemoCluster[] = [
     jwtAuthRole: 'backup',
     phase: 'Running',
     upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },
-    description: 'blocked: an upgrade is in progress, scheduled runs are refused',
+    description:
+      'blocked: an upgrade is in progress, scheduled runs are refused',
   },
 ];

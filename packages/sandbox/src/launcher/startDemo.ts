@@ -9,7 +9,12 @@ import { DEMO_CLUSTERS } from './demoClusters';
 export interface StartDemoOptions {
   /** `node` command line that runs the executor bundle. */
   executorCommand: string[];
-  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  s3: {
+    endpoint: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
   /** Where to write the backend's config fragment (`openbaoBackup.kubernetes.clusters`). */
   configPath: string;
   /** Kubernetes API port; default any free one. */
@@ -23,7 +28,12 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-function request(api: KubeApi, method: string, path: string, body?: object): Promise<unknown> {
+function request(
+  api: KubeApi,
+  method: string,
+  path: string,
+  body?: object,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       `${api.url}${path}`,
@@ -32,7 +42,10 @@ function request(api: KubeApi, method: string, path: string, body?: object): Pro
         ca: Buffer.from(api.caData!, 'base64'),
         headers: {
           Authorization: `Bearer ${api.token}`,
-          'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+          'Content-Type':
+            method === 'PATCH'
+              ? 'application/merge-patch+json'
+              : 'application/json',
         },
       },
       res => {
@@ -64,7 +77,12 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
       pods: 3,
       leaderIndex: 1,
       tls: true,
-      jwtRoles: [{ name: 'backup', boundServiceAccounts: [`${c.namespace}/${c.name}-backup`] }],
+      jwtRoles: [
+        {
+          name: 'backup',
+          boundServiceAccounts: [`${c.namespace}/${c.name}-backup`],
+        },
+      ],
       snapshot: { stateSize: 8 * 1024 * 1024, seed: c.name },
     });
     openbao.push(bao);
@@ -76,24 +94,38 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     issueServiceAccountToken: r => {
       const cluster = r.serviceAccount.replace(/-backup$/, '');
       const bao = byNamespace.get(`${r.namespace}/${cluster}`) ?? openbao[0];
-      return bao.issueJwt({ namespace: r.namespace, serviceAccount: r.serviceAccount, audience: r.audience });
+      return bao.issueJwt({
+        namespace: r.namespace,
+        serviceAccount: r.serviceAccount,
+        audience: r.audience,
+      });
     },
   });
   const namespaces = [...new Set(DEMO_CLUSTERS.map(c => c.namespace))];
-  const kube = await startKubeApi({ tls: true, port: options.port, namespaces, podExecutor: runner });
+  const kube = await startKubeApi({
+    tls: true,
+    port: options.port,
+    namespaces,
+    podExecutor: runner,
+  });
 
   for (const c of DEMO_CLUSTERS) {
     const bao = byNamespace.get(`${c.namespace}/${c.name}`)!;
     const ns = `/api/v1/namespaces/${c.namespace}`;
     await request(kube, 'POST', `${ns}/secrets`, {
       metadata: { name: `${c.name}-s3` },
-      stringData: { accessKeyId: options.s3.accessKeyId, secretAccessKey: options.s3.secretAccessKey },
+      stringData: {
+        accessKeyId: options.s3.accessKeyId,
+        secretAccessKey: options.s3.secretAccessKey,
+      },
     });
     await request(kube, 'POST', `${ns}/secrets`, {
       metadata: { name: `${c.name}-tls` },
       stringData: { 'ca.crt': bao.caCertPem },
     });
-    await request(kube, 'POST', `${ns}/serviceaccounts`, { metadata: { name: `${c.name}-backup` } });
+    await request(kube, 'POST', `${ns}/serviceaccounts`, {
+      metadata: { name: `${c.name}-backup` },
+    });
     const path = `/apis/openbao.org/v1alpha1/namespaces/${c.namespace}/openbaoclusters`;
     await request(kube, 'POST', path, {
       apiVersion: 'openbao.org/v1alpha1',
@@ -134,25 +166,29 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
 
   await writeFile(
     options.configPath,
-    `# Written by the sandbox launcher (packages/sandbox); regenerated on every start.\n${stringify({
-      openbaoBackup: {
-        reconcileInterval: { seconds: 5 },
-        job: { allowAddressOverride: true },
-        kubernetes: {
-          clusters: [
-            {
-              name: 'sandbox',
-              url: kube.url,
-              caData: kube.caData,
-              serviceAccountToken: kube.token,
-            },
-          ],
+    `# Written by the sandbox launcher (packages/sandbox); regenerated on every start.\n${stringify(
+      {
+        openbaoBackup: {
+          reconcileInterval: { seconds: 5 },
+          job: { allowAddressOverride: true },
+          kubernetes: {
+            clusters: [
+              {
+                name: 'sandbox',
+                url: kube.url,
+                caData: kube.caData,
+                serviceAccountToken: kube.token,
+              },
+            ],
+          },
         },
       },
-    })}`,
+    )}`,
     { mode: 0o600 },
   );
-  log(`Kubernetes API double at ${kube.url}; backend config written to ${options.configPath}`);
+  log(
+    `Kubernetes API double at ${kube.url}; backend config written to ${options.configPath}`,
+  );
 
   return {
     kube,
