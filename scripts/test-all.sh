@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check of the project on a fresh machine: bootstrap (Node 24 + npm ci), a real S3
-# server (Swift + s3api from Debian packages), lint, type-check and every Jest suite.
+# server (Swift + s3api from Debian packages), lint, type-check, every Jest suite and the demo
+# driven by headless Chromium (scripts/e2e.sh).
 # Ends with one line `N passed, N failed` (Jest tests plus one entry each for lint and tsc)
 # and exits non-zero if anything failed.
 set -uo pipefail
@@ -46,6 +47,16 @@ if [ -f "$results_dir/jest.json" ]; then
 else
   echo "jest wrote no results" >&2; failed=$((failed + 1))
 fi
+
+# The demo in a real browser: each `ok -` / `not ok -` step line counts as one test.
+echo "== e2e (browser)" >&2
+S3_ENDPOINT=$S3_TEST_ENDPOINT E2E_OUT="$results_dir/e2e" bash scripts/e2e.sh > "$results_dir/e2e.log" 2>&1
+e2e_rc=$?
+cat "$results_dir/e2e.log" >&2
+e2e_ok=$(grep -c '^ok - ' "$results_dir/e2e.log")
+e2e_bad=$(grep -c '^not ok - ' "$results_dir/e2e.log")
+passed=$((passed + e2e_ok)); failed=$((failed + e2e_bad))
+if [ "$e2e_rc" -ne 0 ] && [ "$e2e_bad" -eq 0 ]; then failed=$((failed + 1)); fi
 
 cleanup
 echo "$passed passed, $failed failed"
