@@ -2,30 +2,20 @@
 // of bao-prod is visible on its Backups tab, "Back up now" runs a manual backup to the end, and
 // the fleet page shows the failing cluster. Exits non-zero with the reason on any failure and
 // leaves a screenshot of the page it failed on. Usage: node e2e/demo.e2e.mjs <outdir>
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './browser.mjs';
 
 const out = process.argv[2] ?? '.';
 const base = process.env.APP_URL ?? 'http://localhost:3000';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
 const step = async (name, fn) => {
   try {
     await fn();
     process.stdout.write(`ok - ${name}\n`);
   } catch (e) {
-    await page.screenshot({ path: `${out}/e2e-failure.png`, fullPage: true }).catch(() => {});
+    await page
+      .screenshot({ path: `${out}/e2e-failure.png`, fullPage: true })
+      .catch(() => {});
     process.stdout.write(`not ok - ${name}: ${e.message.split('\n')[0]}\n`);
     await browser.close();
     process.exit(1);
@@ -38,41 +28,74 @@ await step('guest sign-in lands on the Backups tab', async () => {
   await page.getByText('openbao/bao-prod').first().waitFor({ timeout: 60_000 });
 });
 
-await step('a scheduled backup of bao-prod shows up within two minutes', async () => {
-  // The page polls only while a run is active: reload until the first run has landed.
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (await page.getByText(/openbao\/openbao\/bao-prod\/.*\.snap/).first().isVisible()) break;
-    if (Date.now() > deadline) throw new Error('no snapshot key on the page after 120 s');
-    await page.waitForTimeout(5000);
-    await page.reload();
-    await page.getByText('openbao/bao-prod').first().waitFor({ timeout: 60_000 });
-  }
-  await page.getByText('Succeeded').first().waitFor({ timeout: 10_000 });
-});
+await step(
+  'a scheduled backup of bao-prod shows up within two minutes',
+  async () => {
+    // The page polls only while a run is active: reload until the first run has landed.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (
+        await page
+          .getByText(/openbao\/openbao\/bao-prod\/.*\.snap/)
+          .first()
+          .isVisible()
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error('no snapshot key on the page after 120 s');
+      await page.waitForTimeout(5000);
+      await page.reload();
+      await page
+        .getByText('openbao/bao-prod')
+        .first()
+        .waitFor({ timeout: 60_000 });
+    }
+    await page.getByText('Succeeded').first().waitFor({ timeout: 10_000 });
+  },
+);
 
-await step('"Back up now" asks for a reason and runs a manual backup to the end', async () => {
-  await page.getByRole('button', { name: /Back up .*bao-prod now/ }).click();
-  await page.getByLabel(/Reason/).fill('end-to-end test');
-  await page.getByRole('button', { name: 'Start backup' }).click();
-  await page.getByText(/Backup of .*bao-prod finished/).waitFor({ timeout: 90_000 });
-  await page.getByText('manual').first().waitFor({ timeout: 30_000 });
-});
+await step(
+  '"Back up now" asks for a reason and runs a manual backup to the end',
+  async () => {
+    await page.getByRole('button', { name: /Back up .*bao-prod now/ }).click();
+    await page.getByLabel(/Reason/).fill('end-to-end test');
+    await page.getByRole('button', { name: 'Start backup' }).click();
+    await page
+      .getByText(/Backup of .*bao-prod finished/)
+      .waitFor({ timeout: 90_000 });
+    await page.getByText('manual').first().waitFor({ timeout: 30_000 });
+  },
+);
 
-await step('the fleet page shows every cluster, the failing one as Failing', async () => {
-  await page.getByRole('link', { name: /OpenBao Backups/i }).first().click();
-  await page.getByText('openbao-staging/bao-staging').first().waitFor({ timeout: 60_000 });
-  // bao-staging runs every 2 minutes with a JWT role OpenBao does not know: its first run fails.
-  const deadline = Date.now() + 150_000;
-  // (the health filter's hidden options also say "Failing": look in the table only)
-  while (!(await page.locator('td', { hasText: 'Failing' }).first().isVisible())) {
-    if (Date.now() > deadline) throw new Error('bao-staging not Failing after 150 s');
-    await page.waitForTimeout(5000);
-    await page.reload();
-    await page.getByText('openbao-staging/bao-staging').first().waitFor({ timeout: 60_000 });
-  }
-  await page.getByText('openbao-staging/bao-upgrading').first().waitFor();
-  await page.screenshot({ path: `${out}/fleet-page.png`, fullPage: true });
-});
+await step(
+  'the fleet page shows every cluster, the failing one as Failing',
+  async () => {
+    await page
+      .getByRole('link', { name: /OpenBao Backups/i })
+      .first()
+      .click();
+    await page
+      .getByText('openbao-staging/bao-staging')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    // bao-staging runs every 2 minutes with a JWT role OpenBao does not know: its first run fails.
+    const deadline = Date.now() + 150_000;
+    // (the health filter's hidden options also say "Failing": look in the table only)
+    while (
+      !(await page.locator('td', { hasText: 'Failing' }).first().isVisible())
+    ) {
+      if (Date.now() > deadline)
+        throw new Error('bao-staging not Failing after 150 s');
+      await page.waitForTimeout(5000);
+      await page.reload();
+      await page
+        .getByText('openbao-staging/bao-staging')
+        .first()
+        .waitFor({ timeout: 60_000 });
+    }
+    await page.getByText('openbao-staging/bao-upgrading').first().waitFor();
+    await page.screenshot({ path: `${out}/fleet-page.png`, fullPage: true });
+  },
+);
 
 await browser.close();

@@ -1,22 +1,10 @@
 // Opens the demo in headless Chromium, signs in as guest and saves screenshots of the Backups
 // tab and the fleet page. Usage: node e2e/screenshot.mjs <outdir> (demo running on :3000).
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './browser.mjs';
 
 const out = process.argv[2] ?? '.';
 const base = process.env.APP_URL ?? 'http://localhost:3000';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
 // The guest session lives in the page: sign in on the page we want, then navigate in-app.
 await page.goto(`${base}/catalog/default/component/secrets-platform/backups`);

@@ -54,7 +54,9 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
       'serviceAccount') as KubernetesClusterConfig['authProvider'];
     if (!AUTH_PROVIDERS.includes(authProvider)) {
       throw new InputError(
-        `openbaoBackup.kubernetes.clusters[${i}].authProvider must be one of ${AUTH_PROVIDERS.join(', ')}, got "${authProvider}"`,
+        `openbaoBackup.kubernetes.clusters[${i}].authProvider must be one of ${AUTH_PROVIDERS.join(
+          ', ',
+        )}, got "${authProvider}"`,
       );
     }
     const url = c.getOptionalString('url');
@@ -85,7 +87,9 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
     config?.getOptionalString('kubernetes.defaultCluster') ?? names[0];
   if (defaultCluster && names.length && !names.includes(defaultCluster)) {
     throw new InputError(
-      `openbaoBackup.kubernetes.defaultCluster "${defaultCluster}" is not one of the configured clusters (${names.join(', ')})`,
+      `openbaoBackup.kubernetes.defaultCluster "${defaultCluster}" is not one of the configured clusters (${names.join(
+        ', ',
+      )})`,
     );
   }
   const staleFactor = config?.getOptionalNumber('health.staleFactor') ?? 1;

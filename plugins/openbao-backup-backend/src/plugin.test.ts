@@ -5,11 +5,13 @@ import { openBaoBackupPlugin } from './plugin';
 describe('openBaoBackupPlugin', () => {
   it('answers GET /health without credentials', async () => {
     const { server } = await startTestBackend({
-      features: [openBaoBackupPlugin, mockServices.rootConfig.factory({ data: {} })],
+      features: [
+        openBaoBackupPlugin,
+        mockServices.rootConfig.factory({ data: {} }),
+      ],
     });
     const res = await request(server).get('/api/openbao-backup/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
-
 });

@@ -42,7 +42,9 @@ export const openBaoBackupPlugin = createBackendPlugin({
       async init(deps) {
         const { logger, scheduler } = deps;
         const config = readOpenBaoBackupConfig(deps.config);
-        const gateways = config.clusters.map(c => ClientNodeKubeGateway.create(c));
+        const gateways = config.clusters.map(c =>
+          ClientNodeKubeGateway.create(c),
+        );
         deps.permissionsRegistry.addPermissions(openBaoBackupPermissions);
 
         const links = CatalogLinks.create({
@@ -94,9 +96,13 @@ export const openBaoBackupPlugin = createBackendPlugin({
             reconcileTaskId: RECONCILE_TASK_ID,
           }),
         );
-        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
         logger.info('openbao-backup started', {
-          kubernetesClusters: config.clusters.map(c => c.name).join(',') || 'none',
+          kubernetesClusters:
+            config.clusters.map(c => c.name).join(',') || 'none',
         });
       },
     });

@@ -35,3 +35,4 @@ export type {
   StoreEvent,
   WatchEventType,
 } from './types';
+export { kubeRequest } from './kubeRequest';

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import { stringify } from 'yaml';
-import { KubeApi, startKubeApi } from '../kube';
+import { KubeApi, kubeRequest as request, startKubeApi } from '../kube';
 import { createJobRunner } from '../runner';
 import { OpenBaoClusterHandle, startOpenBaoCluster } from '../openbao';
 import { DEMO_CLUSTERS } from './demoClusters';
@@ -26,41 +25,6 @@ export interface Demo {
   kube: KubeApi;
   openbao: OpenBaoClusterHandle[];
   stop(): Promise<void>;
-}
-
-function request(
-  api: KubeApi,
-  method: string,
-  path: string,
-  body?: object,
-): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${api.url}${path}`,
-      {
-        method,
-        ca: Buffer.from(api.caData!, 'base64'),
-        headers: {
-          Authorization: `Bearer ${api.token}`,
-          'Content-Type':
-            method === 'PATCH'
-              ? 'application/merge-patch+json'
-              : 'application/json',
-        },
-      },
-      res => {
-        let text = '';
-        res.on('data', c => (text += c));
-        res.on('end', () =>
-          res.statusCode! < 300
-            ? resolve(text && JSON.parse(text))
-            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
 }
 
 /**

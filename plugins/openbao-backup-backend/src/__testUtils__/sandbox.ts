@@ -5,18 +5,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import https from 'node:https';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  KubeApi,
   createJobRunner,
+  kubeRequest,
   startKubeApi,
   startOpenBaoCluster,
 } from '@internal/openbao-backup-sandbox';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 
-export const S3_ENDPOINT = process.env.S3_TEST_ENDPOINT ?? 'http://127.0.0.1:8080';
-export const S3_CREDENTIALS = { accessKeyId: 'test:tester', secretAccessKey: 'testing' };
+export const S3_ENDPOINT =
+  process.env.S3_TEST_ENDPOINT ?? 'http://127.0.0.1:8080';
+export const S3_CREDENTIALS = {
+  accessKeyId: 'test:tester',
+  secretAccessKey: 'testing',
+};
 const REPO = join(__dirname, '../../../..');
 const EXECUTOR = join(REPO, 'executor/dist/executor.js');
 
@@ -41,54 +44,38 @@ export async function createBucket(bucket: string) {
   }
 }
 
-/** Seeds and reads the Kubernetes double over HTTPS with its own CA, as any client would. */
-export function kubeRequest(api: KubeApi, method: string, path: string, body?: object): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${api.url}${path}`,
-      {
-        method,
-        ca: Buffer.from(api.caData!, 'base64'),
-        headers: {
-          Authorization: `Bearer ${api.token}`,
-          'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
-        },
-      },
-      res => {
-        let text = '';
-        res.on('data', c => (text += c));
-        res.on('end', () =>
-          res.statusCode! < 300
-            ? resolve(text ? JSON.parse(text) : undefined)
-            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
 /** Starts OpenBao (3 pods, TLS, leader not first) + Kubernetes API (TLS) whose Pods run the executor. */
 export async function startSandbox(namespace: string) {
   if (!existsSync(EXECUTOR)) {
-    execFileSync(process.execPath, [join(REPO, 'executor/scripts/build.mjs')], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(REPO, 'executor/scripts/build.mjs')], {
+      stdio: 'ignore',
+    });
   }
   const bao = await startOpenBaoCluster({
     pods: 3,
     leaderIndex: 1,
     tls: true,
-    jwtRoles: [{ name: 'backup', boundServiceAccounts: [`${namespace}/bao-backup`] }],
+    jwtRoles: [
+      { name: 'backup', boundServiceAccounts: [`${namespace}/bao-backup`] },
+    ],
     snapshot: { stateSize: 2 * 1024 * 1024 },
   });
   const runner = createJobRunner({
     images: { 'openbao-backup-executor': [process.execPath, EXECUTOR] },
     issueServiceAccountToken: r =>
-      bao.issueJwt({ namespace: r.namespace, serviceAccount: r.serviceAccount, audience: r.audience }),
+      bao.issueJwt({
+        namespace: r.namespace,
+        serviceAccount: r.serviceAccount,
+        audience: r.audience,
+      }),
   });
-  const kube = await startKubeApi({ tls: true, namespaces: [namespace], podExecutor: runner });
+  const kube = await startKubeApi({
+    tls: true,
+    namespaces: [namespace],
+    podExecutor: runner,
+  });
   const gateway = ClientNodeKubeGateway.create({
     name: 'sandbox',
     url: kube.url,
@@ -102,7 +89,8 @@ export async function startSandbox(namespace: string) {
     kube,
     runner,
     gateway,
-    request: (method: string, path: string, body?: object) => kubeRequest(kube, method, path, body),
+    request: (method: string, path: string, body?: object) =>
+      kubeRequest(kube, method, path, body),
     async stop() {
       await runner.stopAll();
       await kube.stop();

@@ -82,7 +82,11 @@ export class ClientNodeKubeGateway implements KubeGateway {
     try {
       if (!this.#namespaces) {
         return await this.#listAll(_continue =>
-          this.#custom.listClusterCustomObject({ ...base, _continue, limit: 500 }),
+          this.#custom.listClusterCustomObject({
+            ...base,
+            _continue,
+            limit: 500,
+          }),
         );
       }
       const perNamespace = await Promise.all(
@@ -104,7 +108,9 @@ export class ClientNodeKubeGateway implements KubeGateway {
   }
 
   async #listAll(
-    page: (cont?: string) => Promise<{ items: OpenBaoCluster[]; metadata?: { continue?: string } }>,
+    page: (
+      cont?: string,
+    ) => Promise<{ items: OpenBaoCluster[]; metadata?: { continue?: string } }>,
   ): Promise<OpenBaoCluster[]> {
     const items: OpenBaoCluster[] = [];
     let cont: string | undefined;
@@ -159,7 +165,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
         .listNamespacedJob({ namespace, labelSelector })
         .then(l => l.items as JobLike[])
         .catch(e => {
-          throw new ForwardedError(`list backup Jobs of ${namespace}/${name}`, e);
+          throw new ForwardedError(
+            `list backup Jobs of ${namespace}/${name}`,
+            e,
+          );
         }),
       // The Job's pod template carries the same labels; Pods explain image pulls and exit codes.
       this.#core.listNamespacedPod({ namespace, labelSelector }).catch(e => {
@@ -221,11 +230,17 @@ export class ClientNodeKubeGateway implements KubeGateway {
       if (e instanceof ApiException && e.code === 409) {
         // Another pass (or replica) created this very run first: adopt it rather than create a
         // twin. A Job of that name for another run (same second) must not be taken for ours.
-        const existing = (await this.#batch.readNamespacedJob({ namespace, name })) as JobLike;
-        const runAt = (j: JobLike) => j.metadata?.annotations?.[ANNOTATION_RUN_AT];
+        const existing = (await this.#batch.readNamespacedJob({
+          namespace,
+          name,
+        })) as JobLike;
+        const runAt = (j: JobLike) =>
+          j.metadata?.annotations?.[ANNOTATION_RUN_AT];
         if (runAt(existing) !== runAt(job)) {
           throw new ConflictError(
-            `Job ${namespace}/${name} already exists for another run (run-at ${runAt(existing)})`,
+            `Job ${namespace}/${name} already exists for another run (run-at ${runAt(
+              existing,
+            )})`,
           );
         }
         return existing;

@@ -20,7 +20,10 @@ export interface KubeGateway {
   /** Name of the Kubernetes cluster in config. */
   readonly name: string;
   listClusters(): Promise<OpenBaoCluster[]>;
-  getCluster(namespace: string, name: string): Promise<OpenBaoCluster | undefined>;
+  getCluster(
+    namespace: string,
+    name: string,
+  ): Promise<OpenBaoCluster | undefined>;
   /** Reads what the core needs about one cluster: Secrets (key names only), restores, Jobs, Pods. */
   observe(cluster: OpenBaoCluster): Promise<ObservedCluster>;
   listRestores(namespace: string): Promise<OpenBaoRestore[]>;
@@ -28,7 +31,11 @@ export interface KubeGateway {
   createJob(job: JobManifest): Promise<JobLike>;
   deleteJob(namespace: string, name: string): Promise<void>;
   /** JSON merge patch on the `status` subresource. */
-  patchClusterStatus(namespace: string, name: string, patch: object): Promise<void>;
+  patchClusterStatus(
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<void>;
   /** Sets (string) or removes (null) one annotation with a JSON merge patch. */
   setClusterAnnotation(
     namespace: string,

@@ -34,16 +34,28 @@ beforeAll(async () => {
       `No S3 server at ${endpoint} (${e}). Start one with: bash scripts/s3-swift.sh install && bash scripts/s3-swift.sh start`,
     );
   }
-  const keys = ['a/ns/c/1.snap', 'a/ns/c/2.snap', 'a/ns/c/3.snap', 'a/ns/other/1.snap', 'b/x.snap'];
+  const keys = [
+    'a/ns/c/1.snap',
+    'a/ns/c/2.snap',
+    'a/ns/c/3.snap',
+    'a/ns/other/1.snap',
+    'b/x.snap',
+  ];
   for (const Key of keys) {
-    await raw.send(new PutObjectCommand({ Bucket: bucket, Key, Body: `data of ${Key}` }));
+    await raw.send(
+      new PutObjectCommand({ Bucket: bucket, Key, Body: `data of ${Key}` }),
+    );
   }
 });
 
 describe('S3ObjectStore against a real S3 server', () => {
   it('lists only the prefix, with sizes and dates', async () => {
     const objects = await store.list('a/ns/c/');
-    expect(objects.map(o => o.key)).toEqual(['a/ns/c/1.snap', 'a/ns/c/2.snap', 'a/ns/c/3.snap']);
+    expect(objects.map(o => o.key)).toEqual([
+      'a/ns/c/1.snap',
+      'a/ns/c/2.snap',
+      'a/ns/c/3.snap',
+    ]);
     expect(objects[0].size).toBe('data of a/ns/c/1.snap'.length);
     expect(objects[0].lastModified).toBeInstanceOf(Date);
   });
@@ -63,11 +75,17 @@ describe('S3ObjectStore against a real S3 server', () => {
 
   it('finds and aborts unfinished multipart uploads under a prefix', async () => {
     const { UploadId } = await raw.send(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'a/ns/c/orphan.snap' }),
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'a/ns/c/orphan.snap',
+      }),
     );
     const pending = await store.listPendingUploads('a/ns/c/');
     expect(pending).toEqual([
-      expect.objectContaining({ key: 'a/ns/c/orphan.snap', uploadId: UploadId }),
+      expect.objectContaining({
+        key: 'a/ns/c/orphan.snap',
+        uploadId: UploadId,
+      }),
     ]);
     await store.abortUpload(pending[0]);
     expect(await store.listPendingUploads('a/ns/c/')).toEqual([]);
@@ -84,7 +102,9 @@ describe('S3ObjectStore against a real S3 server', () => {
     const result = await dead.deleteMany(['k1', 'k2']);
     expect(result.deleted).toEqual([]);
     expect(result.errors.map(e => e.key)).toEqual(['k1', 'k2']);
-    await expect(dead.list('a/')).rejects.toThrow(`list objects in bucket ${bucket}`);
+    await expect(dead.list('a/')).rejects.toThrow(
+      `list objects in bucket ${bucket}`,
+    );
   });
 
   it('names the bucket when credentials are wrong', async () => {
@@ -96,7 +116,9 @@ describe('S3ObjectStore against a real S3 server', () => {
       credentials: { accessKeyId: 'test:tester', secretAccessKey: 'wrong' },
     });
     await expect(wrong.list('a/')).rejects.toThrow(
-      new RegExp(`list objects in bucket ${bucket}.*(SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId)`),
+      new RegExp(
+        `list objects in bucket ${bucket}.*(SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId)`,
+      ),
     );
   });
 });

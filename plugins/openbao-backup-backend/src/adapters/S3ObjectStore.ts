@@ -22,7 +22,11 @@ export interface S3ObjectStoreOptions {
   endpoint?: string;
   forcePathStyle?: boolean;
   /** Static credentials; absent = the SDK's default chain (web identity, instance role…). */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+  };
   /** PEM of a private CA for the endpoint. */
   caCert?: string;
 }
@@ -56,14 +60,18 @@ export class S3ObjectStore implements ObjectStore {
     // DeleteObjects must carry Content-MD5 for servers that do not accept the newer checksums.
     this.#client.middlewareStack.add(
       (next, context) => async args => {
-        const request = args.request as { body?: unknown; headers?: Record<string, string> };
+        const request = args.request as {
+          body?: unknown;
+          headers?: Record<string, string>;
+        };
         if (
           context.commandName === 'DeleteObjectsCommand' &&
           typeof request.body === 'string' &&
           request.headers
         ) {
           for (const h of Object.keys(request.headers)) {
-            if (/^x-amz-(checksum|sdk-checksum)/i.test(h)) delete request.headers[h];
+            if (/^x-amz-(checksum|sdk-checksum)/i.test(h))
+              delete request.headers[h];
           }
           request.headers['content-md5'] = createHash('md5')
             .update(request.body)
@@ -90,7 +98,11 @@ export class S3ObjectStore implements ObjectStore {
         );
         for (const o of page.Contents ?? []) {
           if (o.Key) {
-            objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
+            objects.push({
+              key: o.Key,
+              size: o.Size ?? 0,
+              lastModified: o.LastModified,
+            });
           }
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -112,7 +124,9 @@ export class S3ObjectStore implements ObjectStore {
             Delete: { Objects: batch.map(Key => ({ Key })), Quiet: false },
           }),
         );
-        result.deleted.push(...(out.Deleted ?? []).map(d => d.Key!).filter(Boolean));
+        result.deleted.push(
+          ...(out.Deleted ?? []).map(d => d.Key!).filter(Boolean),
+        );
         result.errors.push(
           ...(out.Errors ?? []).map(e => ({
             key: e.Key ?? '?',
@@ -143,14 +157,21 @@ export class S3ObjectStore implements ObjectStore {
         );
         for (const u of page.Uploads ?? []) {
           if (u.Key && u.UploadId) {
-            uploads.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated });
+            uploads.push({
+              key: u.Key,
+              uploadId: u.UploadId,
+              initiated: u.Initiated,
+            });
           }
         }
         keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
         uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
       } while (keyMarker);
     } catch (e) {
-      throw new ForwardedError(`list multipart uploads in bucket ${this.#bucket}`, e);
+      throw new ForwardedError(
+        `list multipart uploads in bucket ${this.#bucket}`,
+        e,
+      );
     }
     return uploads;
   }

@@ -21,7 +21,9 @@ export const objectStoreFor: ObjectStoreFactory = async (gateway, cluster) => {
   const target = cluster.spec.backup?.target;
   const { namespace, name } = cluster.metadata;
   if (!target?.bucket) {
-    throw new InputError(`${namespace}/${name} has no spec.backup.target.bucket`);
+    throw new InputError(
+      `${namespace}/${name} has no spec.backup.target.bucket`,
+    );
   }
   let credentials;
   let caCert: string | undefined;

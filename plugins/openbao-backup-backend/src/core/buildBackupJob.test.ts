@@ -336,7 +336,9 @@ describe('openBaoAddresses with the backup-addresses annotation', () => {
   it('is ignored unless the backend allows it', () => {
     const cluster = makeCluster({
       metadata: {
-        annotations: { 'openbao.org/backup-addresses': 'https://evil.example:8200' },
+        annotations: {
+          'openbao.org/backup-addresses': 'https://evil.example:8200',
+        },
       },
     });
     expect(openBaoAddresses(cluster, resolveBackupJobSettings())).toBe(

@@ -140,16 +140,17 @@ export const MOUNT_PATHS = {
 /** `OPENBAO_ADDRESSES`: one URL per replica from the template. */
 export function openBaoAddresses(
   cluster: OpenBaoCluster,
-  settings: Pick<BackupJobSettings, 'addressTemplate' | 'defaultReplicas' | 'allowAddressOverride'>,
+  settings: Pick<
+    BackupJobSettings,
+    'addressTemplate' | 'defaultReplicas' | 'allowAddressOverride'
+  >,
 ): string {
   // An explicit list on the cluster wins over the template (see BACKUP_ADDRESSES_ANNOTATION).
   const explicit = !settings.allowAddressOverride
     ? undefined
-    : cluster.metadata.annotations?.[
-    BACKUP_ADDRESSES_ANNOTATION
-  ]?.split(',')
-    .map(a => a.trim())
-    .filter(Boolean);
+    : cluster.metadata.annotations?.[BACKUP_ADDRESSES_ANNOTATION]?.split(',')
+        .map(a => a.trim())
+        .filter(Boolean);
   if (explicit?.length) return explicit.join(',');
   const replicas = cluster.spec?.replicas ?? settings.defaultReplicas;
   return Array.from({ length: Math.max(1, replicas) }, (_, i) =>

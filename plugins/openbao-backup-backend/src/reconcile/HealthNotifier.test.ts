@@ -15,7 +15,12 @@ describe('HealthNotifier', () => {
       entityRefs: ['component:default/secrets'],
     });
     const create = () =>
-      HealthNotifier.create({ database, notifications, owners: lookup, logger: mockServices.logger.mock() });
+      HealthNotifier.create({
+        database,
+        notifications,
+        owners: lookup,
+        logger: mockServices.logger.mock(),
+      });
     return { notifier: await create(), create, notifications };
   }
 
@@ -46,13 +51,19 @@ describe('HealthNotifier', () => {
 
   it('only logs when nobody owns the cluster', async () => {
     const { notifier, notifications } = await setup([]);
-    expect(await notifier.observe(ref, 'stale', 'last success 3h ago')).toBe('degraded');
+    expect(await notifier.observe(ref, 'stale', 'last success 3h ago')).toBe(
+      'degraded',
+    );
     expect(notifications.send).not.toHaveBeenCalled();
   });
 
   it('keeps working when sending fails (notifications plugin missing)', async () => {
     const { notifier, notifications } = await setup();
-    notifications.send.mockRejectedValue(new Error('404 notifications not installed'));
-    await expect(notifier.observe(ref, 'failing', 'x')).resolves.toBe('degraded');
+    notifications.send.mockRejectedValue(
+      new Error('404 notifications not installed'),
+    );
+    await expect(notifier.observe(ref, 'failing', 'x')).resolves.toBe(
+      'degraded',
+    );
   });
 });

@@ -11,7 +11,9 @@ import { healthTransition } from './healthTransition';
 const TABLE = 'openbao_backup_health';
 
 /** Who to tell about a cluster: the owners of the catalog entities that link it. */
-export type OwnerLookup = (ref: ClusterRef) => Promise<{ owners: string[]; entityRefs: string[] }>;
+export type OwnerLookup = (
+  ref: ClusterRef,
+) => Promise<{ owners: string[]; entityRefs: string[] }>;
 
 /**
  * Sends one Backstage notification to the owners when a cluster turns failing or stale and one
@@ -43,7 +45,11 @@ export class HealthNotifier {
 
   private constructor(
     db: Knex,
-    options: { notifications?: NotificationService; owners: OwnerLookup; logger: LoggerService },
+    options: {
+      notifications?: NotificationService;
+      owners: OwnerLookup;
+      logger: LoggerService;
+    },
   ) {
     this.#db = db;
     this.#notifications = options.notifications;
@@ -71,7 +77,12 @@ export class HealthNotifier {
         : `OpenBao backups of ${cluster} are ${health}`;
     if (!this.#notifications || owners.length === 0) {
       // Without the notifications plugin, or with nobody to tell, the log is the only trace.
-      this.#logger.info(title, { cluster, health, reason, owners: owners.join(',') });
+      this.#logger.info(title, {
+        cluster,
+        health,
+        reason,
+        owners: owners.join(','),
+      });
       return transition;
     }
     const [kind, rest] = (entityRefs[0] ?? '').split(':');
@@ -84,10 +95,17 @@ export class HealthNotifier {
           description: reason,
           severity: transition === 'recovered' ? 'normal' : 'high',
           topic: `openbao-backup:${cluster}`,
-          link: name ? `/catalog/${namespace}/${kind}/${name}/backups` : '/openbao-backups',
+          link: name
+            ? `/catalog/${namespace}/${kind}/${name}/backups`
+            : '/openbao-backups',
         },
       })
-      .catch(e => this.#logger.warn('cannot send notification', { cluster, error: String(e) }));
+      .catch(e =>
+        this.#logger.warn('cannot send notification', {
+          cluster,
+          error: String(e),
+        }),
+      );
     return transition;
   }
 }

@@ -37,33 +37,41 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       metadata: { name: 'bao-tls' },
       stringData: { 'ca.crt': bao.caCertPem },
     });
-    await request('POST', `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`, {
-      apiVersion: 'openbao.org/v1alpha1',
-      kind: 'OpenBaoCluster',
-      metadata: {
-        name: 'bao',
-        annotations: { 'openbao.org/backup-addresses': bao.addresses.join(',') },
-      },
-      spec: {
-        replicas: 3,
-        backup: {
-          schedule: '* * * * *',
-          executorImage: 'openbao-backup-executor:dev',
-          jwtAuthRole: 'backup',
-          target: {
-            endpoint: S3_ENDPOINT,
-            bucket,
-            pathPrefix: 'snapshots',
-            usePathStyle: true,
-            credentialsSecretRef: { name: 's3' },
-            partSize: 5 * 1024 * 1024,
-            concurrency: 2,
+    await request(
+      'POST',
+      `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`,
+      {
+        apiVersion: 'openbao.org/v1alpha1',
+        kind: 'OpenBaoCluster',
+        metadata: {
+          name: 'bao',
+          annotations: {
+            'openbao.org/backup-addresses': bao.addresses.join(','),
           },
-          retention: { maxCount: 1 },
+        },
+        spec: {
+          replicas: 3,
+          backup: {
+            schedule: '* * * * *',
+            executorImage: 'openbao-backup-executor:dev',
+            jwtAuthRole: 'backup',
+            target: {
+              endpoint: S3_ENDPOINT,
+              bucket,
+              pathPrefix: 'snapshots',
+              usePathStyle: true,
+              credentialsSecretRef: { name: 's3' },
+              partSize: 5 * 1024 * 1024,
+              concurrency: 2,
+            },
+            retention: { maxCount: 1 },
+          },
         },
       },
+    );
+    await request('PATCH', `${crPath}/status`, {
+      status: { phase: 'Running' },
     });
-    await request('PATCH', `${crPath}/status`, { status: { phase: 'Running' } });
     now = new Date();
     reconciler = Reconciler.create({
       gateways: [sandbox.gateway],
@@ -84,9 +92,10 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       (e: any) => e.reason,
     );
   const keysInBucket = async () =>
-    ((await s3Client().send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(
-      o => o.Key!,
-    );
+    (
+      (await s3Client().send(new ListObjectsV2Command({ Bucket: bucket })))
+        .Contents ?? []
+    ).map(o => o.Key!);
 
   /** Runs passes (with the fake clock creeping forward) until `done` holds for the cluster. */
   async function tickUntil(done: (cr: any) => boolean, what: string) {
@@ -97,7 +106,9 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       const cr = await getCluster();
       if (done(cr)) return cr;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}; status: ${JSON.stringify(cr.status)}`);
+        throw new Error(
+          `timed out waiting for ${what}; status: ${JSON.stringify(cr.status)}`,
+        );
       }
       await new Promise(r => setTimeout(r, 250));
       now = new Date(now.getTime() + 250);
@@ -105,13 +116,19 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
   }
 
   it('records the next slot, runs it as a Job, and writes a verified snapshot to S3', async () => {
-    let cr = await tickUntil(c => !!c.status?.backup?.nextScheduledBackup, 'nextScheduledBackup');
+    let cr = await tickUntil(
+      c => !!c.status?.backup?.nextScheduledBackup,
+      'nextScheduledBackup',
+    );
     const slot = new Date(cr.status.backup.nextScheduledBackup);
     expect(slot.getTime()).toBeGreaterThan(now.getTime());
     expect(slot.getUTCSeconds()).toBe(0);
 
     now = new Date(slot.getTime() + 2000); // the slot is due
-    cr = await tickUntil(c => !!c.status?.backup?.lastBackupTime, 'first backup');
+    cr = await tickUntil(
+      c => !!c.status?.backup?.lastBackupTime,
+      'first backup',
+    );
     const b = cr.status.backup;
     expect(b.consecutiveFailures ?? 0).toBe(0);
     expect(b.lastAttemptScheduledTime).toBe(slot.toISOString());
@@ -119,7 +136,9 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       /^snapshots\/vault\/bao\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[0-9a-f]{8}\.snap$/,
     );
     expect(b.lastBackupRaftIndex).toBe(4242);
-    expect(new Date(b.nextScheduledBackup).getTime()).toBe(slot.getTime() + 60_000);
+    expect(new Date(b.nextScheduledBackup).getTime()).toBe(
+      slot.getTime() + 60_000,
+    );
     expect(cr.status.conditions).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ type: 'BackingUp', status: 'False' }),
@@ -133,27 +152,42 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     );
     const bytes = Buffer.from(await object.Body!.transformToByteArray());
     expect(bytes.length).toBe(b.lastBackupSize);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(b.lastBackupSha256);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+      b.lastBackupSha256,
+    );
     expect(object.Metadata?.['openbao-cluster']).toBe('bao');
 
-    const jobs = await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`);
+    const jobs = await sandbox.request(
+      'GET',
+      `/apis/batch/v1/namespaces/${NS}/jobs`,
+    );
     expect(jobs.items).toHaveLength(1);
-    expect(jobs.items[0].metadata.labels['openbao.org/backup-trigger']).toBe('scheduled');
-    expect(await events()).toEqual(expect.arrayContaining(['BackupStarted', 'BackupSucceeded']));
+    expect(jobs.items[0].metadata.labels['openbao.org/backup-trigger']).toBe(
+      'scheduled',
+    );
+    expect(await events()).toEqual(
+      expect.arrayContaining(['BackupStarted', 'BackupSucceeded']),
+    );
   }, 60_000);
 
   it('runs a manual trigger once, clears the annotation, and applies retention (maxCount 1)', async () => {
     const first = (await getCluster()).status.backup.lastBackupName;
     now = new Date(now.getTime() + 2000); // job names have one-second resolution
     await sandbox.request('PATCH', crPath, {
-      metadata: { annotations: { 'openbao.org/trigger-backup': 'before-upgrade-1' } },
+      metadata: {
+        annotations: { 'openbao.org/trigger-backup': 'before-upgrade-1' },
+      },
     });
     const cr = await tickUntil(
-      c => c.status?.backup?.lastBackupName && c.status.backup.lastBackupName !== first,
+      c =>
+        c.status?.backup?.lastBackupName &&
+        c.status.backup.lastBackupName !== first,
       'manual backup',
     );
     expect(cr.status.backup.observedTrigger).toBe('before-upgrade-1');
-    expect(cr.metadata.annotations['openbao.org/trigger-backup']).toBeUndefined();
+    expect(
+      cr.metadata.annotations['openbao.org/trigger-backup'],
+    ).toBeUndefined();
     // Retention ran after the success: only the newest snapshot is left.
     expect(await keysInBucket()).toEqual([cr.status.backup.lastBackupName]);
     expect(await events()).toContain('RetentionApplied');
@@ -177,16 +211,25 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     expect(cr.status.backup.activeJob).toBeUndefined();
     expect(await events()).toContain('BackupFailed');
     expect(await keysInBucket()).toEqual(before);
-    const uploads = await s3Client().send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    const uploads = await s3Client().send(
+      new ListMultipartUploadsCommand({ Bucket: bucket }),
+    );
     expect(uploads.Uploads ?? []).toEqual([]);
   }, 60_000);
 
   it('refuses a due slot during an upgrade with one condition and one Event, however many passes', async () => {
     await sandbox.request('PATCH', `${crPath}/status`, {
-      status: { phase: 'Running', upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' } },
+      status: {
+        phase: 'Running',
+        upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },
+      },
     });
-    const jobsBefore = (await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)).items.length;
-    const skippedBefore = (await events()).filter((r: string) => r === 'BackupSkipped').length;
+    const jobsBefore = (
+      await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)
+    ).items.length;
+    const skippedBefore = (await events()).filter(
+      (r: string) => r === 'BackupSkipped',
+    ).length;
     const next = (await getCluster()).status.backup.nextScheduledBackup;
     now = new Date(new Date(next).getTime() + 1000);
     for (let i = 0; i < 5; i++) {
@@ -196,10 +239,19 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     const cr = await getCluster();
     expect(cr.status.conditions).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ type: 'BackingUp', status: 'False', reason: 'UpgradeInProgress' }),
+        expect.objectContaining({
+          type: 'BackingUp',
+          status: 'False',
+          reason: 'UpgradeInProgress',
+        }),
       ]),
     );
-    expect((await events()).filter((r: string) => r === 'BackupSkipped').length).toBe(skippedBefore + 1);
-    expect((await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)).items).toHaveLength(jobsBefore);
+    expect(
+      (await events()).filter((r: string) => r === 'BackupSkipped').length,
+    ).toBe(skippedBefore + 1);
+    expect(
+      (await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`))
+        .items,
+    ).toHaveLength(jobsBefore);
   }, 60_000);
 });

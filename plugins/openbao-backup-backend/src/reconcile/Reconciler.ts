@@ -43,41 +43,48 @@ export interface ReconcilerOptions {
 /** What one pass did, per Kubernetes cluster (a failure of one never stops the others). */
 export interface TickReport {
   clusters: number;
-  errors: Array<{ kubernetesCluster: string; cluster?: string; message: string }>;
+  errors: Array<{
+    kubernetesCluster: string;
+    cluster?: string;
+    message: string;
+  }>;
 }
 
-const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> = {
-  'job-started': o => ({
-    type: 'Normal',
-    reason: 'BackupStarted',
-    message: `Started ${o.trigger} backup Job ${o.jobName}`,
-  }),
-  'job-succeeded': o => ({
-    type: 'Normal',
-    reason: 'BackupSucceeded',
-    message: `Backup ${o.result?.key ?? o.jobName ?? ''} succeeded (${o.result?.size ?? '?'} bytes)`,
-  }),
-  'job-failed': o => ({
-    type: 'Warning',
-    reason: 'BackupFailed',
-    message: `${o.reason}: ${o.message}`,
-  }),
-  'preflight-failed': o => ({
-    type: 'Warning',
-    reason: 'BackupSkipped',
-    message: `${o.trigger} backup not started: ${o.reason}: ${o.message}`,
-  }),
-  'config-invalid': o => ({
-    type: 'Warning',
-    reason: 'BackupConfigInvalid',
-    message: o.problems.map((p: { message: string }) => p.message).join('; '),
-  }),
-  'slot-skipped': o => ({
-    type: 'Warning',
-    reason: 'BackupSlotSkipped',
-    message: o.message,
-  }),
-};
+const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> =
+  {
+    'job-started': o => ({
+      type: 'Normal',
+      reason: 'BackupStarted',
+      message: `Started ${o.trigger} backup Job ${o.jobName}`,
+    }),
+    'job-succeeded': o => ({
+      type: 'Normal',
+      reason: 'BackupSucceeded',
+      message: `Backup ${o.result?.key ?? o.jobName ?? ''} succeeded (${
+        o.result?.size ?? '?'
+      } bytes)`,
+    }),
+    'job-failed': o => ({
+      type: 'Warning',
+      reason: 'BackupFailed',
+      message: `${o.reason}: ${o.message}`,
+    }),
+    'preflight-failed': o => ({
+      type: 'Warning',
+      reason: 'BackupSkipped',
+      message: `${o.trigger} backup not started: ${o.reason}: ${o.message}`,
+    }),
+    'config-invalid': o => ({
+      type: 'Warning',
+      reason: 'BackupConfigInvalid',
+      message: o.problems.map((p: { message: string }) => p.message).join('; '),
+    }),
+    'slot-skipped': o => ({
+      type: 'Warning',
+      reason: 'BackupSlotSkipped',
+      message: o.message,
+    }),
+  };
 
 /**
  * One reconcile pass over every OpenBaoCluster: observe, decide (pure core), act. Runs as the
@@ -97,7 +104,8 @@ export class Reconciler {
   private constructor(options: ReconcilerOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
-    this.#randomHex = options.randomHex ?? (() => randomBytes(4).toString('hex'));
+    this.#randomHex =
+      options.randomHex ?? (() => randomBytes(4).toString('hex'));
   }
 
   async tick(): Promise<TickReport> {
@@ -115,7 +123,10 @@ export class Reconciler {
             kubernetesCluster: gateway.name,
             error: e.message,
           });
-          report.errors.push({ kubernetesCluster: gateway.name, message: e.message });
+          report.errors.push({
+            kubernetesCluster: gateway.name,
+            message: e.message,
+          });
           return;
         }
         for (const cluster of clusters) {
@@ -131,7 +142,11 @@ export class Reconciler {
               cluster: id,
               error: e.message,
             });
-            report.errors.push({ kubernetesCluster: gateway.name, cluster: id, message: e.message });
+            report.errors.push({
+              kubernetesCluster: gateway.name,
+              cluster: id,
+              message: e.message,
+            });
           }
         }
       }),
@@ -151,7 +166,10 @@ export class Reconciler {
       podStartTimeoutSeconds: this.#options.podStartTimeoutSeconds,
     });
     const { namespace, name } = cluster.metadata;
-    const log = { kubernetesCluster: gateway.name, cluster: `${namespace}/${name}` };
+    const log = {
+      kubernetesCluster: gateway.name,
+      cluster: `${namespace}/${name}`,
+    };
 
     if (decision.action === 'start') {
       const key = objectKeyFor(
@@ -180,7 +198,12 @@ export class Reconciler {
       }
       // Create first, then record: a crash in between is healed by adoption on the next pass.
       await gateway.createJob(job);
-      this.#options.logger.info('backup job created', { ...log, job: decision.jobName, key, trigger: decision.trigger });
+      this.#options.logger.info('backup job created', {
+        ...log,
+        job: decision.jobName,
+        key,
+        trigger: decision.trigger,
+      });
     }
 
     const outcome = outcomeForDecision(decision);
@@ -194,27 +217,48 @@ export class Reconciler {
 
     // The manual trigger is edge-triggered: clear it once acted on, unless it was changed meanwhile.
     const triggerValue =
-      decision.action === 'start' || decision.action === 'refuse' ? decision.triggerValue : undefined;
+      decision.action === 'start' || decision.action === 'refuse'
+        ? decision.triggerValue
+        : undefined;
     if (
       triggerValue !== undefined &&
       cluster.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION] === triggerValue
     ) {
-      await gateway.setClusterAnnotation(namespace, name, TRIGGER_BACKUP_ANNOTATION, null);
+      await gateway.setClusterAnnotation(
+        namespace,
+        name,
+        TRIGGER_BACKUP_ANNOTATION,
+        null,
+      );
     }
 
-    if (decision.action === 'track' && decision.state.phase === 'failed' && decision.state.deleteJob) {
+    if (
+      decision.action === 'track' &&
+      decision.state.phase === 'failed' &&
+      decision.state.deleteJob
+    ) {
       await gateway.deleteJob(namespace, decision.jobName);
     }
 
-    const succeeded = decision.action === 'track' && decision.state.phase === 'succeeded';
+    const succeeded =
+      decision.action === 'track' && decision.state.phase === 'succeeded';
     await this.#maybeRunRetention(gateway, cluster, now, succeeded);
     return decision;
   }
 
-  async #notifyHealth(gateway: KubeGateway, cluster: OpenBaoCluster, now: Date) {
+  async #notifyHealth(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+    now: Date,
+  ) {
     if (!this.#options.notifier || !cluster.spec.backup) return;
     // The status read at the start of this pass: news reaches owners at most one pass late.
-    const verdict = explainClusterHealth(cluster.status, cluster.spec.backup, now, this.#options.health);
+    const verdict = explainClusterHealth(
+      cluster.status,
+      cluster.spec.backup,
+      now,
+      this.#options.health,
+    );
     const { namespace, name } = cluster.metadata;
     await this.#options.notifier.observe(
       { kubernetesCluster: gateway.name, namespace, name },
@@ -223,9 +267,14 @@ export class Reconciler {
     );
   }
 
-  #eventFor(outcome: RunOutcome, decision: RunDecision, cluster: OpenBaoCluster) {
+  #eventFor(
+    outcome: RunOutcome,
+    decision: RunDecision,
+    cluster: OpenBaoCluster,
+  ) {
     // An adopted, still running Job is not news; and a config problem already reported stays quiet.
-    if (outcome.type === 'job-started' && decision.action === 'track') return undefined;
+    if (outcome.type === 'job-started' && decision.action === 'track')
+      return undefined;
     if (
       outcome.type === 'config-invalid' &&
       cluster.status?.conditions?.some(
@@ -244,14 +293,26 @@ export class Reconciler {
     afterSuccess: boolean,
   ) {
     if (!cluster.spec.backup) return;
-    const uid = cluster.metadata.uid ?? `${gateway.name}/${cluster.metadata.namespace}/${cluster.metadata.name}`;
+    const uid =
+      cluster.metadata.uid ??
+      `${gateway.name}/${cluster.metadata.namespace}/${cluster.metadata.name}`;
     const last = this.#lastRetention.get(uid);
     const interval = this.#options.retentionIntervalMs ?? 24 * 3600 * 1000;
-    if (!afterSuccess && last !== undefined && now.getTime() - last < interval) return;
+    if (!afterSuccess && last !== undefined && now.getTime() - last < interval)
+      return;
     this.#lastRetention.set(uid, now.getTime());
     const store = await this.#options.openStore(gateway, cluster);
-    const report = await runRetention({ cluster, store, now, logger: this.#options.logger });
-    if (report.deleted.length || report.errors.length || report.abortedUploads) {
+    const report = await runRetention({
+      cluster,
+      store,
+      now,
+      logger: this.#options.logger,
+    });
+    if (
+      report.deleted.length ||
+      report.errors.length ||
+      report.abortedUploads
+    ) {
       const errors = report.errors.length
         ? `; ${report.errors.length} failed (${report.errors[0].key}: ${report.errors[0].message})`
         : '';

@@ -13,6 +13,7 @@ export function healthTransition(
 ): 'degraded' | 'recovered' | undefined {
   if (previous === current) return undefined;
   if (BAD.has(current)) return 'degraded';
-  if (current === 'ok' && previous !== undefined && BAD.has(previous)) return 'recovered';
+  if (current === 'ok' && previous !== undefined && BAD.has(previous))
+    return 'recovered';
   return undefined;
 }

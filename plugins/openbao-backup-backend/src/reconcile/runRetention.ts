@@ -1,6 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { OpenBaoCluster, clusterPrefixFor } from '@internal/plugin-openbao-backup-common';
-import { planOrphanUploadAborts, planRetention, retentionApplies } from '../core';
+import {
+  OpenBaoCluster,
+  clusterPrefixFor,
+} from '@internal/plugin-openbao-backup-common';
+import {
+  planOrphanUploadAborts,
+  planRetention,
+  retentionApplies,
+} from '../core';
 import { ObjectStore } from '../adapters/ObjectStore';
 
 /** What one retention pass did, for Events, logs and metrics. */
@@ -34,18 +41,30 @@ export async function runRetention(options: {
   };
   const applicability = retentionApplies(cluster);
   const target = cluster.spec.backup?.target;
-  const ref = { namespace: cluster.metadata.namespace, name: cluster.metadata.name };
+  const ref = {
+    namespace: cluster.metadata.namespace,
+    name: cluster.metadata.name,
+  };
   const prefix = clusterPrefixFor(target, ref);
 
   if (applicability.applies) {
     const objects = await store.list(prefix);
     const retention = cluster.spec.backup?.retention ?? {};
-    const plan = planRetention(objects, retention, ref, target?.pathPrefix, now);
+    const plan = planRetention(
+      objects,
+      retention,
+      ref,
+      target?.pathPrefix,
+      now,
+    );
     if (plan.delete.length) {
       const result = await store.deleteMany(plan.delete.map(d => d.key));
       const sizes = new Map(plan.delete.map(d => [d.key, d.size]));
       report.deleted = result.deleted;
-      report.bytesFreed = result.deleted.reduce((sum, k) => sum + (sizes.get(k) ?? 0), 0);
+      report.bytesFreed = result.deleted.reduce(
+        (sum, k) => sum + (sizes.get(k) ?? 0),
+        0,
+      );
       report.errors = result.errors;
     }
   } else {

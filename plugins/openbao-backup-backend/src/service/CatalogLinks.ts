@@ -63,16 +63,22 @@ export class CatalogLinks {
 
   async linksOf(ref: ClusterRef): Promise<ClusterLinks> {
     const links = await this.#all();
-    return links.get(stringifyClusterRef(ref)) ?? { entityRefs: [], owners: [] };
+    return (
+      links.get(stringifyClusterRef(ref)) ?? { entityRefs: [], owners: [] }
+    );
   }
 
   async #all(): Promise<Map<string, ClusterLinks>> {
-    if (this.#cache && Date.now() - this.#cache.at < CACHE_MS) return this.#cache.links;
+    if (this.#cache && Date.now() - this.#cache.at < CACHE_MS)
+      return this.#cache.links;
     const links = new Map<string, ClusterLinks>();
     try {
       const { items } = await this.#catalog.getEntities(
         {
-          filter: { [`metadata.annotations.${OPENBAO_CLUSTER_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+          filter: {
+            [`metadata.annotations.${OPENBAO_CLUSTER_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
           fields: ['kind', 'metadata', 'relations'],
         },
         { credentials: await this.#auth.getOwnServiceCredentials() },
@@ -98,4 +104,3 @@ export class CatalogLinks {
     return links;
   }
 }
-

@@ -11,10 +11,19 @@ import {
   explainClusterHealth,
   parseObjectKey,
 } from '@internal/plugin-openbao-backup-common';
-import { NotFoundError, ServiceUnavailableError, assertError } from '@backstage/errors';
+import {
+  NotFoundError,
+  ServiceUnavailableError,
+  assertError,
+} from '@backstage/errors';
 import { KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
-import { ObservedCluster, planRetention, preflight, retentionApplies } from '../core';
+import {
+  ObservedCluster,
+  planRetention,
+  preflight,
+  retentionApplies,
+} from '../core';
 import { OpenBaoBackupConfig } from '../config';
 import { runsFromJobs } from './runsFromJobs';
 
@@ -65,10 +74,15 @@ export class ClusterService {
       [...this.#gateways.values()].map(async gateway => {
         try {
           const clusters = await gateway.listClusters();
-          fleet.items.push(...clusters.map(c => this.entryFor(gateway.name, c)));
+          fleet.items.push(
+            ...clusters.map(c => this.entryFor(gateway.name, c)),
+          );
         } catch (e) {
           assertError(e);
-          fleet.errors.push({ kubernetesCluster: gateway.name, message: e.message });
+          fleet.errors.push({
+            kubernetesCluster: gateway.name,
+            message: e.message,
+          });
         }
       }),
     );
@@ -123,7 +137,11 @@ export class ClusterService {
     const cluster = await this.#get(ref);
     const observed = await gateway.observe(cluster);
     const applicability = retentionApplies(cluster);
-    const runs: BackupRun[] = runsFromJobs(observed.jobs, observed.pods, this.#now());
+    const runs: BackupRun[] = runsFromJobs(
+      observed.jobs,
+      observed.pods,
+      this.#now(),
+    );
     return {
       ...this.entryFor(ref.kubernetesCluster, cluster),
       retention: cluster.spec.backup?.retention,
@@ -148,11 +166,16 @@ export class ClusterService {
     const keyRef = { namespace: ref.namespace, name: ref.name };
     let objects;
     try {
-      const store = await this.#openStore(this.gateway(ref.kubernetesCluster), cluster);
+      const store = await this.#openStore(
+        this.gateway(ref.kubernetesCluster),
+        cluster,
+      );
       objects = await store.list(clusterPrefixFor(target, keyRef));
     } catch (e) {
       assertError(e);
-      throw new ServiceUnavailableError(`Cannot list the bucket of ${ref.namespace}/${ref.name}: ${e.message}`);
+      throw new ServiceUnavailableError(
+        `Cannot list the bucket of ${ref.namespace}/${ref.name}: ${e.message}`,
+      );
     }
     return objects
       .map(o => {
@@ -165,14 +188,23 @@ export class ClusterService {
           trigger: parsed?.trigger,
         };
       })
-      .sort((a, b) => (b.time ?? b.lastModified ?? '').localeCompare(a.time ?? a.lastModified ?? ''));
+      .sort((a, b) =>
+        (b.time ?? b.lastModified ?? '').localeCompare(
+          a.time ?? a.lastModified ?? '',
+        ),
+      );
   }
 
   async retentionPreview(ref: ClusterRef): Promise<RetentionPreview> {
     const cluster = await this.#get(ref);
     const applicability = retentionApplies(cluster);
     if (!applicability.applies) {
-      return { applies: false, reason: applicability.reason, keep: [], delete: [] };
+      return {
+        applies: false,
+        reason: applicability.reason,
+        keep: [],
+        delete: [],
+      };
     }
     const objects = (await this.snapshots(ref)).map(s => ({
       key: s.key,
@@ -186,7 +218,10 @@ export class ClusterService {
       cluster.spec.backup?.target?.pathPrefix,
       this.#now(),
     );
-    const toDecision = (e: { key: string; detail: string }) => ({ key: e.key, reason: e.detail });
+    const toDecision = (e: { key: string; detail: string }) => ({
+      key: e.key,
+      reason: e.detail,
+    });
     return {
       applies: true,
       keep: plan.keep.map(toDecision),
@@ -205,7 +240,10 @@ export class ClusterService {
   }
 
   async #get(ref: ClusterRef): Promise<OpenBaoCluster> {
-    const cluster = await this.gateway(ref.kubernetesCluster).getCluster(ref.namespace, ref.name);
+    const cluster = await this.gateway(ref.kubernetesCluster).getCluster(
+      ref.namespace,
+      ref.name,
+    );
     if (!cluster) {
       throw new NotFoundError(
         `OpenBaoCluster ${ref.namespace}/${ref.name} not found in Kubernetes cluster ${ref.kubernetesCluster}`,

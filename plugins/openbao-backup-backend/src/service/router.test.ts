@@ -5,8 +5,11 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { KubeApi, startKubeApi } from '@internal/openbao-backup-sandbox';
-import https from 'node:https';
+import {
+  KubeApi,
+  kubeRequest as kube,
+  startKubeApi,
+} from '@internal/openbao-backup-sandbox';
 import request from 'supertest';
 import { openBaoBackupPlugin } from '../plugin';
 
@@ -36,36 +39,10 @@ function cluster(name: string, extra: { status?: object; spec?: object } = {}) {
   };
 }
 
-/** Seeds and reads the double over HTTPS with its own CA, as any client would. */
-function kube(api: KubeApi, method: string, path: string, body?: object): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${api.url}${path}`,
-      {
-        method,
-        ca: Buffer.from(api.caData!, 'base64'),
-        headers: {
-          Authorization: `Bearer ${api.token}`,
-          'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
-        },
-      },
-      res => {
-        let text = '';
-        res.on('data', c => (text += c));
-        res.on('end', () =>
-          res.statusCode! < 300
-            ? resolve(JSON.parse(text))
-            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
 const crPath = (name = '') =>
-  `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters${name ? `/${name}` : ''}`;
+  `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters${
+    name ? `/${name}` : ''
+  }`;
 
 const entities = [
   {
@@ -74,7 +51,9 @@ const entities = [
     metadata: {
       name: 'secrets',
       namespace: 'default',
-      annotations: { 'openbao.org/cluster': `test/${NS}/bao, down/${NS}/bao, not-a-ref` },
+      annotations: {
+        'openbao.org/cluster': `test/${NS}/bao, down/${NS}/bao, not-a-ref`,
+      },
     },
     relations: [{ type: 'ownedBy', targetRef: 'group:default/platform' }],
     spec: { owner: 'platform' },
@@ -85,22 +64,37 @@ describe('openbao-backup REST API', () => {
   let api: KubeApi;
 
   beforeAll(async () => {
-    api = await startKubeApi({ namespaces: [NS], controllers: false, tls: true });
+    api = await startKubeApi({
+      namespaces: [NS],
+      controllers: false,
+      tls: true,
+    });
     await kube(api, 'POST', crPath(), cluster('bao'));
-    await kube(api, 'PATCH', `${crPath('bao')}/status`, { status: { phase: 'Running' } });
+    await kube(api, 'PATCH', `${crPath('bao')}/status`, {
+      status: { phase: 'Running' },
+    });
     await kube(api, 'POST', crPath(), cluster('busy'));
     await kube(api, 'PATCH', `${crPath('busy')}/status`, {
-      status: { phase: 'Running', backup: { activeJob: 'backup-busy-20261125000000' } },
+      status: {
+        phase: 'Running',
+        backup: { activeJob: 'backup-busy-20261125000000' },
+      },
     });
     // A running backup Job of "busy" (controllers are off, so it stays active).
     await kube(api, 'POST', `/apis/batch/v1/namespaces/${NS}/jobs`, {
       metadata: {
         name: 'backup-busy-20261125000000',
-        labels: { 'openbao.org/cluster': 'busy', 'openbao.org/component': 'backup' },
+        labels: {
+          'openbao.org/cluster': 'busy',
+          'openbao.org/component': 'backup',
+        },
       },
       spec: {
         template: {
-          spec: { restartPolicy: 'Never', containers: [{ name: 'e', image: 'x' }] },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'e', image: 'x' }],
+          },
         },
       },
     });
@@ -115,7 +109,9 @@ describe('openbao-backup REST API', () => {
   scheduler.triggerTask.mockResolvedValue(undefined);
 
   async function backend(
-    result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    result:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
     auditor: { factory: any } = { factory: mockServices.auditor.factory() },
   ) {
     const { server } = await startTestBackend({
@@ -127,9 +123,18 @@ describe('openbao-backup REST API', () => {
               reconcileInterval: { hours: 24 },
               kubernetes: {
                 clusters: [
-                  { name: 'test', url: api.url, caData: api.caData, serviceAccountToken: api.token },
+                  {
+                    name: 'test',
+                    url: api.url,
+                    caData: api.caData,
+                    serviceAccountToken: api.token,
+                  },
                   // Nothing listens on the discard port: an unreachable API server.
-                  { name: 'down', url: 'https://127.0.0.1:9', serviceAccountToken: 'x' },
+                  {
+                    name: 'down',
+                    url: 'https://127.0.0.1:9',
+                    serviceAccountToken: 'x',
+                  },
                 ],
               },
             },
@@ -146,7 +151,9 @@ describe('openbao-backup REST API', () => {
   }
 
   it('lists the fleet with health, and reports the unreachable API server apart', async () => {
-    const res = await request(await backend()).get('/api/openbao-backup/clusters');
+    const res = await request(await backend()).get(
+      '/api/openbao-backup/clusters',
+    );
     expect(res.status).toBe(200);
     expect(res.body.items.map((e: any) => [e.ref.name, e.health])).toEqual([
       ['bao', 'never'],
@@ -164,7 +171,13 @@ describe('openbao-backup REST API', () => {
       '/api/openbao-backup/entity/component/default/secrets',
     );
     expect(res.status).toBe(200);
-    expect(res.body.items.map((e: any) => [e.ref.kubernetesCluster, e.health, !!e.error])).toEqual([
+    expect(
+      res.body.items.map((e: any) => [
+        e.ref.kubernetesCluster,
+        e.health,
+        !!e.error,
+      ]),
+    ).toEqual([
       ['test', 'never', false],
       ['down', 'unknown', true],
     ]);
@@ -175,12 +188,20 @@ describe('openbao-backup REST API', () => {
 
   it('answers 404 problem bodies for unknown clusters and entities', async () => {
     const server = await backend();
-    const res = await request(server).get(`/api/openbao-backup/clusters/test/${NS}/nope`);
+    const res = await request(server).get(
+      `/api/openbao-backup/clusters/test/${NS}/nope`,
+    );
     expect(res.status).toBe(404);
-    expect(res.body.error).toEqual(expect.objectContaining({ name: 'NotFoundError' }));
-    const other = await request(server).get(`/api/openbao-backup/clusters/nowhere/${NS}/bao`);
+    expect(res.body.error).toEqual(
+      expect.objectContaining({ name: 'NotFoundError' }),
+    );
+    const other = await request(server).get(
+      `/api/openbao-backup/clusters/nowhere/${NS}/bao`,
+    );
     expect(other.status).toBe(404);
-    expect(other.body.error.message).toMatch(/No Kubernetes cluster named "nowhere"/);
+    expect(other.body.error.message).toMatch(
+      /No Kubernetes cluster named "nowhere"/,
+    );
   });
 
   it('rejects a trigger without a reason with 400 and touches nothing', async () => {
@@ -191,7 +212,9 @@ describe('openbao-backup REST API', () => {
     expect(res.body.error.name).toBe('InputError');
     expect(res.body.error.message).toMatch(/reason is required/);
     const cr = await kube(api, 'GET', crPath('bao'));
-    expect(cr.metadata.annotations?.['openbao.org/trigger-backup']).toBeUndefined();
+    expect(
+      cr.metadata.annotations?.['openbao.org/trigger-backup'],
+    ).toBeUndefined();
   });
 
   it('answers 401 without credentials and 403 when denied, with no annotation written', async () => {
@@ -206,7 +229,9 @@ describe('openbao-backup REST API', () => {
       .send({ reason: 'test' });
     expect(denied.status).toBe(403);
     const cr = await kube(api, 'GET', crPath('bao'));
-    expect(cr.metadata.annotations?.['openbao.org/trigger-backup']).toBeUndefined();
+    expect(
+      cr.metadata.annotations?.['openbao.org/trigger-backup'],
+    ).toBeUndefined();
     const list = await request(server).get('/api/openbao-backup/clusters');
     expect(list.body.items).toEqual([]);
   });
@@ -231,17 +256,23 @@ describe('openbao-backup REST API', () => {
     expect(res.status).toBe(202);
     expect(res.body.triggerId).toMatch(/^\d{4}-\d{2}-\d{2}T.*-[0-9a-f]{6}$/);
     const cr = await kube(api, 'GET', crPath('bao'));
-    expect(cr.metadata.annotations['openbao.org/trigger-backup']).toBe(res.body.triggerId);
+    expect(cr.metadata.annotations['openbao.org/trigger-backup']).toBe(
+      res.body.triggerId,
+    );
     expect(auditor.createEvent).toHaveBeenCalledWith(
       expect.objectContaining({
         eventId: 'backup-trigger',
         meta: { cluster: `test/${NS}/bao`, reason: 'before maintenance' },
       }),
     );
-    expect(success).toHaveBeenCalledWith({ meta: { triggerId: res.body.triggerId } });
+    expect(success).toHaveBeenCalledWith({
+      meta: { triggerId: res.body.triggerId },
+    });
     const events = await kube(api, 'GET', `/api/v1/namespaces/${NS}/events`);
     expect(events.items.map((e: any) => e.reason)).toContain('BackupRequested');
     // The reconcile pass is started at once instead of waiting for the next interval.
-    expect(scheduler.triggerTask).toHaveBeenCalledWith('openbao-backup:reconcile');
+    expect(scheduler.triggerTask).toHaveBeenCalledWith(
+      'openbao-backup:reconcile',
+    );
   });
 });

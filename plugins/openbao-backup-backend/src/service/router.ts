@@ -51,7 +51,10 @@ const dnsName = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name');
+  .regex(
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    'must be a lowercase RFC 1123 name',
+  );
 const clusterParams = z.object({
   k8s: dnsName,
   namespace: dnsName,
@@ -86,7 +89,9 @@ function clusterRefOf(req: Request): ClusterRef {
   return { kubernetesCluster: p.k8s, namespace: p.namespace, name: p.name };
 }
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, permissions, auditor, clusters, links, logger } = options;
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
@@ -138,39 +143,53 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/clusters', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const fleet = await clusters.fleet();
     const visible = await Promise.all(
       fleet.items.map(async e =>
-        (await allowedOn(e.ref, openBaoBackupReadPermission, credentials)) ? withLinks(e) : undefined,
+        (await allowedOn(e.ref, openBaoBackupReadPermission, credentials))
+          ? withLinks(e)
+          : undefined,
       ),
     );
     res.json({ items: visible.filter(Boolean), errors: fleet.errors });
   });
 
   router.get('/entity/:kind/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const p = parse(entityParams, req.params, 'entity path');
     const entityRef = stringifyEntityRef(p);
-    const entity = await options.catalog.getEntityByRef(entityRef, { credentials });
+    const entity = await options.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
     if (!entity) throw new NotFoundError(`Entity ${entityRef} not found`);
     const [decision] = await permissions.authorize(
       [{ permission: openBaoBackupReadPermission, resourceRef: entityRef }],
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${openBaoBackupReadPermission.name} on ${entityRef}`);
+      throw new NotAllowedError(
+        `Not allowed: ${openBaoBackupReadPermission.name} on ${entityRef}`,
+      );
     }
     const parsed = links.refsOf(entity);
     const body: EntityClusters = {
-      items: await Promise.all(parsed.refs.map(async ref => withLinks(await clusters.entry(ref)))),
+      items: await Promise.all(
+        parsed.refs.map(async ref => withLinks(await clusters.entry(ref))),
+      ),
       errors: parsed.errors,
     };
     res.json(body);
   });
 
   router.get('/clusters/:k8s/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const ref = clusterRefOf(req);
     await requireOn(ref, openBaoBackupReadPermission, credentials);
     const detail = await clusters.detail(ref);
@@ -178,53 +197,82 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/clusters/:k8s/:namespace/:name/backups', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const ref = clusterRefOf(req);
     await requireOn(ref, openBaoBackupReadPermission, credentials);
     res.json({ items: await clusters.snapshots(ref) });
   });
 
-  router.get('/clusters/:k8s/:namespace/:name/retention/preview', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const ref = clusterRefOf(req);
-    await requireOn(ref, openBaoBackupReadPermission, credentials);
-    res.json(await clusters.retentionPreview(ref));
-  });
+  router.get(
+    '/clusters/:k8s/:namespace/:name/retention/preview',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const ref = clusterRefOf(req);
+      await requireOn(ref, openBaoBackupReadPermission, credentials);
+      res.json(await clusters.retentionPreview(ref));
+    },
+  );
 
   router.post('/clusters/:k8s/:namespace/:name/trigger', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const ref = clusterRefOf(req);
     const { reason } = parse(triggerBody, req.body ?? {}, 'request body');
     const auditorEvent = await auditor.createEvent({
       eventId: 'backup-trigger',
       severityLevel: 'medium',
       request: req,
-      meta: { cluster: `${ref.kubernetesCluster}/${ref.namespace}/${ref.name}`, reason },
+      meta: {
+        cluster: `${ref.kubernetesCluster}/${ref.namespace}/${ref.name}`,
+        reason,
+      },
     });
     try {
       await requireOn(ref, openBaoBackupTriggerPermission, credentials);
       const observed = await clusters.observe(ref);
       const verdict = clusters.preflightManual(observed);
       if (!verdict.ok) {
-        throw new ConflictError(`Backup not started: ${verdict.reason}: ${verdict.message}`);
+        throw new ConflictError(
+          `Backup not started: ${verdict.reason}: ${verdict.message}`,
+        );
       }
       const gateway = clusters.gateway(ref.kubernetesCluster);
-      const triggerId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-      await gateway.setClusterAnnotation(ref.namespace, ref.name, TRIGGER_BACKUP_ANNOTATION, triggerId);
+      const triggerId = `${new Date()
+        .toISOString()
+        .replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+      await gateway.setClusterAnnotation(
+        ref.namespace,
+        ref.name,
+        TRIGGER_BACKUP_ANNOTATION,
+        triggerId,
+      );
       const who =
         'userEntityRef' in credentials.principal
           ? credentials.principal.userEntityRef
-          : `service ${(credentials.principal as { subject?: string }).subject ?? ''}`.trim();
+          : `service ${
+              (credentials.principal as { subject?: string }).subject ?? ''
+            }`.trim();
       await gateway
         .recordEvent(observed.cluster, {
           type: 'Normal',
           reason: 'BackupRequested',
           message: `Manual backup ${triggerId} requested by ${who}: ${reason}`,
         })
-        .catch(e => logger.warn('cannot record BackupRequested event', { error: String(e) }));
+        .catch(e =>
+          logger.warn('cannot record BackupRequested event', {
+            error: String(e),
+          }),
+        );
       if (options.scheduler && options.reconcileTaskId) {
         // Best effort: if a pass is already running, the next one picks the trigger up.
-        await options.scheduler.triggerTask(options.reconcileTaskId).catch(() => {});
+        await options.scheduler
+          .triggerTask(options.reconcileTaskId)
+          .catch(() => {});
       }
       await auditorEvent.success({ meta: { triggerId } });
       res.status(202).json({ triggerId });

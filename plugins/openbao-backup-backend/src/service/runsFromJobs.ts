@@ -9,7 +9,10 @@ import { JobLike, JobState, PodLike, jobState, toMillis } from '../core';
 const iso = (ms: number | undefined) =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 
-function runPhase(phase: JobState['phase'], active: boolean): BackupRun['phase'] {
+function runPhase(
+  phase: JobState['phase'],
+  active: boolean,
+): BackupRun['phase'] {
   if (phase === 'running') return active ? 'Running' : 'Pending';
   return phase === 'succeeded' ? 'Succeeded' : 'Failed';
 }
@@ -25,11 +28,14 @@ export function runsFromJobs(
       const jobName = job.metadata?.name ?? '';
       const state = jobState(job, pods?.[jobName], now);
       const result = state.phase === 'running' ? undefined : state.result;
-      const start = toMillis(job.status?.startTime) ?? toMillis(job.metadata?.creationTimestamp);
+      const start =
+        toMillis(job.status?.startTime) ??
+        toMillis(job.metadata?.creationTimestamp);
       const end = toMillis(job.status?.completionTime);
       const run: BackupRun = {
         jobName,
-        trigger: (job.metadata?.labels?.[LABEL_TRIGGER] ?? 'scheduled') as BackupTrigger,
+        trigger: (job.metadata?.labels?.[LABEL_TRIGGER] ??
+          'scheduled') as BackupTrigger,
         phase: runPhase(state.phase, Boolean(job.status?.active)),
         startTime: iso(start),
         completionTime: iso(end),
@@ -37,7 +43,9 @@ export function runsFromJobs(
         size: result?.size,
         durationSeconds:
           result?.durationSeconds ??
-          (start !== undefined && end !== undefined ? (end - start) / 1000 : undefined),
+          (start !== undefined && end !== undefined
+            ? (end - start) / 1000
+            : undefined),
       };
       if (state.phase === 'failed') {
         run.reason = state.reason;
