@@ -254,4 +254,55 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
         .items,
     ).toHaveLength(jobsBefore);
   }, 60_000);
+
+  it('adopts a running Job after a backend restart instead of starting a twin', async () => {
+    await sandbox.request('PATCH', `${crPath}/status`, {
+      status: { upgrade: null },
+    });
+    await sandbox.request('PATCH', crPath, {
+      metadata: {
+        annotations: { 'openbao.org/trigger-backup': 'after-restart' },
+      },
+      spec: { backup: { jwtAuthRole: 'backup' } },
+    });
+    const jobs = async () =>
+      (await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`))
+        .items.length;
+    const before = await jobs();
+    now = new Date(now.getTime() + 2000);
+    // The Job is created, then the status write fails (the API server answers 500) and the
+    // backend "dies": the status never names the Job.
+    sandbox.kube.faults.add({
+      method: 'PATCH',
+      pathPattern: '**/openbaoclusters/bao/status',
+      status: 500,
+      times: 1,
+    });
+    const crashed = await reconciler.tick();
+    expect(crashed.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/patch status/),
+      }),
+    ]);
+    expect(await jobs()).toBe(before + 1);
+    expect((await getCluster()).status?.backup?.activeJob).toBeUndefined();
+
+    reconciler = Reconciler.create({
+      gateways: [sandbox.gateway],
+      openStore: objectStoreFor,
+      logger: mockServices.logger.mock(),
+      now: () => now,
+      podStartTimeoutSeconds: 600,
+      jobSettings: { allowAddressOverride: true },
+    });
+    const cr = await tickUntil(
+      c =>
+        c.status?.backup?.observedTrigger === 'after-restart' &&
+        !c.status.backup.activeJob &&
+        c.status.backup.consecutiveFailures === 0,
+      'the adopted run to finish',
+    );
+    expect(await jobs()).toBe(before + 1);
+    expect(cr.status.backup.lastBackupName).toMatch(/\.snap$/);
+  }, 60_000);
 });
