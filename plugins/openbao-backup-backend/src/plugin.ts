@@ -10,6 +10,7 @@ import { ClientNodeKubeGateway } from './adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from './adapters/objectStoreFor';
 import { Reconciler } from './reconcile/Reconciler';
 import { HealthNotifier } from './reconcile/HealthNotifier';
+import { triggerPending } from './reconcile/triggerPending';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
 import { createRouter } from './service/router';
@@ -35,6 +36,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         database: coreServices.database,
         catalog: catalogServiceRef,
         notifications: notificationService,
@@ -78,6 +80,25 @@ export const openBaoBackupPlugin = createBackendPlugin({
             await reconciler.tick();
           },
         });
+
+        // A trigger annotation set with kubectl starts a pass at once instead of at the next tick.
+        const stopWatches = gateways.map(gateway =>
+          gateway.watchClusters(
+            cluster => {
+              if (triggerPending(cluster)) {
+                scheduler.triggerTask(RECONCILE_TASK_ID).catch(() => {});
+              }
+            },
+            error =>
+              logger.warn('OpenBaoCluster watch interrupted; reconnecting', {
+                kubernetesCluster: gateway.name,
+                error: error.message,
+              }),
+          ),
+        );
+        deps.lifecycle.addShutdownHook(() =>
+          stopWatches.forEach(stop => stop()),
+        );
 
         deps.httpRouter.use(
           await createRouter({

@@ -6,6 +6,7 @@ import {
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
+  Watch,
 } from '@kubernetes/client-node';
 import { ConflictError, ForwardedError } from '@backstage/errors';
 import {
@@ -60,6 +61,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
   readonly #custom: CustomObjectsApi;
   readonly #batch: BatchV1Api;
   readonly #core: CoreV1Api;
+  readonly #watch: Watch;
 
   static create(cluster: KubernetesClusterConfig): ClientNodeKubeGateway {
     return new ClientNodeKubeGateway(cluster, kubeConfigFor(cluster));
@@ -71,6 +73,67 @@ export class ClientNodeKubeGateway implements KubeGateway {
     this.#custom = kc.makeApiClient(CustomObjectsApi);
     this.#batch = kc.makeApiClient(BatchV1Api);
     this.#core = kc.makeApiClient(CoreV1Api);
+    this.#watch = new Watch(kc);
+  }
+
+  watchClusters(
+    onChange: (cluster: OpenBaoCluster) => void,
+    onError: (error: Error) => void,
+  ): () => void {
+    const base = `/apis/${OPENBAO_API_GROUP}/${OPENBAO_API_VERSION}`;
+    const paths = this.#namespaces
+      ? this.#namespaces.map(
+          ns => `${base}/namespaces/${ns}/${OPENBAO_CLUSTER_PLURAL}`,
+        )
+      : [`${base}/${OPENBAO_CLUSTER_PLURAL}`];
+    let stopped = false;
+    const controllers = new Set<AbortController>();
+    const run = (path: string, resourceVersion?: string) => {
+      if (stopped) return;
+      let last = resourceVersion;
+      const restart = (error?: unknown) => {
+        if (stopped) return;
+        if (error)
+          onError(error instanceof Error ? error : new Error(String(error)));
+        // A gone resourceVersion (410) means start over from now; otherwise resume.
+        const gone = (error as { statusCode?: number })?.statusCode === 410;
+        setTimeout(
+          () => run(path, gone ? undefined : last),
+          error ? 2000 : 0,
+        ).unref?.();
+      };
+      this.#watch
+        .watch(
+          path,
+          {
+            allowWatchBookmarks: true,
+            ...(last ? { resourceVersion: last } : {}),
+          },
+          (phase, obj) => {
+            last = obj?.metadata?.resourceVersion ?? last;
+            if (phase === 'ERROR') {
+              const code = obj?.code;
+              if (code === 410) last = undefined;
+              return;
+            }
+            if (phase === 'ADDED' || phase === 'MODIFIED')
+              onChange(obj as OpenBaoCluster);
+          },
+          err => {
+            controllers.forEach(c => c.signal.aborted && controllers.delete(c));
+            restart(err);
+          },
+        )
+        .then(
+          c => (stopped ? c.abort() : controllers.add(c)),
+          err => restart(err),
+        );
+    };
+    paths.forEach(p => run(p));
+    return () => {
+      stopped = true;
+      controllers.forEach(c => c.abort());
+    };
   }
 
   async listClusters(): Promise<OpenBaoCluster[]> {

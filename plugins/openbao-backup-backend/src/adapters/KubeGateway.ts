@@ -45,6 +45,14 @@ export interface KubeGateway {
   ): Promise<void>;
   recordEvent(cluster: OpenBaoCluster, event: ClusterEvent): Promise<void>;
   /**
+   * Watches OpenBaoClusters (all configured namespaces) and calls `onChange` for every added or
+   * modified one. Reconnects after errors and dropped connections; the returned function stops it.
+   */
+  watchClusters(
+    onChange: (cluster: OpenBaoCluster) => void,
+    onError: (error: Error) => void,
+  ): () => void;
+  /**
    * Reads a Secret's decoded values. Only the S3 adapter calls this, to list a bucket with the
    * cluster's static credentials; values are never logged or returned by the API.
    */

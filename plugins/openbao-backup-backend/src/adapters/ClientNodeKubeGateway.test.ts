@@ -1,0 +1,109 @@
+import {
+  KubeApi,
+  kubeRequest,
+  startKubeApi,
+} from '@internal/openbao-backup-sandbox';
+import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
+import { triggerPending } from '../reconcile/triggerPending';
+import { ClientNodeKubeGateway } from './ClientNodeKubeGateway';
+
+const NS = 'vault';
+const path = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`;
+
+describe('ClientNodeKubeGateway against the Kubernetes API double', () => {
+  let api: KubeApi;
+  let gateway: ClientNodeKubeGateway;
+  beforeAll(async () => {
+    api = await startKubeApi({
+      tls: true,
+      namespaces: [NS],
+      controllers: false,
+    });
+    gateway = ClientNodeKubeGateway.create({
+      name: 'test',
+      url: api.url,
+      caData: api.caData,
+      serviceAccountToken: api.token,
+      skipTLSVerify: false,
+      authProvider: 'serviceAccount',
+    });
+  });
+  afterAll(() => api.stop());
+
+  /** Collects watch events; `next(pred)` waits for one that matches. */
+  function collector() {
+    const seen: OpenBaoCluster[] = [];
+    const waiters: Array<() => void> = [];
+    return {
+      onChange: (c: OpenBaoCluster) => {
+        seen.push(c);
+        waiters.splice(0).forEach(w => w());
+      },
+      async next(pred: (c: OpenBaoCluster) => boolean, timeoutMs = 5000) {
+        const deadline = Date.now() + timeoutMs;
+        while (!seen.some(pred)) {
+          if (Date.now() > deadline) throw new Error('no matching watch event');
+          await new Promise<void>(r => {
+            waiters.push(r);
+            setTimeout(r, 100);
+          });
+        }
+      },
+    };
+  }
+
+  it('sees a trigger annotation through the watch, also after the watch connection drops', async () => {
+    const events = collector();
+    const errors: Error[] = [];
+    // The first watch connection is cut shortly after it opens; the gateway must reconnect.
+    const drop = api.faults.add({
+      watch: true,
+      dropWatchAfterMs: 100,
+      times: 1,
+    });
+    const stop = gateway.watchClusters(events.onChange, e => errors.push(e));
+    await new Promise(r => setTimeout(r, 400));
+    try {
+      await kubeRequest(api, 'POST', path, {
+        apiVersion: 'openbao.org/v1alpha1',
+        kind: 'OpenBaoCluster',
+        metadata: { name: 'bao' },
+        spec: {},
+      });
+      await events.next(c => c.metadata.name === 'bao');
+
+      await kubeRequest(api, 'PATCH', `${path}/bao`, {
+        metadata: { annotations: { 'openbao.org/trigger-backup': 'one' } },
+      });
+      await events.next(triggerPending);
+
+      expect(drop.hits).toBe(1);
+    } finally {
+      stop();
+      api.faults.clear();
+    }
+  });
+
+  it('lists across namespaces and reads a missing cluster as undefined', async () => {
+    expect((await gateway.listClusters()).map(c => c.metadata.name)).toContain(
+      'bao',
+    );
+    expect(await gateway.getCluster(NS, 'nope')).toBeUndefined();
+  });
+
+  it('names the call that failed when the API server errors', async () => {
+    api.faults.add({
+      method: 'GET',
+      pathPattern: '**/openbaoclusters',
+      status: 503,
+      times: 5,
+    });
+    try {
+      await expect(gateway.listClusters()).rejects.toThrow(
+        /list OpenBaoClusters in test/,
+      );
+    } finally {
+      api.faults.clear();
+    }
+  });
+});
