@@ -54,9 +54,14 @@ await step(
   },
 );
 
+const SNAP = /^openbao\/openbao\/bao-prod\/.*\.snap$/;
+const snapKeys = async () =>
+  new Set(await page.getByText(SNAP).allTextContents());
+
 await step(
-  '"Back up now" asks for a reason and runs a manual backup to the end',
+  '"Back up now" asks for a reason, runs a manual backup to the end, lists the new snapshot',
   async () => {
+    const before = await snapKeys();
     await page.getByRole('button', { name: /Back up .*bao-prod now/ }).click();
     await page.getByLabel(/Reason/).fill('end-to-end test');
     await page.getByRole('button', { name: 'Start backup' }).click();
@@ -64,6 +69,12 @@ await step(
       .getByText(/Backup of .*bao-prod finished/)
       .waitFor({ timeout: 90_000 });
     await page.getByText('manual').first().waitFor({ timeout: 30_000 });
+    // The snapshots table (reloaded with the page) lists a key it did not list before.
+    await page.reload();
+    await page.getByText(SNAP).first().waitFor({ timeout: 60_000 });
+    const added = [...(await snapKeys())].filter(k => !before.has(k));
+    if (added.length === 0)
+      throw new Error('no new snapshot listed after Back up now');
   },
 );
 
