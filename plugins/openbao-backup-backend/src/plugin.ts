@@ -10,6 +10,7 @@ import { ClientNodeKubeGateway } from './adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from './adapters/objectStoreFor';
 import { Reconciler } from './reconcile/Reconciler';
 import { HealthNotifier } from './reconcile/HealthNotifier';
+import { BackupMetrics } from './reconcile/BackupMetrics';
 import { triggerPending } from './reconcile/triggerPending';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
@@ -63,6 +64,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
         });
         const reconciler = Reconciler.create({
           notifier,
+          metrics: BackupMetrics.create(),
           health: config.health,
           gateways,
           openStore: objectStoreFor,

@@ -15,6 +15,8 @@ import {
   startSandbox,
 } from '../__testUtils__/sandbox';
 import { Reconciler } from './Reconciler';
+import { BackupMetrics } from './BackupMetrics';
+import { testMeter } from '../__testUtils__/metrics';
 
 const NS = 'vault';
 const bucket = `reconciler-${Date.now().toString(36)}`;
@@ -24,6 +26,7 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
   let sandbox: Sandbox;
   let now: Date;
   let reconciler: Reconciler;
+  const telemetry = testMeter();
 
   beforeAll(async () => {
     await createBucket(bucket);
@@ -78,6 +81,7 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       openStore: objectStoreFor,
       logger: mockServices.logger.mock(),
       now: () => now,
+      metrics: BackupMetrics.create(telemetry.meter),
       podStartTimeoutSeconds: 600,
       // The sandbox's pods listen on loopback ports the address template cannot express.
       jobSettings: { allowAddressOverride: true },
@@ -168,6 +172,23 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     expect(await events()).toEqual(
       expect.arrayContaining(['BackupStarted', 'BackupSucceeded']),
     );
+
+    // Metrics: the success is counted; gauges show the status as of the next pass.
+    await reconciler.tick();
+    const attrs = {
+      kubernetes_cluster: 'sandbox',
+      namespace: NS,
+      cluster: 'bao',
+    };
+    expect(await telemetry.points('openbao_backup_runs_total')).toEqual([
+      [{ ...attrs, result: 'succeeded' }, 1],
+    ]);
+    expect(await telemetry.points('openbao_backup_last_size_bytes')).toEqual([
+      [attrs, b.lastBackupSize],
+    ]);
+    expect(
+      await telemetry.points('openbao_backup_expected_interval_seconds'),
+    ).toEqual([[attrs, 60]]);
   }, 60_000);
 
   it('runs a manual trigger once, clears the annotation, and applies retention (maxCount 1)', async () => {

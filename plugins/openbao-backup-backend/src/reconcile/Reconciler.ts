@@ -22,6 +22,7 @@ import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
 import { HealthNotifier } from './HealthNotifier';
+import { BackupMetrics, RunResult } from './BackupMetrics';
 
 export interface ReconcilerOptions {
   gateways: KubeGateway[];
@@ -34,6 +35,7 @@ export interface ReconcilerOptions {
   retentionIntervalMs?: number;
   /** Told each cluster's health after its pass (owner notifications). */
   notifier?: Pick<HealthNotifier, 'observe'>;
+  metrics?: BackupMetrics;
   health?: { staleFactor: number; graceSeconds: number };
   now?: () => Date;
   /** 8 lowercase hex characters for object keys. */
@@ -49,6 +51,13 @@ export interface TickReport {
     message: string;
   }>;
 }
+
+const RUN_RESULT: Partial<Record<RunOutcome['type'], RunResult>> = {
+  'job-succeeded': 'succeeded',
+  'job-failed': 'failed',
+  'preflight-failed': 'refused',
+  'slot-skipped': 'skipped',
+};
 
 const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> =
   {
@@ -129,11 +138,19 @@ export class Reconciler {
           });
           return;
         }
+        this.#options.metrics?.retainOnly(
+          gateway.name,
+          clusters.map(c => ({
+            kubernetesCluster: gateway.name,
+            namespace: c.metadata.namespace,
+            name: c.metadata.name,
+          })),
+        );
         for (const cluster of clusters) {
           report.clusters++;
           try {
             await this.reconcileCluster(gateway, cluster, now);
-            await this.#notifyHealth(gateway, cluster, now);
+            await this.#reportHealth(gateway, cluster, now);
           } catch (e) {
             assertError(e);
             const id = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
@@ -213,6 +230,13 @@ export class Reconciler {
       await gateway.patchClusterStatus(namespace, name, patch);
       const event = this.#eventFor(outcome, decision, cluster);
       if (event) await gateway.recordEvent(cluster, event);
+      const result = RUN_RESULT[outcome.type];
+      if (result) {
+        this.#options.metrics?.countRun(
+          { kubernetesCluster: gateway.name, namespace, name },
+          result,
+        );
+      }
     }
 
     // The manual trigger is edge-triggered: clear it once acted on, unless it was changed meanwhile.
@@ -246,13 +270,13 @@ export class Reconciler {
     return decision;
   }
 
-  async #notifyHealth(
+  async #reportHealth(
     gateway: KubeGateway,
     cluster: OpenBaoCluster,
     now: Date,
   ) {
-    if (!this.#options.notifier || !cluster.spec.backup) return;
-    // The status read at the start of this pass: news reaches owners at most one pass late.
+    if (!cluster.spec.backup) return;
+    // The status read at the start of this pass: owners and metrics see news one pass late.
     const verdict = explainClusterHealth(
       cluster.status,
       cluster.spec.backup,
@@ -260,11 +284,13 @@ export class Reconciler {
       this.#options.health,
     );
     const { namespace, name } = cluster.metadata;
-    await this.#options.notifier.observe(
-      { kubernetesCluster: gateway.name, namespace, name },
-      verdict.health,
-      verdict.reason,
+    const ref = { kubernetesCluster: gateway.name, namespace, name };
+    this.#options.metrics?.observeCluster(
+      ref,
+      cluster.status?.backup,
+      verdict.expectedIntervalSeconds,
     );
+    await this.#options.notifier?.observe(ref, verdict.health, verdict.reason);
   }
 
   #eventFor(
