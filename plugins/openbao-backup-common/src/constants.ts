@@ -12,6 +12,11 @@ export const OPENBAO_CLUSTER_ANNOTATION = 'openbao.org/cluster';
  * of the backend's address template (pods behind non-standard Services, the local sandbox).
  */
 export const BACKUP_ADDRESSES_ANNOTATION = 'openbao.org/backup-addresses';
+/**
+ * Set by the pre-upgrade endpoint: one `pre-upgrade` run per distinct value (recorded in
+ * `status.backup.observedTrigger`), removed once the Job exists or the pre-flight refused it.
+ */
+export const PRE_UPGRADE_BACKUP_ANNOTATION = 'openbao.org/pre-upgrade-backup';
 /** Edge-triggered manual backup: one run per distinct non-empty value. */
 export const TRIGGER_BACKUP_ANNOTATION = 'openbao.org/trigger-backup';
 

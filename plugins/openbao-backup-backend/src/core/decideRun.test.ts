@@ -797,5 +797,29 @@ describe('decideRun', () => {
         decideRun(observed, now, { preUpgradeRequested: true }),
       ).not.toHaveProperty('triggerValue');
     });
+
+    it('carries the request id so the run is recorded once (observedTrigger)', () => {
+      const observed = observedWith(
+        { nextScheduledBackup: '2026-11-26T02:00:00Z' },
+        {},
+      );
+      expect(
+        decideRun(observed, now, { preUpgradeValue: 'upgrade-2.1' }),
+      ).toMatchObject({
+        action: 'start',
+        trigger: 'pre-upgrade',
+        triggerValue: 'upgrade-2.1',
+      });
+      const invalid = observedWith({}, {
+        spec: { backup: { target: { bucket: null } } },
+      } as any);
+      expect(
+        decideRun(invalid, now, { preUpgradeValue: 'upgrade-2.1' }),
+      ).toMatchObject({
+        action: 'refuse',
+        trigger: 'pre-upgrade',
+        triggerValue: 'upgrade-2.1',
+      });
+    });
   });
 });

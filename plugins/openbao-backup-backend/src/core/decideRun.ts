@@ -20,6 +20,11 @@ export interface DecideRunOptions {
   startingDeadlineSeconds?: number;
   /** The upgrade path asked for a pre-upgrade snapshot of this cluster. */
   preUpgradeRequested?: boolean;
+  /**
+   * The request's id (the `openbao.org/pre-upgrade-backup` annotation value); implies
+   * `preUpgradeRequested` and is recorded as `observedTrigger` like a manual trigger's value.
+   */
+  preUpgradeValue?: string;
   /** Passed to {@link jobState}. Default 300. */
   podStartTimeoutSeconds?: number;
 }
@@ -185,8 +190,14 @@ export function decideRun(
       ? annotation
       : undefined;
   let requested: BackupTrigger | undefined;
-  if (options.preUpgradeRequested) requested = 'pre-upgrade';
-  else if (manualValue) requested = 'manual';
+  let requestedValue: string | undefined;
+  if (options.preUpgradeRequested || options.preUpgradeValue) {
+    requested = 'pre-upgrade';
+    requestedValue = options.preUpgradeValue;
+  } else if (manualValue) {
+    requested = 'manual';
+    requestedValue = manualValue;
+  }
   const problems = validateBackupSpec(cluster, observed.secrets);
   const configCondition = cluster.status?.conditions?.find(
     c => c.type === CONDITION_BACKUP_CONFIG_VALID,
@@ -199,7 +210,9 @@ export function decideRun(
         trigger: requested,
         reason: 'ConfigInvalid',
         message,
-        ...(requested === 'manual' ? { triggerValue: manualValue } : {}),
+        ...(requestedValue !== undefined
+          ? { triggerValue: requestedValue }
+          : {}),
       };
     }
     if (
@@ -276,7 +289,7 @@ export function decideRun(
     return start(
       requested,
       withinDeadline ? dueSlot : undefined,
-      requested === 'manual' ? manualValue : undefined,
+      requestedValue,
     );
   }
 

@@ -326,4 +326,38 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     expect(await jobs()).toBe(before + 1);
     expect(cr.status.backup.lastBackupName).toMatch(/\.snap$/);
   }, 60_000);
+
+  it('runs a pre-upgrade snapshot once per request id, even during the upgrade', async () => {
+    await sandbox.request('PATCH', `${crPath}/status`, {
+      status: { upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' } },
+    });
+    await sandbox.request('PATCH', crPath, {
+      metadata: {
+        annotations: { 'openbao.org/pre-upgrade-backup': 'upgrade-2-2' },
+      },
+    });
+    now = new Date(now.getTime() + 2000);
+    const cr = await tickUntil(
+      c =>
+        c.status?.backup?.observedTrigger === 'upgrade-2-2' &&
+        !c.status.backup.activeJob &&
+        /pre-upgrade-/.test(c.status.backup.lastBackupName ?? ''),
+      'the pre-upgrade snapshot',
+    );
+    expect(cr.status.backup.lastBackupName).toMatch(
+      /^snapshots\/vault\/bao\/pre-upgrade-\d{4}-.*\.snap$/,
+    );
+    expect(
+      cr.metadata.annotations['openbao.org/pre-upgrade-backup'],
+    ).toBeUndefined();
+    const jobs = (
+      await sandbox.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)
+    ).items;
+    expect(
+      jobs.filter(
+        (j: any) =>
+          j.metadata.labels['openbao.org/backup-trigger'] === 'pre-upgrade',
+      ),
+    ).toHaveLength(1);
+  }, 60_000);
 });

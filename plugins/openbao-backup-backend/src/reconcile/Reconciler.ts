@@ -3,6 +3,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { assertError } from '@backstage/errors';
 import {
   BACKUP_ADDRESSES_ANNOTATION,
+  BackupTrigger,
+  PRE_UPGRADE_BACKUP_ANNOTATION,
   OpenBaoCluster,
   TRIGGER_BACKUP_ANNOTATION,
   explainClusterHealth,
@@ -51,6 +53,11 @@ export interface TickReport {
     message: string;
   }>;
 }
+
+const TRIGGER_ANNOTATION_OF: Partial<Record<BackupTrigger, string>> = {
+  manual: TRIGGER_BACKUP_ANNOTATION,
+  'pre-upgrade': PRE_UPGRADE_BACKUP_ANNOTATION,
+};
 
 const RUN_RESULT: Partial<Record<RunOutcome['type'], RunResult>> = {
   'job-succeeded': 'succeeded',
@@ -178,9 +185,15 @@ export class Reconciler {
     now: Date,
   ): Promise<RunDecision> {
     const observed = await gateway.observe(cluster);
+    const preUpgrade =
+      cluster.metadata.annotations?.[PRE_UPGRADE_BACKUP_ANNOTATION]?.trim();
     const decision = decideRun(observed, now, {
       startingDeadlineSeconds: this.#options.startingDeadlineSeconds,
       podStartTimeoutSeconds: this.#options.podStartTimeoutSeconds,
+      preUpgradeValue:
+        preUpgrade && preUpgrade !== cluster.status?.backup?.observedTrigger
+          ? preUpgrade
+          : undefined,
     });
     const { namespace, name } = cluster.metadata;
     const log = {
@@ -239,21 +252,21 @@ export class Reconciler {
       }
     }
 
-    // The manual trigger is edge-triggered: clear it once acted on, unless it was changed meanwhile.
+    // Trigger annotations are edge-triggered: clear the one acted on, unless changed meanwhile.
     const triggerValue =
       decision.action === 'start' || decision.action === 'refuse'
         ? decision.triggerValue
         : undefined;
+    const annotation =
+      decision.action === 'start' || decision.action === 'refuse'
+        ? TRIGGER_ANNOTATION_OF[decision.trigger]
+        : undefined;
     if (
       triggerValue !== undefined &&
-      cluster.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION] === triggerValue
+      annotation &&
+      cluster.metadata.annotations?.[annotation] === triggerValue
     ) {
-      await gateway.setClusterAnnotation(
-        namespace,
-        name,
-        TRIGGER_BACKUP_ANNOTATION,
-        null,
-      );
+      await gateway.setClusterAnnotation(namespace, name, annotation, null);
     }
 
     if (

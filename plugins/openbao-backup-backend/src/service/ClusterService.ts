@@ -235,6 +235,38 @@ export class ClusterService {
     return this.gateway(ref.kubernetesCluster).observe(cluster);
   }
 
+  /**
+   * Polls the cluster until the run requested with `triggerValue` has ended: observed, no active
+   * Job. Resolves its outcome from the status (`ok` with the snapshot, or the failure reason), or
+   * `undefined` after `timeoutMs`.
+   */
+  async waitForRun(
+    ref: ClusterRef,
+    triggerValue: string,
+    timeoutMs: number,
+    pollMs = 1000,
+  ) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const cluster = await this.#get(ref);
+      const backup = cluster.status?.backup;
+      if (backup?.observedTrigger === triggerValue && !backup.activeJob) {
+        const backingUp = cluster.status?.conditions?.find(
+          c => c.type === 'BackingUp',
+        );
+        const ok = backingUp?.reason === 'BackupSucceeded';
+        return {
+          ok,
+          ...(ok
+            ? { key: backup.lastBackupName, size: backup.lastBackupSize }
+            : { reason: backingUp?.reason, message: backingUp?.message }),
+        };
+      }
+      if (Date.now() + pollMs > deadline) return undefined;
+      await new Promise(r => setTimeout(r, pollMs));
+    }
+  }
+
   preflightManual(observed: ObservedCluster) {
     return preflight(observed, { trigger: 'manual' });
   }

@@ -275,4 +275,104 @@ describe('openbao-backup REST API', () => {
       'openbao-backup:reconcile',
     );
   });
+
+  it('answers 400 for malformed path params', async () => {
+    const res = await request(await backend()).get(
+      `/api/openbao-backup/clusters/test/Bad_NS/bao`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/Invalid cluster path: namespace/);
+  });
+
+  it('shows one cluster with its retention policy and runs', async () => {
+    const res = await request(await backend()).get(
+      `/api/openbao-backup/clusters/test/${NS}/busy`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      ref: { kubernetesCluster: 'test', namespace: NS, name: 'busy' },
+      retention: { maxCount: 3 },
+      retentionApplies: true,
+      bucket: 'snapshots',
+      runs: [{ jobName: 'backup-busy-20261125000000', phase: 'Pending' }],
+    });
+  });
+
+  it("answers 503 naming the bucket when the cluster's S3 endpoint is down", async () => {
+    const server = await backend();
+    for (const path of ['backups', 'retention/preview']) {
+      const res = await request(server).get(
+        `/api/openbao-backup/clusters/test/${NS}/bao/${path}`,
+      );
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toMatch(
+        /Cannot list the bucket of vault\/bao/,
+      );
+    }
+  });
+
+  describe('pre-upgrade snapshots (service-to-service)', () => {
+    const url = `/api/openbao-backup/clusters/test/${NS}/bao/pre-upgrade`;
+
+    it('refuses users', async () => {
+      const res = await request(await backend())
+        .post(url)
+        .send({});
+      expect(res.status).toBe(403);
+      const cr = await kube(api, 'GET', crPath('bao'));
+      expect(
+        cr.metadata.annotations?.['openbao.org/pre-upgrade-backup'],
+      ).toBeUndefined();
+    });
+
+    it('accepts a service: 202 and the request annotation', async () => {
+      const res = await request(await backend())
+        .post(url)
+        .set('Authorization', mockCredentials.service.header())
+        .send({ requestId: 'upgrade-2-2', reason: 'operator upgrade to 2.2' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ requestId: 'upgrade-2-2' });
+      const cr = await kube(api, 'GET', crPath('bao'));
+      expect(cr.metadata.annotations['openbao.org/pre-upgrade-backup']).toBe(
+        'upgrade-2-2',
+      );
+    });
+
+    it('waits for the run to end when asked to', async () => {
+      const server = await backend();
+      const answer = request(server)
+        .post(url)
+        .set('Authorization', mockCredentials.service.header())
+        .send({ requestId: 'upgrade-2-3', waitSeconds: 10 });
+      // The reconciler's part, played here: the run is observed and succeeds.
+      setTimeout(() => {
+        kube(api, 'PATCH', `${crPath('bao')}/status`, {
+          status: {
+            backup: {
+              observedTrigger: 'upgrade-2-3',
+              lastBackupName: 'k.snap',
+              lastBackupSize: 7,
+            },
+            conditions: [
+              {
+                type: 'BackingUp',
+                status: 'False',
+                reason: 'BackupSucceeded',
+                message: 'ok',
+                lastTransitionTime: new Date().toISOString(),
+              },
+            ],
+          },
+        });
+      }, 1500);
+      const res = await answer;
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        requestId: 'upgrade-2-3',
+        ok: true,
+        key: 'k.snap',
+        size: 7,
+      });
+    });
+  });
 });

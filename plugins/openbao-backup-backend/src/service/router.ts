@@ -24,6 +24,7 @@ import {
   ClusterRef,
   EntityClusters,
   FleetEntry,
+  PRE_UPGRADE_BACKUP_ANNOTATION,
   TRIGGER_BACKUP_ANNOTATION,
   openBaoBackupReadPermission,
   openBaoBackupTriggerPermission,
@@ -64,6 +65,19 @@ const entityParams = z.object({
   kind: z.string().min(1).max(63),
   namespace: z.string().min(1).max(63),
   name: z.string().min(1).max(253),
+});
+const preUpgradeBody = z.object({
+  /** The upgrade system's own id; one run per distinct id. Default: generated. */
+  requestId: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/,
+      'must be 1-63 letters, digits, "-", "_" or "."',
+    )
+    .optional(),
+  reason: z.string().trim().max(500).optional(),
+  /** Answer only when the run has ended (200) or after this many seconds (504). */
+  waitSeconds: z.number().int().min(0).max(3600).optional(),
 });
 const triggerBody = z.object({
   reason: z
@@ -282,5 +296,97 @@ export async function createRouter(
     }
   });
 
+  /**
+   * Pre-upgrade snapshot, for the upgrade path (service-to-service only): 202 with the request id,
+   * or with `waitSeconds` the outcome once the run has ended (504 if it has not by then).
+   */
+  router.post(
+    '/clusters/:k8s/:namespace/:name/pre-upgrade',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['service'],
+      });
+      const ref = clusterRefOf(req);
+      const body = parse(preUpgradeBody, req.body ?? {}, 'request body');
+      const requestId = body.requestId ?? newTriggerId();
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'pre-upgrade-backup',
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          cluster: `${ref.kubernetesCluster}/${ref.namespace}/${ref.name}`,
+          requestId,
+          reason: body.reason,
+        },
+      });
+      try {
+        const observed = await clusters.observe(ref);
+        if (observed.cluster.status?.backup?.observedTrigger === requestId) {
+          throw new ConflictError(
+            `Pre-upgrade backup ${requestId} was already requested`,
+          );
+        }
+        const gateway = clusters.gateway(ref.kubernetesCluster);
+        await gateway.setClusterAnnotation(
+          ref.namespace,
+          ref.name,
+          PRE_UPGRADE_BACKUP_ANNOTATION,
+          requestId,
+        );
+        await gateway
+          .recordEvent(observed.cluster, {
+            type: 'Normal',
+            reason: 'PreUpgradeBackupRequested',
+            message: `Pre-upgrade backup ${requestId} requested by ${
+              credentials.principal.type === 'service'
+                ? credentials.principal.subject
+                : 'service'
+            }${body.reason ? `: ${body.reason}` : ''}`,
+          })
+          .catch(e =>
+            logger.warn('cannot record PreUpgradeBackupRequested event', {
+              error: String(e),
+            }),
+          );
+        if (options.scheduler && options.reconcileTaskId) {
+          await options.scheduler
+            .triggerTask(options.reconcileTaskId)
+            .catch(() => {});
+        }
+        if (!body.waitSeconds) {
+          await auditorEvent.success({ meta: { requestId } });
+          res.status(202).json({ requestId });
+          return;
+        }
+        const outcome = await clusters.waitForRun(
+          ref,
+          requestId,
+          body.waitSeconds * 1000,
+        );
+        await auditorEvent.success({ meta: { requestId, ok: outcome?.ok } });
+        if (!outcome) {
+          res.status(504).json({
+            requestId,
+            error: {
+              name: 'TimeoutError',
+              message: `Pre-upgrade backup ${requestId} has not ended after ${body.waitSeconds} s`,
+            },
+          });
+          return;
+        }
+        res.status(200).json({ requestId, ...outcome });
+      } catch (error) {
+        await auditorEvent.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
+
   return router;
+}
+
+function newTriggerId() {
+  return `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(
+    3,
+  ).toString('hex')}`;
 }
