@@ -24,6 +24,7 @@ import {
   ClusterRef,
   EntityClusters,
   FleetEntry,
+  OpenBaoCluster,
   PRE_UPGRADE_BACKUP_ANNOTATION,
   TRIGGER_BACKUP_ANNOTATION,
   openBaoBackupReadPermission,
@@ -152,6 +153,38 @@ export async function createRouter(
     return { ...entry, entityRefs: l.entityRefs, owners: l.owners };
   }
 
+  /**
+   * Asks for a run: sets the request annotation the reconciler consumes, records who asked as an
+   * Event on the cluster, and starts a pass now (best effort: a running pass picks it up next).
+   */
+  async function requestRun(
+    ref: ClusterRef,
+    cluster: OpenBaoCluster,
+    annotation: string,
+    value: string,
+    event: { reason: string; message: string },
+  ) {
+    const gateway = clusters.gateway(ref.kubernetesCluster);
+    await gateway.setClusterAnnotation(
+      ref.namespace,
+      ref.name,
+      annotation,
+      value,
+    );
+    await gateway
+      .recordEvent(cluster, { type: 'Normal', ...event })
+      .catch(e =>
+        logger.warn(`cannot record ${event.reason} event`, {
+          error: String(e),
+        }),
+      );
+    if (options.scheduler && options.reconcileTaskId) {
+      await options.scheduler
+        .triggerTask(options.reconcileTaskId)
+        .catch(() => {});
+    }
+  }
+
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -255,39 +288,23 @@ export async function createRouter(
           `Backup not started: ${verdict.reason}: ${verdict.message}`,
         );
       }
-      const gateway = clusters.gateway(ref.kubernetesCluster);
-      const triggerId = `${new Date()
-        .toISOString()
-        .replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-      await gateway.setClusterAnnotation(
-        ref.namespace,
-        ref.name,
-        TRIGGER_BACKUP_ANNOTATION,
-        triggerId,
-      );
+      const triggerId = newTriggerId();
       const who =
         'userEntityRef' in credentials.principal
           ? credentials.principal.userEntityRef
           : `service ${
               (credentials.principal as { subject?: string }).subject ?? ''
             }`.trim();
-      await gateway
-        .recordEvent(observed.cluster, {
-          type: 'Normal',
+      await requestRun(
+        ref,
+        observed.cluster,
+        TRIGGER_BACKUP_ANNOTATION,
+        triggerId,
+        {
           reason: 'BackupRequested',
           message: `Manual backup ${triggerId} requested by ${who}: ${reason}`,
-        })
-        .catch(e =>
-          logger.warn('cannot record BackupRequested event', {
-            error: String(e),
-          }),
-        );
-      if (options.scheduler && options.reconcileTaskId) {
-        // Best effort: if a pass is already running, the next one picks the trigger up.
-        await options.scheduler
-          .triggerTask(options.reconcileTaskId)
-          .catch(() => {});
-      }
+        },
+      );
       await auditorEvent.success({ meta: { triggerId } });
       res.status(202).json({ triggerId });
     } catch (error) {
@@ -326,33 +343,22 @@ export async function createRouter(
             `Pre-upgrade backup ${requestId} was already requested`,
           );
         }
-        const gateway = clusters.gateway(ref.kubernetesCluster);
-        await gateway.setClusterAnnotation(
-          ref.namespace,
-          ref.name,
+        const service =
+          credentials.principal.type === 'service'
+            ? credentials.principal.subject
+            : 'service';
+        await requestRun(
+          ref,
+          observed.cluster,
           PRE_UPGRADE_BACKUP_ANNOTATION,
           requestId,
-        );
-        await gateway
-          .recordEvent(observed.cluster, {
-            type: 'Normal',
+          {
             reason: 'PreUpgradeBackupRequested',
-            message: `Pre-upgrade backup ${requestId} requested by ${
-              credentials.principal.type === 'service'
-                ? credentials.principal.subject
-                : 'service'
-            }${body.reason ? `: ${body.reason}` : ''}`,
-          })
-          .catch(e =>
-            logger.warn('cannot record PreUpgradeBackupRequested event', {
-              error: String(e),
-            }),
-          );
-        if (options.scheduler && options.reconcileTaskId) {
-          await options.scheduler
-            .triggerTask(options.reconcileTaskId)
-            .catch(() => {});
-        }
+            message: `Pre-upgrade backup ${requestId} requested by ${service}${
+              body.reason ? `: ${body.reason}` : ''
+            }`,
+          },
+        );
         if (!body.waitSeconds) {
           await auditorEvent.success({ meta: { requestId } });
           res.status(202).json({ requestId });
