@@ -12,6 +12,8 @@ import {
 } from '@internal/openbao-backup-sandbox';
 import request from 'supertest';
 import { openBaoBackupPlugin } from '../plugin';
+import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
+import { Reconciler } from '../reconcile/Reconciler';
 
 const NS = 'vault';
 
@@ -274,6 +276,39 @@ describe('openbao-backup REST API', () => {
     expect(scheduler.triggerTask).toHaveBeenCalledWith(
       'openbao-backup:reconcile',
     );
+
+    // The pass that follows creates exactly one manual Job, and a second pass no other.
+    const gateway = ClientNodeKubeGateway.create({
+      name: 'test',
+      url: api.url,
+      caData: api.caData,
+      serviceAccountToken: api.token,
+      skipTLSVerify: false,
+      authProvider: 'serviceAccount',
+    });
+    const emptyBucket = {
+      list: async () => [],
+      deleteMany: async () => ({ deleted: [], errors: [] }),
+      listPendingUploads: async () => [],
+      abortUpload: async () => {},
+    };
+    const reconciler = Reconciler.create({
+      gateways: [gateway],
+      openStore: async () => emptyBucket,
+      logger: mockServices.logger.mock(),
+    });
+    await reconciler.tick();
+    await reconciler.tick();
+    const jobs = await kube(
+      api,
+      'GET',
+      `/apis/batch/v1/namespaces/${NS}/jobs?labelSelector=openbao.org/cluster=bao`,
+    );
+    expect(
+      jobs.items.map(
+        (j: any) => j.metadata.labels['openbao.org/backup-trigger'],
+      ),
+    ).toEqual(['manual']);
   });
 
   it('answers 400 for malformed path params', async () => {
@@ -350,6 +385,7 @@ describe('openbao-backup REST API', () => {
           status: {
             backup: {
               observedTrigger: 'upgrade-2-3',
+              activeJob: null,
               lastBackupName: 'k.snap',
               lastBackupSize: 7,
             },

@@ -171,13 +171,11 @@ export async function createRouter(
       annotation,
       value,
     );
-    await gateway
-      .recordEvent(cluster, { type: 'Normal', ...event })
-      .catch(e =>
-        logger.warn(`cannot record ${event.reason} event`, {
-          error: String(e),
-        }),
-      );
+    await gateway.recordEvent(cluster, { type: 'Normal', ...event }).catch(e =>
+      logger.warn(`cannot record ${event.reason} event`, {
+        error: String(e),
+      }),
+    );
     if (options.scheduler && options.reconcileTaskId) {
       await options.scheduler
         .triggerTask(options.reconcileTaskId)
