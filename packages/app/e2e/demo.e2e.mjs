@@ -31,18 +31,14 @@ await step('guest sign-in lands on the Backups tab', async () => {
 await step(
   'a scheduled backup of bao-prod shows up within two minutes',
   async () => {
-    // The page polls only while a run is active: reload until the first run has landed.
+    // The page polls only while a run is active: reload until the run history shows a success
+    // (the bucket may hold keys of an earlier demo, so a listed key alone proves nothing).
+    const succeeded = () =>
+      page.locator('td', { hasText: 'Succeeded' }).first();
     const deadline = Date.now() + 120_000;
-    for (;;) {
-      if (
-        await page
-          .getByText(/openbao\/openbao\/bao-prod\/.*\.snap/)
-          .first()
-          .isVisible()
-      )
-        break;
+    while (!(await succeeded().isVisible())) {
       if (Date.now() > deadline)
-        throw new Error('no snapshot key on the page after 120 s');
+        throw new Error('no successful run after 120 s');
       await page.waitForTimeout(5000);
       await page.reload();
       await page
@@ -50,7 +46,10 @@ await step(
         .first()
         .waitFor({ timeout: 60_000 });
     }
-    await page.getByText('Succeeded').first().waitFor({ timeout: 10_000 });
+    await page
+      .getByText(/^openbao\/openbao\/bao-prod\/.*\.snap$/)
+      .first()
+      .waitFor();
   },
 );
 

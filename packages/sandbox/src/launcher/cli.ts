@@ -35,19 +35,35 @@ async function ensureBucket(
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  // A bucket left by an earlier run is fine (some servers answer its re-creation with an error).
-  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
-    () => true,
-    () => false,
-  );
-  if (exists) return;
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  } catch (e: any) {
-    throw new Error(
-      `cannot create bucket ${bucket} at ${endpoint}: ${e?.message ?? e}`,
-    );
+  // A bucket left by an earlier run is fine. A store that has just started may still refuse
+  // requests for a moment (Swift answers 404/503 while its rings load): retry a few times.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (e: any) {
+      if (
+        e?.name === 'BucketAlreadyOwnedByYou' ||
+        e?.name === 'BucketAlreadyExists'
+      )
+        return;
+      const exists = await s3
+        .send(new HeadBucketCommand({ Bucket: bucket }))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (exists) return;
+      lastError = e;
+      await new Promise(r => setTimeout(r, 1000));
+    }
   }
+  throw new Error(
+    `cannot create bucket ${bucket} at ${endpoint}: ${
+      (lastError as Error)?.message ?? lastError
+    }`,
+  );
 }
 
 export async function main(argv: string[]) {
