@@ -1,23 +1,18 @@
 import {
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
+import {
+  S3_CREDENTIALS as credentials,
+  S3_ENDPOINT as endpoint,
+  createBucket,
+  s3Client,
+} from '../__testUtils__/sandbox';
 import { S3ObjectStore } from './S3ObjectStore';
 
 // A real S3 server: scripts/s3-swift.sh (Swift + s3api), started by scripts/test-all.sh.
-const endpoint = process.env.S3_TEST_ENDPOINT ?? 'http://127.0.0.1:8080';
-const credentials = { accessKeyId: 'test:tester', secretAccessKey: 'testing' };
 const bucket = `retention-${Date.now().toString(36)}`;
-const raw = new S3Client({
-  endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials,
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
+const raw = s3Client();
 const store = S3ObjectStore.create({
   bucket,
   endpoint,
@@ -27,13 +22,7 @@ const store = S3ObjectStore.create({
 });
 
 beforeAll(async () => {
-  try {
-    await raw.send(new CreateBucketCommand({ Bucket: bucket }));
-  } catch (e) {
-    throw new Error(
-      `No S3 server at ${endpoint} (${e}). Start one with: bash scripts/s3-swift.sh install && bash scripts/s3-swift.sh start`,
-    );
-  }
+  await createBucket(bucket);
   const keys = [
     'a/ns/c/1.snap',
     'a/ns/c/2.snap',

@@ -161,7 +161,13 @@ export class ClusterService {
 
   /** The cluster's objects in the bucket, newest first by the time in the key. */
   async snapshots(ref: ClusterRef): Promise<SnapshotObject[]> {
-    const cluster = await this.#get(ref);
+    return this.#snapshotsOf(ref, await this.#get(ref));
+  }
+
+  async #snapshotsOf(
+    ref: ClusterRef,
+    cluster: OpenBaoCluster,
+  ): Promise<SnapshotObject[]> {
     const target = cluster.spec.backup?.target;
     const keyRef = { namespace: ref.namespace, name: ref.name };
     let objects;
@@ -206,7 +212,7 @@ export class ClusterService {
         delete: [],
       };
     }
-    const objects = (await this.snapshots(ref)).map(s => ({
+    const objects = (await this.#snapshotsOf(ref, cluster)).map(s => ({
       key: s.key,
       size: s.size,
       lastModified: s.lastModified,

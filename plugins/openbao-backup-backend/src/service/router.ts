@@ -148,7 +148,7 @@ export async function createRouter(
     }
   }
 
-  async function withLinks(entry: FleetEntry): Promise<FleetEntry> {
+  async function withLinks<T extends FleetEntry>(entry: T): Promise<T> {
     const l = await links.linksOf(entry.ref);
     return { ...entry, entityRefs: l.entityRefs, owners: l.owners };
   }
@@ -238,7 +238,7 @@ export async function createRouter(
     const ref = clusterRefOf(req);
     await requireOn(ref, openBaoBackupReadPermission, credentials);
     const detail = await clusters.detail(ref);
-    res.json({ ...detail, ...(await withLinks(detail)) });
+    res.json(await withLinks(detail));
   });
 
   router.get('/clusters/:k8s/:namespace/:name/backups', async (req, res) => {
