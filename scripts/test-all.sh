@@ -34,6 +34,7 @@ check "type-check" npx tsc --noEmit -p .
 check "executor bundle" npm run --silent build -w @internal/openbao-backup-executor
 
 echo "== jest" >&2
+export FAULT_REPORT_DIR="$results_dir/faults"
 npx backstage-cli repo test --json --outputFile="$results_dir/jest.json" >&2
 jest_rc=$?
 if [ -f "$results_dir/jest.json" ]; then
@@ -47,6 +48,9 @@ if [ -f "$results_dir/jest.json" ]; then
 else
   echo "jest wrote no results" >&2; failed=$((failed + 1))
 fi
+
+# The fault suite's table (its cases are Jest tests above; the table is for people, not counted).
+node scripts/fault-table.mjs "$FAULT_REPORT_DIR" >&2 || true
 
 # The demo in a real browser: each `ok -` / `not ok -` step line counts as one test.
 echo "== e2e (browser)" >&2

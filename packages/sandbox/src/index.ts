@@ -1,3 +1,4 @@
 export * from './kube';
 export * from './runner';
 export * from './openbao';
+export * from './faults';

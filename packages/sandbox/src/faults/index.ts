@@ -1,0 +1,2 @@
+export { recordFaultCase, faultReportDir } from './faultReport';
+export type { FaultCase } from './faultReport';
