@@ -1,0 +1,80 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { FaultProxy, startFaultProxy } from './FaultProxy';
+
+describe('startFaultProxy', () => {
+  let origin: http.Server;
+  let target: string;
+  const proxies: FaultProxy[] = [];
+
+  beforeAll(async () => {
+    // Echoes method, path and body length, so forwarding can be checked byte for byte.
+    origin = http.createServer((req, res) => {
+      let size = 0;
+      req.on('data', c => (size += c.length));
+      req.on('end', () => res.end(`${req.method} ${req.url} ${size}`));
+    });
+    await new Promise<void>(r => origin.listen(0, '127.0.0.1', r));
+    target = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await Promise.all(proxies.map(p => p.stop()));
+    await new Promise(r => origin.close(r));
+  });
+
+  const start = async (o: Parameters<typeof startFaultProxy>[0]) => {
+    const p = await startFaultProxy(o);
+    proxies.push(p);
+    return p;
+  };
+  const put = (url: string, body: Buffer) =>
+    fetch(url, { method: 'PUT', body }).then(async r => ({
+      status: r.status,
+      text: await r.text(),
+    }));
+
+  it.each(['tcp', 'http'] as const)(
+    '%s: forwards, refuses connections while down, and forwards again after up on the same port',
+    async mode => {
+      const proxy = await start({ target, mode });
+      const body = Buffer.alloc(3 * 1024 * 1024, 1);
+      await expect(put(`${proxy.url}/b/k?x=1`, body)).resolves.toEqual({
+        status: 200,
+        text: `PUT /b/k?x=1 ${body.length}`,
+      });
+      await proxy.down();
+      const refused = await fetch(proxy.url).catch(e => e.cause?.code);
+      expect(refused).toBe('ECONNREFUSED');
+      await proxy.up();
+      await expect(put(`${proxy.url}/again`, body)).resolves.toEqual({
+        status: 200,
+        text: `PUT /again ${body.length}`,
+      });
+    },
+  );
+
+  it('http: answers the chosen requests with an error after reading their body, delays others', async () => {
+    const proxy = await start({
+      target,
+      mode: 'http',
+      onRequest: r =>
+        r.url.includes('partNumber=2')
+          ? { status: 500 }
+          : { latencyMs: r.url.includes('slow') ? 300 : 0 },
+    });
+    const failed = await put(
+      `${proxy.url}/b/k?partNumber=2&uploadId=u`,
+      Buffer.alloc(1024 * 1024),
+    );
+    expect(failed.status).toBe(500);
+    expect(failed.text).toContain('<Code>InternalError</Code>');
+    expect(proxy.injected).toBe(1);
+    const t0 = Date.now();
+    await expect(put(`${proxy.url}/slow`, Buffer.alloc(1))).resolves.toEqual({
+      status: 200,
+      text: 'PUT /slow 1',
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(proxy.injected).toBe(1);
+  });
+});

@@ -1,0 +1,147 @@
+/*
+ * A proxy the fault suite puts in front of a server it must not stop (the shared Swift S3, the
+ * Kubernetes API double): `down()` makes the address refuse connections and cuts the open ones,
+ * `up()` brings it back on the same port. In `http` mode every request passes `onRequest` first,
+ * which may delay it or answer with an error status instead of forwarding it (500s on some S3
+ * parts, a slow S3). `tcp` mode forwards bytes, so it carries TLS too.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** What to do with one request (http mode). */
+export interface HttpFault {
+  /** Wait this long before forwarding (or answering). */
+  latencyMs?: number;
+  /** Answer with this status and an S3-style XML error body instead of forwarding. */
+  status?: number;
+}
+
+/** The parts of a request `onRequest` decides on. */
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+}
+
+export interface FaultProxyOptions {
+  /** Where to forward, e.g. `http://127.0.0.1:8080`. */
+  target: string;
+  mode?: 'tcp' | 'http';
+  /** http mode: the fault for this request, or undefined to forward it as is. */
+  onRequest?: (req: ProxiedRequest) => HttpFault | undefined;
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>` (use `https://` for TLS through tcp mode). */
+  readonly url: string;
+  readonly port: number;
+  /** Requests answered with an injected status so far (http mode). */
+  readonly injected: number;
+  /** Stops listening and destroys every open connection: clients see ECONNREFUSED / resets. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function s3Error(status: number) {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>injected fault (HTTP ${status})</Message></Error>`;
+}
+
+export async function startFaultProxy(
+  options: FaultProxyOptions,
+): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const targetPort = Number(target.port || 80);
+  const sockets = new Set<net.Socket>();
+  let injected = 0;
+
+  const forwardHttp = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
+    const fault = options.onRequest?.({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+    });
+    if (fault?.latencyMs) await sleep(fault.latencyMs);
+    if (fault?.status) {
+      injected++;
+      // Read the body first so the client is not cut off mid-upload and sees the answer.
+      req.resume();
+      req.once('end', () =>
+        res
+          .writeHead(fault.status!, { 'content-type': 'application/xml' })
+          .end(s3Error(fault.status!)),
+      );
+      return;
+    }
+    // `expect` is never signed (SigV4): the upstream answers the body directly.
+    const { expect: _expect, ...headers } = req.headers;
+    const upstream = http.request(
+      {
+        host: target.hostname,
+        port: targetPort,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: false,
+      },
+      up => {
+        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        up.pipe(res);
+        up.once('error', () => res.destroy());
+      },
+    );
+    upstream.once('error', () => res.destroy());
+    res.once('close', () => upstream.destroy());
+    req.pipe(upstream);
+  };
+
+  const server =
+    options.mode === 'http'
+      ? http.createServer((req, res) => void forwardHttp(req, res))
+      : net.createServer(client => {
+          const upstream = net.connect(targetPort, target.hostname);
+          sockets.add(upstream);
+          upstream.once('close', () => sockets.delete(upstream));
+          client.pipe(upstream).pipe(client);
+          client.once('error', () => upstream.destroy());
+          upstream.once('error', () => client.destroy());
+          client.once('close', () => upstream.destroy());
+          upstream.once('close', () => client.destroy());
+        });
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  const close = () =>
+    new Promise<void>(resolve => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+
+  const port = await listen(0);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get injected() {
+      return injected;
+    },
+    down: () => (server.listening ? close() : Promise.resolve()),
+    up: async () => {
+      if (!server.listening) await listen(port);
+    },
+    stop: () => (server.listening ? close() : Promise.resolve()),
+  };
+}
