@@ -27,6 +27,7 @@ import { ClusterEvent, JobManifest, KubeGateway } from './KubeGateway';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const FIELD_MANAGER = 'openbao-backup';
+const LABEL_VALUE = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function isNotFound(e: unknown) {
   return e instanceof ApiException && e.code === 404;
@@ -219,13 +220,18 @@ export class ClientNodeKubeGateway implements KubeGateway {
   async observe(cluster: OpenBaoCluster): Promise<ObservedCluster> {
     const { namespace, name } = cluster.metadata;
     const labelSelector = `${LABEL_CLUSTER}=${name},${LABEL_COMPONENT}=${COMPONENT_VALUE}`;
+    // A name that cannot be a label value (e.g. 64+ characters) has no Jobs of ours, and the API
+    // server would refuse the selector: the validator reports the name instead.
+    const labelable = LABEL_VALUE.test(name);
     const [secrets, restores, jobs, podList] = await Promise.all([
       Promise.all(
         secretsToObserve(cluster).map(s => this.#secretKeys(namespace, s)),
       ),
       this.listRestores(namespace),
-      this.#batch
-        .listNamespacedJob({ namespace, labelSelector })
+      (labelable
+        ? this.#batch.listNamespacedJob({ namespace, labelSelector })
+        : Promise.resolve({ items: [] })
+      )
         .then(l => l.items as JobLike[])
         .catch(e => {
           throw new ForwardedError(
@@ -234,7 +240,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
           );
         }),
       // The Job's pod template carries the same labels; Pods explain image pulls and exit codes.
-      this.#core.listNamespacedPod({ namespace, labelSelector }).catch(e => {
+      (labelable
+        ? this.#core.listNamespacedPod({ namespace, labelSelector })
+        : Promise.resolve({ items: [] })
+      ).catch(e => {
         throw new ForwardedError(`list backup Pods of ${namespace}/${name}`, e);
       }),
     ]);

@@ -34,6 +34,30 @@ describe('retentionApplies', () => {
       { applies: false, reason: expect.stringMatching(/^no retention policy/) },
     ],
     [
+      'a negative maxCount (would delete all but the newest)',
+      { spec: { backup: { retention: { maxCount: -1 } } } },
+      {
+        applies: false,
+        reason: 'retention.maxCount -1 is not an integer ≥ 1',
+      },
+    ],
+    [
+      'a maxCount that is not a number',
+      { spec: { backup: { retention: { maxCount: 'NaN' } } } },
+      {
+        applies: false,
+        reason: 'retention.maxCount "NaN" is not an integer ≥ 1',
+      },
+    ],
+    [
+      'a maxAge that is not a duration',
+      { spec: { backup: { retention: { maxCount: null, maxAge: '-1d' } } } },
+      {
+        applies: false,
+        reason: 'retention.maxAge "-1d" is not a positive duration',
+      },
+    ],
+    [
       'no backup',
       { spec: { backup: null } },
       { applies: false, reason: 'backup not configured' },

@@ -1,4 +1,7 @@
-import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
+import {
+  OpenBaoCluster,
+  tryParseDuration,
+} from '@internal/plugin-openbao-backup-common';
 
 export type RetentionApplicability =
   | { applies: true }
@@ -26,6 +29,29 @@ export function retentionApplies(
       reason:
         'no retention policy (set retention.maxCount or retention.maxAge)',
     };
+  }
+  // A bad rule must never delete: `maxCount: -1` would otherwise keep only the newest snapshot.
+  const { maxCount, maxAge } = retention;
+  if (
+    maxCount !== undefined &&
+    !(Number.isInteger(maxCount) && (maxCount as number) >= 1)
+  ) {
+    return {
+      applies: false,
+      reason: `retention.maxCount ${JSON.stringify(
+        maxCount,
+      )} is not an integer ≥ 1`,
+    };
+  }
+  if (maxAge !== undefined) {
+    const age = tryParseDuration(maxAge);
+    if (!age.ok || age.ms <= 0)
+      return {
+        applies: false,
+        reason: `retention.maxAge ${JSON.stringify(
+          maxAge,
+        )} is not a positive duration`,
+      };
   }
   return { applies: true };
 }

@@ -208,6 +208,30 @@ describe('validateBackupSpec', () => {
       /not an http\(s\) URL/,
     ],
     [
+      'endpoint with user:password',
+      {
+        spec: {
+          backup: {
+            target: { endpoint: 'https://AKIA:pw-canary@s3.example.com' },
+          },
+        },
+      },
+      'spec.backup.target.endpoint',
+      /contains credentials/,
+    ],
+    [
+      'jwtAuthMount climbing out of auth/',
+      { spec: { backup: { jwtAuthMount: 'jwt/../../sys' } } },
+      'spec.backup.jwtAuthMount',
+      /not a mount path/,
+    ],
+    [
+      'spec.backup not an object',
+      { spec: { backup: 'yes' } },
+      'spec.backup',
+      /must be an object/,
+    ],
+    [
       'empty region',
       { spec: { backup: { target: { region: ' ' } } } },
       'spec.backup.target.region',
@@ -448,6 +472,19 @@ describe('validateBackupSpec', () => {
 
   it('skips Secret checks when the Secrets could not be read', () => {
     expect(validateBackupSpec(makeCluster(), undefined)).toEqual([]);
+  });
+
+  it.each([
+    'https://AKIA:pw-canary@s3.example.com',
+    'AKIA:pw-canary@s3.example.com',
+    'ftp://AKIA:pw-canary@s3.example.com',
+  ])('never repeats the password of endpoint %s', endpoint => {
+    const problems = validateBackupSpec(
+      makeCluster({ spec: { backup: { target: { endpoint } } } } as any),
+      secrets,
+    );
+    expect(problems.map(p => p.field)).toEqual(['spec.backup.target.endpoint']);
+    expect(JSON.stringify(problems)).not.toContain('pw-canary');
   });
 
   it('lists every problem at once', () => {

@@ -19,6 +19,11 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
+/** `s3.example.com` for `AKIA:secret@s3.example.com`: what comes before an `@` may be a secret. */
+function withoutUserInfo(endpoint: string): string {
+  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1<redacted>@');
+}
+
 function isInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
 }
@@ -81,6 +86,13 @@ export function validateBackupSpec(
     add(
       'spec.backup',
       'spec.backup is not set: add a schedule, executorImage and target to enable backups',
+    );
+    return problems;
+  }
+  if (typeof backup !== 'object' || Array.isArray(backup)) {
+    add(
+      'spec.backup',
+      `spec.backup must be an object with schedule, executorImage and target, got ${typeof backup}`,
     );
     return problems;
   }
@@ -152,7 +164,15 @@ export function validateBackupSpec(
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
         add(
           'spec.backup.target.endpoint',
-          `endpoint "${target.endpoint}" is not an http(s) URL (e.g. https://s3.example.com)`,
+          `endpoint "${withoutUserInfo(
+            target.endpoint,
+          )}" is not an http(s) URL (e.g. https://s3.example.com)`,
+        );
+      } else if (url.username || url.password) {
+        // Never echoed: the status and Events are readable by anyone who can read the cluster.
+        add(
+          'spec.backup.target.endpoint',
+          'endpoint contains credentials (user:password@): remove them from the URL and put the keys in the Secret of target.credentialsSecretRef',
         );
       }
     }
@@ -260,7 +280,10 @@ export function validateBackupSpec(
   }
   if (
     backup.jwtAuthMount !== undefined &&
-    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(backup.jwtAuthMount)
+    (typeof backup.jwtAuthMount !== 'string' ||
+      !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(backup.jwtAuthMount) ||
+      // "." and ".." segments would move the login URL out of auth/ (…/auth/../sys/…).
+      backup.jwtAuthMount.split('/').some(seg => /^\.{1,2}$/.test(seg)))
   ) {
     add(
       'spec.backup.jwtAuthMount',

@@ -93,7 +93,12 @@ const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> =
     'config-invalid': o => ({
       type: 'Warning',
       reason: 'BackupConfigInvalid',
-      message: o.problems.map((p: { message: string }) => p.message).join('; '),
+      message: o.problems
+        .map(
+          (p: { field: string; message: string }) =>
+            `${p.field}: ${p.message}`,
+        )
+        .join('; '),
     }),
     'slot-skipped': o => ({
       type: 'Warning',
@@ -279,7 +284,13 @@ export class Reconciler {
 
     const succeeded =
       decision.action === 'track' && decision.state.phase === 'succeeded';
-    await this.#maybeRunRetention(gateway, cluster, now, succeeded);
+    // An invalid spec is not acted on at all: its bucket, prefix or retention rule cannot be trusted.
+    const configInvalid =
+      decision.action === 'config-invalid' ||
+      ((decision.action === 'wait' || decision.action === 'refuse') &&
+        decision.reason === 'ConfigInvalid');
+    if (!configInvalid)
+      await this.#maybeRunRetention(gateway, cluster, now, succeeded);
     return decision;
   }
 
