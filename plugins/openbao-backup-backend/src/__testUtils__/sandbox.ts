@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  OpenBaoClusterOptions,
+  PodExecution,
+  StartKubeApiOptions,
   createJobRunner,
   kubeRequest,
   startKubeApi,
@@ -46,8 +49,22 @@ export async function createBucket(bucket: string) {
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
+/** What the fault suite changes in the sandbox. */
+export interface SandboxOptions {
+  /** Merged into the OpenBao double's options (snapshot size, faults). */
+  bao?: Partial<OpenBaoClusterOptions>;
+  kubelet?: StartKubeApiOptions['kubelet'];
+  /** Extra env of every executor container (e.g. a short OPENBAO_IDLE_TIMEOUT_SECONDS). */
+  executorEnv?: Record<string, string>;
+  /** Told about every executor container started (to kill it). */
+  onContainerStarted?: (podName: string, execution: PodExecution) => void;
+}
+
 /** Starts OpenBao (3 pods, TLS, leader not first) + Kubernetes API (TLS) whose Pods run the executor. */
-export async function startSandbox(namespace: string) {
+export async function startSandbox(
+  namespace: string,
+  options: SandboxOptions = {},
+) {
   if (!existsSync(EXECUTOR)) {
     execFileSync(process.execPath, [join(REPO, 'executor/scripts/build.mjs')], {
       stdio: 'ignore',
@@ -61,6 +78,7 @@ export async function startSandbox(namespace: string) {
       { name: 'backup', boundServiceAccounts: [`${namespace}/bao-backup`] },
     ],
     snapshot: { stateSize: 2 * 1024 * 1024 },
+    ...options.bao,
   });
   const runner = createJobRunner({
     images: { 'openbao-backup-executor': [process.execPath, EXECUTOR] },
@@ -70,11 +88,20 @@ export async function startSandbox(namespace: string) {
         serviceAccount: r.serviceAccount,
         audience: r.audience,
       }),
+    extraEnv: options.executorEnv,
   });
   const kube = await startKubeApi({
     tls: true,
     namespaces: [namespace],
-    podExecutor: runner,
+    kubelet: options.kubelet,
+    podExecutor: {
+      async start(pod, context) {
+        const started = await runner.start(pod, context);
+        if (started.state === 'running')
+          options.onContainerStarted?.(pod.metadata.name!, started.execution);
+        return started;
+      },
+    },
   });
   const gateway = ClientNodeKubeGateway.create({
     name: 'sandbox',
