@@ -45,6 +45,8 @@ export interface BackupRun {
   durationSeconds?: number;
   reason?: string;
   message?: string;
+  /** `sha256:<hex>` when the Job ran a verified, digest-pinned executor image. */
+  executorImageDigest?: string;
 }
 
 /** `GET /clusters`: every cluster, plus the Kubernetes clusters that could not be read. */

@@ -22,6 +22,11 @@ export const TRIGGER_BACKUP_ANNOTATION = 'openbao.org/trigger-backup';
 
 export const CONDITION_BACKING_UP = 'BackingUp';
 export const CONDITION_BACKUP_CONFIG_VALID = 'BackupConfigValid';
+/** True when the last Job's executor image was verified and pinned to its digest. */
+export const CONDITION_EXECUTOR_IMAGE_VERIFIED = 'ExecutorImageVerified';
+/** Pre-flight reason (and `lastFailureReason` prefix) when `Block` stops a run. */
+export const REASON_IMAGE_VERIFICATION_FAILED =
+  'ExecutorImageVerificationFailed';
 
 export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';

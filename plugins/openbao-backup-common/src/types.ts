@@ -60,12 +60,26 @@ export interface BackupSpec {
 
 export type ImageVerificationFailurePolicy = 'Block' | 'Warn';
 
+/** A Secret key holding a PEM public key; `key` defaults to `cosign.pub`. */
+export interface PublicKeySecretReference {
+  name: string;
+  key?: string;
+}
+
+/** Cosign signature check of `spec.backup.executorImage` before each Job (docs/image-verification.md). */
 export interface ImageVerificationSpec {
   enabled?: boolean;
+  /** `Block` (default): no Job when verification fails. `Warn`: the Job runs with the tag. */
   failurePolicy?: ImageVerificationFailurePolicy;
+  /** PEM public key (ECDSA P-256 as `cosign generate-key-pair` makes, RSA or Ed25519). */
   publicKey?: string;
+  /** The same, read from a Secret in the cluster's namespace. */
+  publicKeySecretRef?: PublicKeySecretReference;
+  /** Keyless: OIDC issuer of the signing certificate. */
   issuer?: string;
+  /** Keyless: identity (SAN e-mail or URI) of the signing certificate. */
   subject?: string;
+  /** `kubernetes.io/dockerconfigjson` Secrets for the registry; also the Job's imagePullSecrets. */
   imagePullSecrets?: SecretReference[];
 }
 
@@ -106,6 +120,8 @@ export interface BackupStatus {
   activeJob?: string;
   /** Last value of the `openbao.org/trigger-backup` annotation that was acted on. */
   observedTrigger?: string;
+  /** `sha256:<hex>` the last Job was pinned to after image verification; removed when unverified. */
+  lastExecutorImageDigest?: string;
 }
 
 export type ClusterPhase =

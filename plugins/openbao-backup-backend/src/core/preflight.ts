@@ -13,7 +13,9 @@ export type PreflightReason =
   | 'RestoreInProgress'
   | 'BackupInProgress'
   | 'AuthNotConfigured'
-  | 'ConfigInvalid';
+  | 'ConfigInvalid'
+  /** Set by the reconciler, not by `preflight`: `Block` and the executor image failed verification. */
+  | 'ExecutorImageVerificationFailed';
 
 export type PreflightVerdict =
   | { ok: true }

@@ -7,9 +7,11 @@ import {
   BackupTrigger,
   CONDITION_BACKING_UP,
   CONDITION_BACKUP_CONFIG_VALID,
+  CONDITION_EXECUTOR_IMAGE_VERIFIED,
   Condition,
   ExecutorResult,
   OpenBaoCluster,
+  REASON_IMAGE_VERIFICATION_FAILED,
 } from '@internal/plugin-openbao-backup-common';
 import { JobLike, toMillis } from './types';
 import { ValidationProblem } from './validateBackupSpec';
@@ -25,6 +27,8 @@ export type RunOutcome =
       slot?: Date;
       triggerValue?: string;
       next?: Date;
+      /** With image verification: the pinned digest, or (policy `Warn`) why the tag runs unverified. */
+      imageVerification?: { digest: string } | { warning: string };
     }
   /** The Job completed; `result` is the executor's JSON line (from the termination message). */
   | {
@@ -147,6 +151,9 @@ function attemptFieldsFromJob(
  *   BackingUp=False/<Reason>.
  * - preflight-failed: BackingUp=False/<Reason> (and BackupConfigValid=False for `ConfigInvalid`);
  *   observedTrigger for a consumed manual trigger. Not counted as a failure.
+ *   `ExecutorImageVerificationFailed` also sets lastFailureReason and ExecutorImageVerified=False.
+ * - job-started with `imageVerification`: lastExecutorImageDigest (removed under `Warn`) and
+ *   ExecutorImageVerified=True/`Verified` or False/`VerificationFailedWarn`.
  * - config-invalid: BackupConfigValid=False/`ConfigInvalid` with every problem.
  * - next-scheduled: nextScheduledBackup (removed when undefined); BackupConfigValid=True.
  * - slot-skipped: nextScheduledBackup; BackingUp=False/<Reason>.
@@ -204,6 +211,23 @@ export function statusPatchFor(
         `${outcome.trigger} backup Job ${outcome.jobName} started`,
       );
       configValid();
+      if (outcome.imageVerification && 'digest' in outcome.imageVerification) {
+        backup.lastExecutorImageDigest = outcome.imageVerification.digest;
+        set(
+          CONDITION_EXECUTOR_IMAGE_VERIFIED,
+          'True',
+          'Verified',
+          `Job ${outcome.jobName} runs ${outcome.imageVerification.digest}`,
+        );
+      } else if (outcome.imageVerification) {
+        backup.lastExecutorImageDigest = null;
+        set(
+          CONDITION_EXECUTOR_IMAGE_VERIFIED,
+          'False',
+          'VerificationFailedWarn',
+          `failurePolicy Warn: Job ${outcome.jobName} runs the unverified tag; ${outcome.imageVerification.warning}`,
+        );
+      }
       break;
     case 'job-succeeded': {
       const { result, job } = outcome;
@@ -260,6 +284,18 @@ export function statusPatchFor(
         outcome.reason,
         `${outcome.trigger} backup refused: ${outcome.message}`,
       );
+      if (outcome.reason === REASON_IMAGE_VERIFICATION_FAILED) {
+        // Not a backup failure (consecutiveFailures untouched), but the reason users look at.
+        backup.lastFailureReason = truncate(
+          `${outcome.reason}: ${outcome.message}`,
+        );
+        set(
+          CONDITION_EXECUTOR_IMAGE_VERIFIED,
+          'False',
+          outcome.reason,
+          outcome.message,
+        );
+      }
       if (outcome.reason === 'ConfigInvalid') {
         set(
           CONDITION_BACKUP_CONFIG_VALID,

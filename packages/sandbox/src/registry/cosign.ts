@@ -1,0 +1,68 @@
+import { KeyObject, createHash, sign } from 'node:crypto';
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const SIMPLE_SIGNING =
+  'application/vnd.dev.cosign.simplesigning.v1+json';
+
+export const sha256 = (bytes: Buffer) =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** A content descriptor as manifests list them. */
+export const descriptor = (
+  mediaType: string,
+  bytes: Buffer,
+  annotations?: Record<string, string>,
+) => ({
+  mediaType,
+  size: bytes.length,
+  digest: sha256(bytes),
+  ...(annotations ? { annotations } : {}),
+});
+
+/** The simple-signing payload `cosign sign` writes for `reference@digest`. */
+export function simpleSigningPayload(reference: string, digest: string) {
+  return Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': reference },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
+  );
+}
+
+/**
+ * What cosign pushes to `sha256-<hex>.sig`: an OCI manifest whose layer is the payload, with the
+ * base64 signature (ECDSA: DER over SHA-256) in the `dev.cosignproject.cosign/signature` annotation.
+ * Returns the manifest and the blobs it refers to.
+ */
+export function cosignSignatureManifest(payload: Buffer, key: KeyObject) {
+  const signature = sign(
+    key.asymmetricKeyType === 'ed25519' ? null : 'sha256',
+    payload,
+    key,
+  ).toString('base64');
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: '',
+      os: '',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [sha256(payload)] },
+    }),
+  );
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: descriptor(OCI_CONFIG, config),
+    layers: [
+      descriptor(SIMPLE_SIGNING, payload, {
+        'dev.cosignproject.cosign/signature': signature,
+      }),
+    ],
+  };
+  return { manifest, blobs: [config, payload] };
+}

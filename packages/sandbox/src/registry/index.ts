@@ -1,0 +1,7 @@
+export { startRegistry, pushExecutorImages } from './startRegistry';
+export type {
+  RegistryHandle,
+  RegistryOptions,
+  RegistryRequest,
+} from './startRegistry';
+export { cosignSignatureManifest, simpleSigningPayload } from './cosign';

@@ -1,0 +1,339 @@
+import { KeyObject, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { IncomingMessage, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import {
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  cosignSignatureManifest,
+  descriptor,
+  sha256,
+  simpleSigningPayload,
+} from './cosign';
+
+export interface RegistryOptions {
+  /**
+   * Require a bearer token for every `/v2/` call, issued by `/token` (the distribution token flow).
+   * With `users`, the token endpoint wants Basic credentials of one of them; without, it hands out
+   * anonymous tokens (like Docker Hub for public images).
+   */
+  auth?: { users?: Record<string, string> };
+}
+
+interface Repository {
+  manifests: Map<string, { mediaType: string; body: Buffer }>;
+  tags: Map<string, string>;
+  blobs: Map<string, Buffer>;
+}
+
+export interface RegistryRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export type RegistryHandle = Awaited<ReturnType<typeof startRegistry>>;
+
+const SERVICE = 'sandbox-registry';
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify({ errors: [{ code, message }] }));
+}
+
+function accepts(req: IncomingMessage, mediaType: string) {
+  const accept = req.headers.accept;
+  return (
+    !accept ||
+    accept.includes('*/*') ||
+    accept.split(',').some(a => a.split(';')[0].trim() === mediaType)
+  );
+}
+
+/**
+ * An OCI registry double on `node:http` speaking the distribution API the verifier uses: `GET /v2/`,
+ * HEAD/GET manifests by tag and digest (with `Docker-Content-Digest` and Accept negotiation), blobs,
+ * `tags/list`, and the bearer token flow (`WWW-Authenticate: Bearer realm,service,scope` → `/token`).
+ * Content lives in memory; helpers push images, cosign signatures (key generated at start) and
+ * move tags. Every request is recorded in `requests` so tests can count registry round trips.
+ */
+export async function startRegistry(options: RegistryOptions = {}) {
+  const repositories = new Map<string, Repository>();
+  const tokens = new Map<string, string>();
+  const requests: RegistryRequest[] = [];
+  const { privateKey, publicKey } = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+  });
+  let base = '';
+
+  const repo = (name: string) => {
+    let r = repositories.get(name);
+    if (!r) {
+      r = { manifests: new Map(), tags: new Map(), blobs: new Map() };
+      repositories.set(name, r);
+    }
+    return r;
+  };
+
+  function authorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name?: string,
+  ) {
+    if (!options.auth) return true;
+    const scope = name ? `repository:${name}:pull` : undefined;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const granted = token !== undefined ? tokens.get(token) : undefined;
+    if (granted !== undefined && (!scope || granted === scope)) return true;
+    const challenge = `Bearer realm="${base}/token",service="${SERVICE}"${
+      scope ? `,scope="${scope}"` : ''
+    }`;
+    sendError(res, 401, 'UNAUTHORIZED', 'authentication required', {
+      'WWW-Authenticate': challenge,
+    });
+    return false;
+  }
+
+  function issueToken(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const users = options.auth?.users;
+    if (users) {
+      const [user, password] = Buffer.from(
+        /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '',
+        'base64',
+      )
+        .toString('utf8')
+        .split(/:(.*)/s);
+      if (!user || users[user] !== password) {
+        sendError(res, 401, 'UNAUTHORIZED', 'invalid credentials', {
+          'WWW-Authenticate': `Basic realm="${SERVICE}"`,
+        });
+        return;
+      }
+    }
+    const token = randomBytes(16).toString('hex');
+    tokens.set(token, url.searchParams.get('scope') ?? '');
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  }
+
+  function serveManifest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: Repository | undefined,
+    reference: string,
+  ) {
+    const digest = reference.startsWith('sha256:')
+      ? reference
+      : r?.tags.get(reference);
+    const manifest = digest ? r?.manifests.get(digest) : undefined;
+    if (!digest || !manifest) {
+      sendError(res, 404, 'MANIFEST_UNKNOWN', `manifest unknown: ${reference}`);
+      return;
+    }
+    if (!accepts(req, manifest.mediaType)) {
+      sendError(
+        res,
+        404,
+        'MANIFEST_UNKNOWN',
+        `manifest ${reference} is ${manifest.mediaType}, not accepted`,
+      );
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': manifest.mediaType,
+      'Content-Length': manifest.body.length,
+      'Docker-Content-Digest': digest,
+    });
+    res.end(req.method === 'HEAD' ? undefined : manifest.body);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', base);
+    const path = url.pathname;
+    res.on('finish', () =>
+      requests.push({ method: req.method ?? '', path, status: res.statusCode }),
+    );
+    res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
+    if (path === '/token') return issueToken(req, res, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(
+        res,
+        405,
+        'UNSUPPORTED',
+        'this registry double is read-only over HTTP',
+      );
+    }
+    if (path === '/v2/' || path === '/v2') {
+      if (!authorized(req, res)) return undefined;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end('{}');
+    }
+    const m =
+      /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path) ??
+      /^\/v2\/(.+)\/(tags)\/list$/.exec(path);
+    if (!m) return sendError(res, 404, 'NOT_FOUND', `no route for ${path}`);
+    const [, name, kind, reference] = m;
+    if (!authorized(req, res, name)) return undefined;
+    const r = repositories.get(name);
+    if (kind === 'manifests') return serveManifest(req, res, r, reference);
+    if (kind === 'tags') {
+      if (!r)
+        return sendError(
+          res,
+          404,
+          'NAME_UNKNOWN',
+          `repository ${name} unknown`,
+        );
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ name, tags: [...r.tags.keys()].sort() }));
+    }
+    const blob = r?.blobs.get(reference);
+    if (!blob)
+      return sendError(res, 404, 'BLOB_UNKNOWN', `blob unknown: ${reference}`);
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': blob.length,
+      'Docker-Content-Digest': reference,
+    });
+    return res.end(req.method === 'HEAD' ? undefined : blob);
+  }
+
+  const server = createServer(handle);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://${host}`;
+
+  function putBlob(name: string, bytes: Buffer) {
+    repo(name).blobs.set(sha256(bytes), bytes);
+    return sha256(bytes);
+  }
+
+  function putManifest(
+    name: string,
+    manifest: { mediaType: string },
+    tag?: string,
+  ) {
+    const body = Buffer.from(JSON.stringify(manifest));
+    const digest = sha256(body);
+    repo(name).manifests.set(digest, { mediaType: manifest.mediaType, body });
+    if (tag) repo(name).tags.set(tag, digest);
+    return digest;
+  }
+
+  function pushPlatformImage(name: string, platform: string, seed: string) {
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: platform,
+        os: 'linux',
+        config: { Entrypoint: ['node', '/app/executor.js'] },
+        seed,
+      }),
+    );
+    const layer = Buffer.from(`layer of ${name} ${platform} ${seed}`);
+    putBlob(name, config);
+    putBlob(name, layer);
+    return putManifest(name, {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: descriptor(OCI_CONFIG, config),
+      layers: [
+        descriptor('application/vnd.oci.image.layer.v1.tar+gzip', layer),
+      ],
+    } as { mediaType: string });
+  }
+
+  return {
+    host,
+    url: base,
+    /** Public key (PEM) of the key `sign` uses by default: put it in `spec.imageVerification.publicKey`. */
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey,
+    requests,
+    /** `host/name:tag` */
+    reference: (name: string, tag: string) => `${host}/${name}:${tag}`,
+    /**
+     * Pushes a multi-arch image (an OCI index of amd64 and arm64 manifests) under `tag`; `seed`
+     * makes a distinct image. Returns the index digest, which is what the tag resolves to.
+     */
+    pushImage(
+      name: string,
+      tag: string,
+      seed = randomBytes(4).toString('hex'),
+    ) {
+      const platforms = ['amd64', 'arm64'].map(p => {
+        const digest = pushPlatformImage(name, p, seed);
+        const body = repo(name).manifests.get(digest)!.body;
+        return {
+          ...descriptor(OCI_MANIFEST, body),
+          platform: { architecture: p, os: 'linux' },
+        };
+      });
+      return putManifest(
+        name,
+        { schemaVersion: 2, mediaType: OCI_INDEX, manifests: platforms } as {
+          mediaType: string;
+        },
+        tag,
+      );
+    },
+    /**
+     * Signs `digest` as `cosign sign` does, at tag `sha256-<hex>.sig`. `payloadDigest` signs a
+     * payload naming another digest (a signature copied from another image); `key` another key.
+     */
+    sign(
+      name: string,
+      digest: string,
+      opts: { key?: KeyObject; payloadDigest?: string } = {},
+    ) {
+      const payload = simpleSigningPayload(
+        `${host}/${name}`,
+        opts.payloadDigest ?? digest,
+      );
+      const { manifest, blobs } = cosignSignatureManifest(
+        payload,
+        opts.key ?? privateKey,
+      );
+      blobs.forEach(b => putBlob(name, b));
+      return putManifest(name, manifest, `${digest.replace(':', '-')}.sig`);
+    },
+    moveTag(name: string, tag: string, digest: string) {
+      repo(name).tags.set(tag, digest);
+    },
+    /** Requests to the `/v2/` API (not the token endpoint) since start or the last `resetRequests`. */
+    apiRequests: () => requests.filter(r => r.path.startsWith('/v2/')).length,
+    resetRequests: () => {
+      requests.length = 0;
+    },
+    stop: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The demo's and tests' executor images: `<repo>:signed` (signed with the registry's key) and
+ * `<repo>:unsigned`, both multi-arch.
+ */
+export function pushExecutorImages(
+  registry: RegistryHandle,
+  name = 'acme/openbao-backup-executor',
+) {
+  const signedDigest = registry.pushImage(name, 'signed');
+  registry.sign(name, signedDigest);
+  const unsignedDigest = registry.pushImage(name, 'unsigned');
+  return {
+    name,
+    signed: registry.reference(name, 'signed'),
+    signedDigest,
+    unsigned: registry.reference(name, 'unsigned'),
+    unsignedDigest,
+  };
+}

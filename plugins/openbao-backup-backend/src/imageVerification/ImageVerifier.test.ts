@@ -1,0 +1,329 @@
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  KubeApi,
+  RegistryHandle,
+  kubeRequest,
+  pushExecutorImages,
+  startKubeApi,
+  startRegistry,
+} from '@internal/openbao-backup-sandbox';
+import {
+  ImageVerificationSpec,
+  OpenBaoCluster,
+} from '@internal/plugin-openbao-backup-common';
+import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
+import { ImageVerifier } from './ImageVerifier';
+
+const NS = 'vault';
+const REPO = 'acme/openbao-backup-executor';
+
+describe('ImageVerifier against the registry double (and Secrets from the Kubernetes double)', () => {
+  let kube: KubeApi;
+  let gateway: ClientNodeKubeGateway;
+  let registry: RegistryHandle;
+  let privateRegistry: RegistryHandle;
+  let images: ReturnType<typeof pushExecutorImages>;
+  let now = 0;
+  const verifier = () =>
+    ImageVerifier.create({
+      now: () => now,
+      tagTtlMs: 60_000,
+      verifiedTtlMs: 3600_000,
+      failureTtlMs: 10_000,
+    });
+
+  const cluster = (
+    executorImage: string,
+    spec: ImageVerificationSpec = {},
+    name = 'bao',
+  ): OpenBaoCluster => ({
+    apiVersion: 'openbao.org/v1alpha1',
+    kind: 'OpenBaoCluster',
+    metadata: { name, namespace: NS },
+    spec: {
+      backup: { schedule: '* * * * *', executorImage, target: { bucket: 'b' } },
+      imageVerification: {
+        enabled: true,
+        publicKey: registry.publicKeyPem,
+        ...spec,
+      },
+    },
+  });
+
+  const secret = (
+    name: string,
+    stringData: Record<string, string>,
+    type = 'Opaque',
+  ) =>
+    kubeRequest(kube, 'POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name },
+      type,
+      stringData,
+    });
+
+  beforeAll(async () => {
+    kube = await startKubeApi({ namespaces: [NS], controllers: false });
+    gateway = ClientNodeKubeGateway.create({
+      name: 'test',
+      url: kube.url,
+      serviceAccountToken: kube.token,
+      skipTLSVerify: true,
+      authProvider: 'serviceAccount',
+    });
+    registry = await startRegistry({ auth: {} });
+    images = pushExecutorImages(registry);
+    privateRegistry = await startRegistry({
+      auth: { users: { robot: 's3cret' } },
+    });
+    pushExecutorImages(privateRegistry);
+    const dockerConfig = (password: string) =>
+      JSON.stringify({
+        auths: {
+          [privateRegistry.host]: {
+            auth: Buffer.from(`robot:${password}`).toString('base64'),
+          },
+        },
+      });
+    await secret(
+      'pull',
+      { '.dockerconfigjson': dockerConfig('s3cret') },
+      'kubernetes.io/dockerconfigjson',
+    );
+    await secret(
+      'pull-wrong',
+      { '.dockerconfigjson': dockerConfig('nope') },
+      'kubernetes.io/dockerconfigjson',
+    );
+    await secret('cosign', { 'cosign.pub': registry.publicKeyPem });
+  });
+
+  afterAll(async () => {
+    await Promise.all([
+      registry?.stop(),
+      privateRegistry?.stop(),
+      kube?.stop(),
+    ]);
+  });
+
+  beforeEach(() => {
+    now = 1_000_000;
+    registry.resetRequests();
+  });
+
+  it('pins a signed multi-arch tag to its index digest (anonymous bearer token flow)', async () => {
+    const result = await verifier().verify(gateway, cluster(images.signed));
+    expect(result).toEqual({
+      verified: true,
+      digest: images.signedDigest,
+      image: `${registry.host}/${REPO}@${images.signedDigest}`,
+    });
+    const paths = registry.requests.map(
+      r => `${r.method} ${r.path.replace(/\?.*/, '')} ${r.status}`,
+    );
+    expect(paths).toContain(`GET /token 200`);
+    expect(paths).toContain(`HEAD /v2/${REPO}/manifests/signed 200`);
+    expect(paths).toContain(
+      `GET /v2/${REPO}/manifests/${images.signedDigest.replace(
+        ':',
+        '-',
+      )}.sig 200`,
+    );
+  });
+
+  it('takes a digest reference as it is, and the key from a Secret', async () => {
+    const image = `${registry.host}/${REPO}@${images.signedDigest}`;
+    const result = await verifier().verify(
+      gateway,
+      cluster(image, {
+        publicKey: undefined,
+        publicKeySecretRef: { name: 'cosign' },
+      }),
+    );
+    expect(result).toMatchObject({ verified: true, image });
+    expect(
+      registry.requests.some(r => r.path.endsWith('/manifests/signed')),
+    ).toBe(false);
+  });
+
+  it('explains every refusal', async () => {
+    const v = verifier();
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    const cases: Array<[OpenBaoCluster, RegExp]> = [
+      [
+        cluster(images.unsigned),
+        /no cosign signature for sha256:[a-f0-9]{64} \(tag sha256-[a-f0-9]{64}\.sig not found\)/,
+      ],
+      [
+        cluster(images.signed, { publicKey: other }),
+        /no signature verifies with the configured public key/,
+      ],
+      [
+        cluster(registry.reference(REPO, 'nope')),
+        /tag nope not found in 127\.0\.0\.1:\d+\/acme\/openbao-backup-executor/,
+      ],
+      [cluster('ghcr.io/Acme/x:1'), /invalid image reference/],
+      [
+        cluster(images.signed, {
+          publicKey: undefined,
+          publicKeySecretRef: { name: 'missing' },
+        }),
+        /public key Secret missing not found/,
+      ],
+      [
+        cluster(images.signed, {
+          publicKey: undefined,
+          publicKeySecretRef: { name: 'cosign', key: 'other.pub' },
+        }),
+        /Secret cosign has no key other\.pub/,
+      ],
+      [
+        cluster(images.signed, {
+          publicKey: undefined,
+          issuer: 'https://accounts.example',
+          subject: 'ci@example.com',
+        }),
+        /keyless verification .* not supported/,
+      ],
+      [
+        cluster(images.signed, { publicKey: undefined }),
+        /needs publicKey or publicKeySecretRef/,
+      ],
+    ];
+    for (const [c, message] of cases) {
+      const result = await v.verify(gateway, c);
+      expect(result.verified).toBe(false);
+      expect(!result.verified && result.message).toMatch(message);
+      expect(
+        !result.verified &&
+          result.message.startsWith(
+            `executor image ${c.spec.backup!.executorImage}: `,
+          ),
+      ).toBe(true);
+    }
+  });
+
+  it('refuses a signature whose payload names another digest', async () => {
+    const digest = registry.pushImage(REPO, 'copied-signature');
+    registry.sign(REPO, digest, { payloadDigest: images.signedDigest });
+    const result = await verifier().verify(
+      gateway,
+      cluster(registry.reference(REPO, 'copied-signature')),
+    );
+    expect(result).toMatchObject({
+      verified: false,
+      message: expect.stringContaining(
+        `a valid signature names ${images.signedDigest}, not ${digest}`,
+      ),
+    });
+  });
+
+  it('asks the registry once for 1000 clusters of one image, concurrently or one after another', async () => {
+    const v = verifier();
+    const clusters = Array.from({ length: 1000 }, (_, i) =>
+      cluster(images.signed, {}, `bao-${i}`),
+    );
+    const together = await Promise.all(clusters.map(c => v.verify(gateway, c)));
+    for (const c of clusters)
+      expect(await v.verify(gateway, c)).toMatchObject({ verified: true });
+    expect(together.every(r => r.verified)).toBe(true);
+    // HEAD tag + GET .sig manifest + GET payload blob, each with one 401 before the token.
+    expect(registry.apiRequests()).toBeLessThanOrEqual(6);
+    const failing = Array.from({ length: 1000 }, (_, i) =>
+      cluster(images.unsigned, {}, `bad-${i}`),
+    );
+    registry.resetRequests();
+    for (const c of failing)
+      expect((await v.verify(gateway, c)).verified).toBe(false);
+    expect(registry.apiRequests()).toBeLessThanOrEqual(2);
+  });
+
+  it('verifies again when the tag moved: unsigned new digest refused, signed new digest pinned', async () => {
+    const v = verifier();
+    const tag = registry.reference(REPO, 'moving');
+    const first = registry.pushImage(REPO, 'moving');
+    registry.sign(REPO, first);
+    expect(await v.verify(gateway, cluster(tag))).toMatchObject({
+      verified: true,
+      digest: first,
+    });
+    const second = registry.pushImage(REPO, 'moving');
+    // Within the tag TTL the verified digest is still what runs (never the unverified new one).
+    now += 59_000;
+    expect(await v.verify(gateway, cluster(tag))).toMatchObject({
+      verified: true,
+      digest: first,
+    });
+    now += 2_000;
+    expect(await v.verify(gateway, cluster(tag))).toMatchObject({
+      verified: false,
+      message: expect.stringContaining(`no cosign signature for ${second}`),
+    });
+    registry.sign(REPO, second);
+    now += 11_000;
+    expect(await v.verify(gateway, cluster(tag))).toMatchObject({
+      verified: true,
+      digest: second,
+    });
+  });
+
+  it('reports an unreachable registry', async () => {
+    const down = await startRegistry();
+    const image = down.reference(REPO, 'signed');
+    await down.stop();
+    expect(await verifier().verify(gateway, cluster(image))).toMatchObject({
+      verified: false,
+      message: expect.stringMatching(
+        /registry 127\.0\.0\.1:\d+ unreachable \(ECONNREFUSED\)/,
+      ),
+    });
+  });
+
+  it('reuses a failure for failureTtlMs only, then asks the registry again', async () => {
+    const v = verifier();
+    await v.verify(gateway, cluster(images.unsigned));
+    const asked = registry.apiRequests();
+    expect(asked).toBeGreaterThan(0);
+    now += 9_999;
+    await v.verify(gateway, cluster(images.unsigned));
+    expect(registry.apiRequests()).toBe(asked);
+    now += 2;
+    await v.verify(gateway, cluster(images.unsigned));
+    expect(registry.apiRequests()).toBeGreaterThan(asked);
+  });
+
+  it('uses pull secret credentials for a private registry’s token endpoint', async () => {
+    const image = privateRegistry.reference(REPO, 'signed');
+    const key = { publicKey: privateRegistry.publicKeyPem };
+    const v = verifier();
+    expect(await v.verify(gateway, cluster(image, key))).toMatchObject({
+      verified: false,
+      message: expect.stringContaining(
+        'the token endpoint refused an anonymous token: set imageVerification.imagePullSecrets (HTTP 401)',
+      ),
+    });
+    expect(
+      await v.verify(
+        gateway,
+        cluster(image, { ...key, imagePullSecrets: [{ name: 'pull-wrong' }] }),
+      ),
+    ).toMatchObject({
+      verified: false,
+      message: expect.stringContaining(
+        "the token endpoint refused the pull secret's credentials (HTTP 401)",
+      ),
+    });
+    expect(
+      await v.verify(
+        gateway,
+        cluster(image, {
+          ...key,
+          imagePullSecrets: [{ name: 'absent' }, { name: 'pull' }],
+        }),
+      ),
+    ).toMatchObject({
+      verified: true,
+    });
+  });
+});

@@ -1,0 +1,243 @@
+import { createHash, KeyObject } from 'node:crypto';
+import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
+import { KubeGateway } from '../adapters/KubeGateway';
+import {
+  COSIGN_SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  SignatureEntry,
+  checkSignatures,
+  keyFingerprint,
+  publicKeyFromPem,
+} from './cosignSignature';
+import {
+  ImageReference,
+  parseImageReference,
+  pinnedImage,
+  repositoryName,
+  signatureTagFor,
+} from './imageReference';
+import { RegistryClient } from './RegistryClient';
+import { OciRegistryClient } from './OciRegistryClient';
+import { RegistryCredentials, credentialsFor } from './registryAuth';
+import { TtlCache } from './TtlCache';
+
+/** The outcome for one cluster: the image to run pinned to its verified digest, or why not. */
+export type ImageVerificationResult =
+  | { verified: true; image: string; digest: string }
+  | { verified: false; message: string };
+
+type Step<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export interface ImageVerifierOptions {
+  client?: RegistryClient;
+  /** Milliseconds; default `Date.now`. */
+  now?: () => number;
+  /** How long a tag's digest is trusted before asking the registry again. Default 5 min. */
+  tagTtlMs?: number;
+  /** How long a verified (digest, key) pair stays verified. Default 1 h. */
+  verifiedTtlMs?: number;
+  /** How long a failure is reused (one registry outage = one request per pass). Default 10 s. */
+  failureTtlMs?: number;
+}
+
+const DEFAULT_PUBLIC_KEY_SECRET_KEY = 'cosign.pub';
+const MAX_SIGNATURE_PAYLOAD_BYTES = 64 * 1024;
+
+function hash(text: string) {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+function failure(e: unknown): { ok: false; message: string } {
+  return { ok: false, message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * Checks the cosign signature of a cluster's `spec.backup.executorImage` (docs/image-verification.md):
+ * resolves the tag to a digest, reads the signatures at `sha256-<hex>.sig`, and accepts only a
+ * signature that verifies with the configured public key over a payload naming that digest.
+ * Results are cached per (image, key, credentials): a tag's digest for `tagTtlMs`, a verified digest
+ * for `verifiedTtlMs`, failures for `failureTtlMs`; a tag that moved is verified anew.
+ */
+export class ImageVerifier {
+  readonly #client: RegistryClient;
+  readonly #tags: TtlCache<Step<string>>;
+  readonly #verdicts: TtlCache<Step<true>>;
+  readonly #tagTtl: number;
+  readonly #verifiedTtl: number;
+  readonly #failureTtl: number;
+
+  static create(options: ImageVerifierOptions = {}) {
+    return new ImageVerifier(options);
+  }
+
+  private constructor(options: ImageVerifierOptions) {
+    const now = options.now ?? Date.now;
+    this.#client = options.client ?? OciRegistryClient.create();
+    this.#tags = new TtlCache({ now });
+    this.#verdicts = new TtlCache({ now });
+    this.#tagTtl = options.tagTtlMs ?? 5 * 60_000;
+    this.#verifiedTtl = options.verifiedTtlMs ?? 3600_000;
+    this.#failureTtl = options.failureTtlMs ?? 10_000;
+  }
+
+  async verify(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+  ): Promise<ImageVerificationResult> {
+    const image = cluster.spec.backup?.executorImage ?? '';
+    const result = await this.#verify(gateway, cluster, image).catch(failure);
+    return result.ok
+      ? {
+          verified: true,
+          image: result.value.image,
+          digest: result.value.digest,
+        }
+      : {
+          verified: false,
+          message: `executor image ${image}: ${result.message}`,
+        };
+  }
+
+  async #verify(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+    image: string,
+  ): Promise<Step<{ image: string; digest: string }>> {
+    const ref = parseImageReference(image);
+    const key = await this.#publicKey(gateway, cluster);
+    const credentials = await this.#credentials(gateway, cluster, ref);
+    const credentialId = credentials
+      ? hash(`${credentials.username}:${credentials.password}`)
+      : 'anonymous';
+    const ttl = (ok: number) => (step: Step<unknown>) =>
+      step.ok ? ok : this.#failureTtl;
+
+    const digest = ref.digest
+      ? { ok: true as const, value: ref.digest }
+      : await this.#tags.get(
+          `${repositoryName(ref)}:${ref.tag}|${credentialId}`,
+          () => this.#resolve(ref, credentials),
+          ttl(this.#tagTtl),
+        );
+    if (!digest.ok) return digest;
+    const verdict = await this.#verdicts.get(
+      `${repositoryName(ref)}@${digest.value}|${keyFingerprint(
+        key,
+      )}|${credentialId}`,
+      () => this.#checkSignatures(ref, digest.value, key, credentials),
+      ttl(this.#verifiedTtl),
+    );
+    if (!verdict.ok) return verdict;
+    return {
+      ok: true,
+      value: { image: pinnedImage(ref, digest.value), digest: digest.value },
+    };
+  }
+
+  async #resolve(
+    ref: ImageReference,
+    credentials?: RegistryCredentials,
+  ): Promise<Step<string>> {
+    try {
+      const digest = await this.#client.resolveDigest(
+        ref,
+        ref.tag!,
+        credentials,
+      );
+      return digest
+        ? { ok: true, value: digest }
+        : {
+            ok: false,
+            message: `tag ${ref.tag} not found in ${repositoryName(ref)}`,
+          };
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  async #checkSignatures(
+    ref: ImageReference,
+    digest: string,
+    key: KeyObject,
+    credentials?: RegistryCredentials,
+  ): Promise<Step<true>> {
+    try {
+      const tag = signatureTagFor(digest);
+      const manifest = await this.#client.getManifest(ref, tag, credentials);
+      if (!manifest) {
+        return {
+          ok: false,
+          message: `no cosign signature for ${digest} (tag ${tag} not found)`,
+        };
+      }
+      const layers: Array<{
+        mediaType?: string;
+        digest: string;
+        annotations?: Record<string, string>;
+      }> = JSON.parse(manifest.body.toString('utf8')).layers ?? [];
+      const entries: SignatureEntry[] = [];
+      for (const layer of layers) {
+        const signature = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
+        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || !signature)
+          continue;
+        const payload = await this.#client.getBlob(
+          ref,
+          layer.digest,
+          MAX_SIGNATURE_PAYLOAD_BYTES,
+          credentials,
+        );
+        entries.push({ payload, signature });
+      }
+      const verdict = checkSignatures(digest, entries, key);
+      return verdict.ok ? { ok: true, value: true } : verdict;
+    } catch (e) {
+      if (e instanceof SyntaxError)
+        return { ok: false, message: `signature manifest is not JSON` };
+      return failure(e);
+    }
+  }
+
+  async #publicKey(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+  ): Promise<KeyObject> {
+    const spec = cluster.spec.imageVerification ?? {};
+    if (spec.publicKey) return publicKeyFromPem(spec.publicKey);
+    const ref = spec.publicKeySecretRef;
+    if (ref?.name) {
+      const entry = ref.key ?? DEFAULT_PUBLIC_KEY_SECRET_KEY;
+      const data = await gateway.readSecretData(
+        cluster.metadata.namespace,
+        ref.name,
+      );
+      if (!data) throw new Error(`public key Secret ${ref.name} not found`);
+      if (!data[entry])
+        throw new Error(`public key Secret ${ref.name} has no key ${entry}`);
+      return publicKeyFromPem(data[entry]);
+    }
+    if (spec.issuer || spec.subject) {
+      throw new Error(
+        'keyless verification (issuer/subject) is not supported yet: set publicKey or publicKeySecretRef (docs/image-verification.md)',
+      );
+    }
+    throw new Error('imageVerification needs publicKey or publicKeySecretRef');
+  }
+
+  async #credentials(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+    ref: ImageReference,
+  ) {
+    const configs: string[] = [];
+    for (const secret of cluster.spec.imageVerification?.imagePullSecrets ??
+      []) {
+      // A missing pull secret is skipped, as the kubelet does; the registry then says what is missing.
+      const data = await gateway.readSecretData(
+        cluster.metadata.namespace,
+        secret.name,
+      );
+      if (data?.['.dockerconfigjson']) configs.push(data['.dockerconfigjson']);
+    }
+    return credentialsFor(ref.registry, configs);
+  }
+}
