@@ -19,14 +19,18 @@ import { PodLogSource, servePodLog } from './servePodLog';
 import { serveWatch } from './serveWatch';
 import { deletedStatus, StatusError, statusBodies } from './statusBodies';
 import { ResourceType } from './types';
+import { authorize, KubeUser, RbacObjects, verbOf } from './rbac';
+import { lookupResource } from './resources';
 
 export type { PodLogSource } from './servePodLog';
 
 export interface KubeApiServerOptions {
   store: ObjectStore;
   faults: FaultInjector;
-  /** Accepted bearer tokens. */
+  /** Accepted bearer tokens of administrators (system:masters: never checked by RBAC). */
   tokens: string[];
+  /** Further bearer tokens, each of a user whose every resource request RBAC checks. */
+  users?: Array<KubeUser & { token: string }>;
   podLogs?: PodLogSource;
   /** How often a watch with allowWatchBookmarks=true gets a BOOKMARK (the apiserver: ~1 min). */
   bookmarkIntervalMs?: number;
@@ -109,7 +113,10 @@ export class KubeApiServer {
 
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    if (!token || !this.#o.tokens.includes(token)) {
+    const user = token
+      ? this.#o.users?.find(u => u.token === token)
+      : undefined;
+    if (!token || (!user && !this.#o.tokens.includes(token))) {
       sendStatus(res, statusBodies.unauthorized());
       return;
     }
@@ -170,6 +177,31 @@ export class KubeApiServer {
     }
 
     const { type, namespace, name, subresource } = path;
+    if (user) {
+      const verdict = authorize(
+        user,
+        {
+          verb: verbOf(method, !!name, isWatch),
+          apiGroup: type.group,
+          resource: type.plural,
+          subresource,
+          namespace: type.namespaced ? namespace : undefined,
+          name,
+        },
+        this.#rbacObjects(),
+      );
+      if (!verdict.allowed) {
+        sendStatus(
+          res,
+          statusBodies.forbidden(verdict.message, {
+            ...(name ? { name } : {}),
+            group: type.group,
+            kind: type.plural,
+          }),
+        );
+        return;
+      }
+    }
     if (q.get('dryRun')) {
       throw new StatusError(
         statusBodies.badRequest('dryRun is not supported by the sandbox API'),
@@ -306,6 +338,17 @@ export class KubeApiServer {
       return;
     }
     sendStatus(res, statusBodies.methodNotAllowed());
+  }
+
+  #rbacObjects(): RbacObjects {
+    const all = (key: string) =>
+      this.#o.store.list(lookupResource(key, this.#o.store.types), undefined);
+    return {
+      roles: all('roles.rbac.authorization.k8s.io'),
+      clusterRoles: all('clusterroles.rbac.authorization.k8s.io'),
+      roleBindings: all('rolebindings.rbac.authorization.k8s.io'),
+      clusterRoleBindings: all('clusterrolebindings.rbac.authorization.k8s.io'),
+    };
   }
 
   #servesSubresource(type: ResourceType, subresource: string) {

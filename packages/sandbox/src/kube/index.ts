@@ -36,3 +36,10 @@ export type {
   WatchEventType,
 } from './types';
 export { kubeRequest } from './kubeRequest';
+export { authorize, effectiveGroups, verbOf } from './rbac';
+export type {
+  AuthorizationVerdict,
+  KubeUser,
+  RbacObjects,
+  RequestAttributes,
+} from './rbac';

@@ -110,6 +110,25 @@ export const RESOURCE_TYPES: ResourceType[] = [
     hasStatus: false,
     custom: false,
   },
+  ...(
+    [
+      ['roles', 'Role', true],
+      ['rolebindings', 'RoleBinding', true],
+      ['clusterroles', 'ClusterRole', false],
+      ['clusterrolebindings', 'ClusterRoleBinding', false],
+    ] as const
+  ).map(
+    ([plural, kind, namespaced]): ResourceType => ({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      plural,
+      singular: kind.toLowerCase(),
+      kind,
+      namespaced,
+      hasStatus: false,
+      custom: false,
+    }),
+  ),
   {
     group: 'openbao.org',
     version: 'v1alpha1',

@@ -55,6 +55,7 @@ describe('auth, discovery and TLS', () => {
       'coordination.k8s.io',
       'events.k8s.io',
       'openbao.org',
+      'rbac.authorization.k8s.io',
     ]);
     const core = await kc.makeApiClient(CoreV1Api).getAPIResources();
     expect(core.resources.map(r => r.name)).toEqual(

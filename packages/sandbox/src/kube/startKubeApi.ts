@@ -10,6 +10,7 @@ import { KubeApiServer } from './KubeApiServer';
 import { Kubelet, KubeletOptions } from './Kubelet';
 import { NamespaceController } from './NamespaceController';
 import { ObjectStore } from './ObjectStore';
+import { KubeUser } from './rbac';
 import { PodExecutor } from './PodExecutor';
 import { selfSignedCertificate } from './selfSignedCertificate';
 import { ServiceAccountTokenIssuer } from './ServiceAccountTokenIssuer';
@@ -22,6 +23,11 @@ export interface StartKubeApiOptions {
   host?: string;
   /** Accepted bearer tokens; default one random token (returned as `token`). */
   tokens?: string[];
+  /**
+   * Users whose requests RBAC checks against the Roles, ClusterRoles and bindings stored in the
+   * double (a 403 Status otherwise); the `tokens` above stay unrestricted administrators.
+   */
+  users?: Array<KubeUser & { token: string }>;
   /** Serve HTTPS: `true` for a fresh self-signed certificate (returned as `caData`), or your own. */
   tls?: boolean | { cert: string; key: string };
   /** What runs Pods; default a simulated container that exits 0 (see createJobRunner for real ones). */
@@ -120,6 +126,7 @@ export async function startKubeApi(
     store,
     faults,
     tokens,
+    users: options.users,
     podLogs: kubelet,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
     serviceAccountIssuer: issuer,

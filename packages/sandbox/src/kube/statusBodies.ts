@@ -123,7 +123,8 @@ export const statusBodies = {
     ),
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
-  forbidden: (message: string) => failure(403, 'Forbidden', message),
+  forbidden: (message: string, details?: StatusBody['details']) =>
+    failure(403, 'Forbidden', message, details),
   methodNotAllowed: () =>
     failure(
       405,
