@@ -29,6 +29,12 @@ if [ -z "${S3_TEST_ENDPOINT:-}" ]; then
   export S3_TEST_ENDPOINT=http://127.0.0.1:${S3_PORT:-8080}
 fi
 
+# Real PostgreSQL binaries for the two-replica scheduler test (its helper finds them under
+# /usr/local/bin or /usr/lib/postgresql/*/bin and fails with this hint when they are missing).
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  check "postgresql binaries" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null"
+fi
+
 check "lint" npx backstage-cli repo lint
 check "type-check" npx tsc --noEmit -p .
 check "executor bundle" npm run --silent build -w @internal/openbao-backup-executor

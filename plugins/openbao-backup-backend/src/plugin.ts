@@ -12,6 +12,9 @@ import { Reconciler } from './reconcile/Reconciler';
 import { HealthNotifier } from './reconcile/HealthNotifier';
 import { BackupMetrics } from './reconcile/BackupMetrics';
 import { triggerPending } from './reconcile/triggerPending';
+import { PassRequester } from './reconcile/PassRequester';
+import { nextSlotOutdated } from './core';
+import { clockServiceRef } from './clock';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
 import { createRouter } from './service/router';
@@ -41,9 +44,11 @@ export const openBaoBackupPlugin = createBackendPlugin({
         database: coreServices.database,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        clock: clockServiceRef,
       },
       async init(deps) {
         const { logger, scheduler } = deps;
+        const now = () => deps.clock.now();
         const config = readOpenBaoBackupConfig(deps.config);
         const gateways = config.clusters.map(c =>
           ClientNodeKubeGateway.create(c),
@@ -72,6 +77,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
           jobSettings: config.job,
           startingDeadlineSeconds: config.startingDeadlineSeconds,
           podStartTimeoutSeconds: config.podStartTimeoutSeconds,
+          now,
         });
         await scheduler.scheduleTask({
           id: RECONCILE_TASK_ID,
@@ -83,12 +89,18 @@ export const openBaoBackupPlugin = createBackendPlugin({
           },
         });
 
-        // A trigger annotation set with kubectl starts a pass at once instead of at the next tick.
+        // A trigger annotation set with kubectl, or an edited schedule, starts a pass at once
+        // instead of at the next tick.
+        const passes = PassRequester.create({
+          scheduler,
+          taskId: RECONCILE_TASK_ID,
+          logger,
+        });
         const stopWatches = gateways.map(gateway =>
           gateway.watchClusters(
             cluster => {
-              if (triggerPending(cluster)) {
-                scheduler.triggerTask(RECONCILE_TASK_ID).catch(() => {});
+              if (triggerPending(cluster) || nextSlotOutdated(cluster, now())) {
+                passes.request();
               }
             },
             error =>
@@ -98,9 +110,10 @@ export const openBaoBackupPlugin = createBackendPlugin({
               }),
           ),
         );
-        deps.lifecycle.addShutdownHook(() =>
-          stopWatches.forEach(stop => stop()),
-        );
+        deps.lifecycle.addShutdownHook(() => {
+          passes.stop();
+          stopWatches.forEach(stop => stop());
+        });
 
         deps.httpRouter.use(
           await createRouter({
@@ -113,6 +126,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
               gateways,
               openStore: objectStoreFor,
               health: config.health,
+              now,
             }),
             links,
             scheduler,

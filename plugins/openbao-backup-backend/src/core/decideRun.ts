@@ -8,6 +8,7 @@ import {
   nextRunAt,
   previousRunAt,
 } from '@internal/plugin-openbao-backup-common';
+import { isNextSlot } from './isNextSlot';
 import { jobNameFor } from './jobNameFor';
 import { JobState, jobState } from './jobState';
 import { PreflightReason, preflight } from './preflight';
@@ -309,16 +310,8 @@ export function decideRun(
     };
   }
   if (storedNext > nowMs) {
-    // "stored == first slot after base", asked in a form whose inputs do not change from pass to
-    // pass (so the schedule module's memo answers it): stored is a slot after base, and the slot
-    // before it is not after base.
     const stored = new Date(storedNext);
-    const before = previousRunAt(schedule, timeZone, new Date(storedNext - 1));
-    const current =
-      storedNext > base.getTime() &&
-      isScheduledTime(schedule, timeZone, stored) &&
-      (before === undefined || before.getTime() <= base.getTime());
-    if (!current) {
+    if (!isNextSlot(schedule, timeZone, storedNext, base.getTime())) {
       return {
         action: 'record-next',
         next: expectedNext(),

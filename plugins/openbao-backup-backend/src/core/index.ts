@@ -7,6 +7,8 @@ export * from './validateBackupSpec';
 export * from './preflight';
 export * from './jobState';
 export * from './decideRun';
+export * from './isNextSlot';
+export * from './nextSlotOutdated';
 export * from './buildBackupJob';
 export * from './statusPatchFor';
 export * from './outcomeForDecision';
