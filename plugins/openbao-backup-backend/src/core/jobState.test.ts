@@ -138,6 +138,20 @@ describe('jobState', () => {
     });
   });
 
+  it('names the signal of a container killed before it reported', () => {
+    expect(
+      jobState(
+        job(failedCondition('BackoffLimitExceeded')),
+        [terminated(137)],
+        now,
+      ),
+    ).toMatchObject({
+      phase: 'failed',
+      reason: 'ExecutorFailed',
+      message: 'executor exited with code 137 (killed by signal 9): Error',
+    });
+  });
+
   it('names an OOM kill', () => {
     expect(
       jobState(

@@ -152,10 +152,15 @@ export function jobState(
       EXIT_CODE_REASONS[terminated.exitCode] ??
       (terminated.reason === 'OOMKilled' ? 'OOMKilled' : 'ExecutorFailed');
     const stage = result?.stage ? ` in stage ${result.stage}` : '';
+    // 128 + n: signal n ended it before it could report (9: kill -9, OOM killer, node loss).
+    const killed =
+      terminated.exitCode > 128 && !result
+        ? ` (killed by signal ${terminated.exitCode - 128})`
+        : '';
     return {
       phase: 'failed',
       reason,
-      message: `executor exited with code ${terminated.exitCode}${stage}: ${
+      message: `executor exited with code ${terminated.exitCode}${killed}${stage}: ${
         result?.error ?? terminated.reason ?? 'no message'
       }`,
       result,

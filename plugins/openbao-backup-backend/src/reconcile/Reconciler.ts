@@ -23,6 +23,7 @@ import {
 import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
+import { FailedRunJanitor } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
 import { BackupMetrics, RunResult } from './BackupMetrics';
 
@@ -35,6 +36,8 @@ export interface ReconcilerOptions {
   podStartTimeoutSeconds?: number;
   /** Retention also runs this often per cluster without a new backup. Default one day. */
   retentionIntervalMs?: number;
+  /** Retention aborts multipart uploads of ours older than this. Default 24 h. */
+  orphanUploadMaxAgeMs?: number;
   /** Told each cluster's health after its pass (owner notifications). */
   notifier?: Pick<HealthNotifier, 'observe'>;
   metrics?: BackupMetrics;
@@ -117,6 +120,7 @@ export class Reconciler {
   readonly #randomHex: () => string;
   /** Last retention pass per cluster uid (in memory: after a restart retention simply runs once more). */
   readonly #lastRetention = new Map<string, number>();
+  readonly #janitor: FailedRunJanitor;
 
   static create(options: ReconcilerOptions): Reconciler {
     return new Reconciler(options);
@@ -127,6 +131,7 @@ export class Reconciler {
     this.#now = options.now ?? (() => new Date());
     this.#randomHex =
       options.randomHex ?? (() => randomBytes(4).toString('hex'));
+    this.#janitor = FailedRunJanitor.create(options);
   }
 
   async tick(): Promise<TickReport> {
@@ -281,6 +286,11 @@ export class Reconciler {
     ) {
       await gateway.deleteJob(namespace, decision.jobName);
     }
+    // A killed executor cannot abort its upload: clean its key now, not after the age threshold.
+    if (decision.action === 'track' && decision.state.phase === 'failed') {
+      this.#janitor.add(cluster, decision.job);
+    }
+    await this.#janitor.sweep(gateway, cluster);
 
     const succeeded =
       decision.action === 'track' && decision.state.phase === 'succeeded';
@@ -357,6 +367,7 @@ export class Reconciler {
       store,
       now,
       logger: this.#options.logger,
+      orphanUploadMaxAgeMs: this.#options.orphanUploadMaxAgeMs,
     });
     if (
       report.deleted.length ||
