@@ -350,6 +350,13 @@ export class ClientNodeKubeGateway implements KubeGateway {
         mergePatch,
       );
     } catch (e) {
+      // A conflict is the caller's to retry with a fresh read (see writeStatus).
+      if (e instanceof ApiException && e.code === 409) {
+        throw new ConflictError(
+          `patch status of ${namespace}/${name}: conflict`,
+          e,
+        );
+      }
       throw new ForwardedError(`patch status of ${namespace}/${name}`, e);
     }
   }

@@ -16,13 +16,12 @@ import {
   RunOutcome,
   buildBackupJob,
   decideRun,
-  isNoopPatch,
   outcomeForDecision,
-  statusPatchFor,
 } from '../core';
 import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
+import { writeStatus } from './writeStatus';
 import { FailedRunJanitor } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
 import { BackupMetrics, RunResult } from './BackupMetrics';
@@ -247,10 +246,8 @@ export class Reconciler {
     }
 
     const outcome = outcomeForDecision(decision);
-    const patch = outcome && statusPatchFor(cluster, outcome, now);
     // A refusal retried every pass changes nothing after the first: no write, no Event storm.
-    if (outcome && patch && !isNoopPatch(cluster, patch)) {
-      await gateway.patchClusterStatus(namespace, name, patch);
+    if (outcome && (await writeStatus(gateway, cluster, outcome, now))) {
       const event = this.#eventFor(outcome, decision, cluster);
       if (event) await gateway.recordEvent(cluster, event);
       const result = RUN_RESULT[outcome.type];
