@@ -147,15 +147,15 @@ describe('preflight', () => {
       /Secret "s3-credentials" not found/,
     ],
     [
-      'tag with verification',
+      'invalid image reference with verification',
       makeObserved({
         spec: {
-          backup: { executorImage: 'r/e:1' },
+          backup: { executorImage: 'r/E:1' },
           imageVerification: { enabled: true, publicKey: 'K' },
         },
       } as any),
       'ConfigInvalid',
-      /digest/,
+      /invalid image reference/,
     ],
   ])('refuses %s', (_, observed, reason, message) => {
     const verdict = preflight(observed);

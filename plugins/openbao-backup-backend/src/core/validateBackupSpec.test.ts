@@ -65,6 +65,18 @@ describe('validateBackupSpec', () => {
       { spec: { imageVerification: { enabled: true, publicKey: 'KEY' } } },
     ],
     [
+      'verification of a tag, key from a Secret',
+      {
+        spec: {
+          backup: { executorImage: 'registry.example/executor:1.2.3' },
+          imageVerification: {
+            enabled: true,
+            publicKeySecretRef: { name: 'cosign' },
+          },
+        },
+      },
+    ],
+    [
       'exact limits',
       {
         spec: {
@@ -146,17 +158,6 @@ describe('validateBackupSpec', () => {
       /whitespace/,
     ],
     [
-      'tag with verification',
-      {
-        spec: {
-          backup: { executorImage: 'registry.example/executor:1.2.3' },
-          imageVerification: { enabled: true, publicKey: 'K' },
-        },
-      },
-      'spec.backup.executorImage',
-      /pinned by digest/,
-    ],
-    [
       'short digest with verification',
       {
         spec: {
@@ -165,7 +166,18 @@ describe('validateBackupSpec', () => {
         },
       },
       'spec.backup.executorImage',
-      /pinned by digest/,
+      /digest "sha256:abc" is not sha256:<64 hex>/,
+    ],
+    [
+      'invalid reference with verification',
+      {
+        spec: {
+          backup: { executorImage: 'registry.example/Executor:1' },
+          imageVerification: { enabled: true, publicKey: 'K' },
+        },
+      },
+      'spec.backup.executorImage',
+      /path component "Executor" is invalid/,
     ],
     [
       'verification without key',
@@ -175,7 +187,7 @@ describe('validateBackupSpec', () => {
         },
       },
       'spec.imageVerification',
-      /publicKey nor issuer and subject/,
+      /publicKey, publicKeySecretRef nor issuer and subject/,
     ],
     [
       'no target',

@@ -7,6 +7,7 @@ import {
   tryParseDuration,
 } from '@internal/plugin-openbao-backup-common';
 import { ObservedSecret } from './types';
+import { parseImageReference } from '../imageVerification/imageReference';
 
 /** One thing wrong with `spec.backup`, with the field to fix and a sentence saying how. */
 export interface ValidationProblem {
@@ -17,7 +18,6 @@ export interface ValidationProblem {
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 /** `s3.example.com` for `AKIA:secret@s3.example.com`: what comes before an `@` may be a secret. */
 function withoutUserInfo(endpoint: string): string {
@@ -118,21 +118,24 @@ export function validateBackupSpec(
       'spec.backup.executorImage',
       `executorImage "${image}" contains whitespace`,
     );
-  } else if (cluster.spec?.imageVerification?.enabled && !DIGEST.test(image)) {
-    add(
-      'spec.backup.executorImage',
-      `imageVerification is enabled, so executorImage must be pinned by digest (<repo>@sha256:<64 hex>), got "${image}"`,
-    );
+  } else if (cluster.spec?.imageVerification?.enabled) {
+    // A tag is fine: verification resolves it and the Job runs `repo@sha256:<verified digest>`.
+    try {
+      parseImageReference(image);
+    } catch (e) {
+      add('spec.backup.executorImage', (e as Error).message);
+    }
   }
   const verification = cluster.spec?.imageVerification;
   if (
     verification?.enabled &&
     !verification.publicKey &&
+    !verification.publicKeySecretRef?.name &&
     !(verification.issuer && verification.subject)
   ) {
     add(
       'spec.imageVerification',
-      'imageVerification is enabled but neither publicKey nor issuer and subject are set',
+      'imageVerification is enabled but neither publicKey, publicKeySecretRef nor issuer and subject are set',
     );
   }
 

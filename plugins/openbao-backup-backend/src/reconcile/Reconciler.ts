@@ -25,6 +25,7 @@ import { writeStatus } from './writeStatus';
 import { FailedRunJanitor } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
 import { BackupMetrics, RunResult } from './BackupMetrics';
+import { ImageVerifier } from '../imageVerification';
 
 export interface ReconcilerOptions {
   gateways: KubeGateway[];
@@ -44,6 +45,8 @@ export interface ReconcilerOptions {
   now?: () => Date;
   /** 8 lowercase hex characters for object keys. */
   randomHex?: () => string;
+  /** Checks executor images of clusters with `spec.imageVerification.enabled`; default a real one. */
+  imageVerifier?: Pick<ImageVerifier, 'verify'>;
 }
 
 /** What one pass did, per Kubernetes cluster (a failure of one never stops the others). */
@@ -117,6 +120,7 @@ export class Reconciler {
   readonly #options: ReconcilerOptions;
   readonly #now: () => Date;
   readonly #randomHex: () => string;
+  readonly #imageVerifier: Pick<ImageVerifier, 'verify'>;
   /** Last retention pass per cluster uid (in memory: after a restart retention simply runs once more). */
   readonly #lastRetention = new Map<string, number>();
   readonly #janitor: FailedRunJanitor;
@@ -131,6 +135,9 @@ export class Reconciler {
     this.#randomHex =
       options.randomHex ?? (() => randomBytes(4).toString('hex'));
     this.#janitor = FailedRunJanitor.create(options);
+    this.#imageVerifier =
+      options.imageVerifier ??
+      ImageVerifier.create({ now: () => this.#now().getTime() });
   }
 
   async tick(): Promise<TickReport> {
@@ -196,7 +203,7 @@ export class Reconciler {
     const observed = await gateway.observe(cluster);
     const preUpgrade =
       cluster.metadata.annotations?.[PRE_UPGRADE_BACKUP_ANNOTATION]?.trim();
-    const decision = decideRun(observed, now, {
+    let decision = decideRun(observed, now, {
       startingDeadlineSeconds: this.#options.startingDeadlineSeconds,
       podStartTimeoutSeconds: this.#options.podStartTimeoutSeconds,
       preUpgradeValue:
@@ -209,6 +216,12 @@ export class Reconciler {
       kubernetesCluster: gateway.name,
       cluster: `${namespace}/${name}`,
     };
+
+    const verification =
+      decision.action === 'start' && cluster.spec.imageVerification?.enabled
+        ? await this.#verifyExecutorImage(gateway, cluster, decision)
+        : undefined;
+    if (verification?.refusal) decision = verification.refusal;
 
     if (decision.action === 'start') {
       const key = objectKeyFor(
@@ -224,7 +237,11 @@ export class Reconciler {
         decision.runAt,
         decision.trigger,
         key,
-        { slot: decision.slot, triggerValue: decision.triggerValue },
+        {
+          slot: decision.slot,
+          triggerValue: decision.triggerValue,
+          image: verification?.image,
+        },
       );
       if (
         cluster.metadata.annotations?.[BACKUP_ADDRESSES_ANNOTATION] &&
@@ -246,6 +263,9 @@ export class Reconciler {
     }
 
     const outcome = outcomeForDecision(decision);
+    if (outcome?.type === 'job-started' && verification?.record) {
+      outcome.imageVerification = verification.record;
+    }
     // A refusal retried every pass changes nothing after the first: no write, no Event storm.
     if (outcome && (await writeStatus(gateway, cluster, outcome, now))) {
       const event = this.#eventFor(outcome, decision, cluster);
@@ -299,6 +319,49 @@ export class Reconciler {
     if (!configInvalid)
       await this.#maybeRunRetention(gateway, cluster, now, succeeded);
     return decision;
+  }
+
+  /**
+   * Verifies the executor image before a Job is built. Verified: the Job runs `repo@sha256:…`.
+   * Failed under `Block` (default): a refusal that keeps a manual trigger pending, so the run is
+   * retried next pass. Failed under `Warn`: the Job runs the tag and a Warning Event says why.
+   */
+  async #verifyExecutorImage(
+    gateway: KubeGateway,
+    cluster: OpenBaoCluster,
+    decision: Extract<RunDecision, { action: 'start' }>,
+  ): Promise<{
+    image?: string;
+    record?: { digest: string } | { warning: string };
+    refusal?: RunDecision;
+  }> {
+    const result = await this.#imageVerifier.verify(gateway, cluster);
+    if (result.verified) {
+      return { image: result.image, record: { digest: result.digest } };
+    }
+    const { namespace, name } = cluster.metadata;
+    this.#options.logger.warn('executor image verification failed', {
+      kubernetesCluster: gateway.name,
+      cluster: `${namespace}/${name}`,
+      error: result.message,
+    });
+    if (cluster.spec.imageVerification?.failurePolicy === 'Warn') {
+      await gateway.recordEvent(cluster, {
+        type: 'Warning',
+        reason: 'ExecutorImageNotVerified',
+        message: `failurePolicy Warn: running the unverified tag; ${result.message}`,
+      });
+      return { record: { warning: result.message } };
+    }
+    return {
+      refusal: {
+        action: 'refuse',
+        trigger: decision.trigger,
+        reason: 'ExecutorImageVerificationFailed',
+        message: result.message,
+        ...(decision.slot ? { slot: decision.slot } : {}),
+      },
+    };
   }
 
   async #reportHealth(

@@ -17,6 +17,11 @@ function runPhase(
   return phase === 'succeeded' ? 'Succeeded' : 'Failed';
 }
 
+/** The one field of a Job's pod template the run history reads. */
+type PinnedJob = {
+  spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } };
+};
+
 /** The run history shown on the entity page: one entry per backup Job, newest first. */
 export function runsFromJobs(
   jobs: JobLike[],
@@ -47,6 +52,11 @@ export function runsFromJobs(
             ? (end - start) / 1000
             : undefined),
       };
+      // A verified run's image is pinned: `repo@sha256:<hex>` (docs/image-verification.md).
+      const digest = /@(sha256:[a-f0-9]{64})$/.exec(
+        (job as PinnedJob).spec?.template?.spec?.containers?.[0]?.image ?? '',
+      )?.[1];
+      if (digest) run.executorImageDigest = digest;
       if (state.phase === 'failed') {
         run.reason = state.reason;
         run.message = state.message;

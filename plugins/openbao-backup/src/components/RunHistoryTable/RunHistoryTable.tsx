@@ -50,6 +50,15 @@ const columns: TableColumn<BackupRun>[] = [
     render: run => (
       <>
         <code>{run.jobName}</code>
+        {run.executorImageDigest && (
+          <Typography
+            variant="body2"
+            color="textSecondary"
+            title={run.executorImageDigest}
+          >
+            verified image {run.executorImageDigest.slice(0, 19)}…
+          </Typography>
+        )}
         {(run.reason || run.message) && (
           <Typography
             variant="body2"

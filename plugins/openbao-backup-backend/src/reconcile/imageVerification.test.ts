@@ -1,0 +1,401 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mockServices } from '@backstage/backend-test-utils';
+import {
+  RegistryHandle,
+  pushExecutorImages,
+  startRegistry,
+} from '@internal/openbao-backup-sandbox';
+import { ImageVerificationSpec } from '@internal/plugin-openbao-backup-common';
+import { objectStoreFor } from '../adapters/objectStoreFor';
+import {
+  S3_CREDENTIALS,
+  S3_ENDPOINT,
+  Sandbox,
+  createBucket,
+  startSandbox,
+} from '../__testUtils__/sandbox';
+import { runsFromJobs } from '../service/runsFromJobs';
+import { Reconciler } from './Reconciler';
+
+const NS = 'vault';
+const bucket = `imgverify-${Date.now().toString(36)}`;
+const clusters = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`;
+/** The sandbox runner has no command for this repository: its Jobs' pods stay in ErrImagePull. */
+const SCENARIO_REPO = 'acme/scenario-executor';
+const REASON = 'ExecutorImageVerificationFailed';
+
+/**
+ * Image verification through the whole reconciler: Kubernetes double (Secrets, Jobs, status,
+ * Events), registry doubles (bearer token flow, one with credentials), and for one cluster the
+ * Job runner executing the real executor from a digest-pinned image into Swift S3.
+ */
+describe('Reconciler with spec.imageVerification', () => {
+  let sandbox: Sandbox;
+  let registry: RegistryHandle;
+  let privateRegistry: RegistryHandle;
+  let now: Date;
+  let reconciler: Reconciler;
+  const digests: Record<string, string> = {};
+  let executor: ReturnType<typeof pushExecutorImages>;
+  let downImage = '';
+
+  const crOf = async (name: string) =>
+    sandbox.request('GET', `${clusters}/${name}`);
+  const jobsOf = async (name: string) =>
+    (
+      await sandbox.request(
+        'GET',
+        `/apis/batch/v1/namespaces/${NS}/jobs?labelSelector=openbao.org/cluster%3D${name}`,
+      )
+    ).items;
+  const eventsOf = async (name: string) =>
+    (await sandbox.request('GET', `/api/v1/namespaces/${NS}/events`)).items
+      .filter(
+        (e: any) =>
+          e.involvedObject?.name === name || e.regarding?.name === name,
+      )
+      .map((e: any) => `${e.reason}: ${e.message ?? e.note}`);
+
+  async function createCluster(
+    name: string,
+    executorImage: string,
+    verification: ImageVerificationSpec,
+  ) {
+    await sandbox.request('POST', clusters, {
+      apiVersion: 'openbao.org/v1alpha1',
+      kind: 'OpenBaoCluster',
+      metadata: {
+        name,
+        annotations: {
+          'openbao.org/backup-addresses': sandbox.bao.addresses.join(','),
+          'openbao.org/trigger-backup': `t-${name}`,
+        },
+      },
+      spec: {
+        replicas: 3,
+        backup: {
+          schedule: '0 0 1 1 *',
+          executorImage,
+          jwtAuthRole: 'backup',
+          target: {
+            endpoint: S3_ENDPOINT,
+            bucket,
+            usePathStyle: true,
+            credentialsSecretRef: { name: 's3' },
+            partSize: 5 * 1024 * 1024,
+          },
+        },
+        imageVerification: { enabled: true, ...verification },
+      },
+    });
+    await sandbox.request('PATCH', `${clusters}/${name}/status`, {
+      status: { phase: 'Running' },
+    });
+  }
+
+  beforeAll(async () => {
+    await createBucket(bucket);
+    [sandbox, registry, privateRegistry] = await Promise.all([
+      startSandbox(NS),
+      startRegistry({ auth: {} }),
+      startRegistry({ auth: { users: { robot: 's3cret' } } }),
+    ]);
+    const down = await startRegistry();
+    downImage = down.reference(SCENARIO_REPO, 'signed');
+    await down.stop();
+    executor = pushExecutorImages(registry);
+    for (const tag of ['signed', 'copied', 'moved'])
+      digests[tag] = registry.pushImage(SCENARIO_REPO, tag);
+    digests.unsigned = registry.pushImage(SCENARIO_REPO, 'unsigned');
+    registry.sign(SCENARIO_REPO, digests.signed);
+    registry.sign(SCENARIO_REPO, digests.copied, {
+      payloadDigest: digests.signed,
+    });
+    registry.sign(SCENARIO_REPO, digests.moved);
+    digests.private = privateRegistry.pushImage(SCENARIO_REPO, 'signed');
+    privateRegistry.sign(SCENARIO_REPO, digests.private);
+
+    const { request } = sandbox;
+    const secret = (name: string, stringData: object, type = 'Opaque') =>
+      request('POST', `/api/v1/namespaces/${NS}/secrets`, {
+        metadata: { name },
+        type,
+        stringData,
+      });
+    await secret('s3', S3_CREDENTIALS);
+    await secret('bao-tls', { 'ca.crt': sandbox.bao.caCertPem });
+    await secret(
+      'pull',
+      {
+        '.dockerconfigjson': JSON.stringify({
+          auths: {
+            [privateRegistry.host]: { username: 'robot', password: 's3cret' },
+          },
+        }),
+      },
+      'kubernetes.io/dockerconfigjson',
+    );
+    now = new Date();
+    reconciler = Reconciler.create({
+      gateways: [sandbox.gateway],
+      openStore: objectStoreFor,
+      logger: mockServices.logger.mock(),
+      now: () => now,
+      podStartTimeoutSeconds: 600,
+      jobSettings: { allowAddressOverride: true },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await Promise.all([registry?.stop(), privateRegistry?.stop()]);
+  });
+
+  it('pins a signed image to its digest and the real executor runs it to a snapshot', async () => {
+    await createCluster('bao', executor.signed, {
+      publicKey: registry.publicKeyPem,
+    });
+    await reconciler.tick();
+    const [job] = await jobsOf('bao');
+    const pinned = `${registry.host}/${executor.name}@${executor.signedDigest}`;
+    expect(job.spec.template.spec.containers[0].image).toBe(pinned);
+    let cr = await crOf('bao');
+    expect(cr.status.backup.lastExecutorImageDigest).toBe(
+      executor.signedDigest,
+    );
+    expect(cr.status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'ExecutorImageVerified',
+          status: 'True',
+          reason: 'Verified',
+        }),
+      ]),
+    );
+    expect(runsFromJobs([job], {}, now)[0].executorImageDigest).toBe(
+      executor.signedDigest,
+    );
+
+    const deadline = Date.now() + 45_000;
+    while (!cr.status.backup.lastBackupTime && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 250));
+      now = new Date(now.getTime() + 250);
+      await reconciler.tick();
+      cr = await crOf('bao');
+    }
+    expect(cr.status.backup).toMatchObject({
+      lastExecutorImageDigest: executor.signedDigest,
+      consecutiveFailures: 0,
+    });
+    expect(cr.status.backup.lastBackupName).toMatch(/^vault\/bao\/.*\.snap$/);
+  }, 60_000);
+
+  const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  const scenarios: Array<{
+    name: string;
+    image: () => string;
+    spec: () => ImageVerificationSpec;
+    why?: RegExp;
+  }> = [
+    {
+      name: 'signed',
+      image: () => registry.reference(SCENARIO_REPO, 'signed'),
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+    },
+    {
+      name: 'unsigned',
+      image: () => registry.reference(SCENARIO_REPO, 'unsigned'),
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+      why: /no cosign signature for sha256:/,
+    },
+    {
+      name: 'copied',
+      image: () => registry.reference(SCENARIO_REPO, 'copied'),
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+      why: /a valid signature names sha256:[a-f0-9]{64}, not sha256:/,
+    },
+    {
+      name: 'wrongkey',
+      image: () => registry.reference(SCENARIO_REPO, 'signed'),
+      spec: () => ({ publicKey: other }),
+      why: /no signature verifies with the configured public key/,
+    },
+    {
+      name: 'moved',
+      image: () => registry.reference(SCENARIO_REPO, 'moved'),
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+      why: /no cosign signature for sha256:/,
+    },
+    {
+      name: 'down',
+      image: () => downImage,
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+      why: /unreachable \(ECONNREFUSED\)/,
+    },
+    {
+      name: 'nosecret',
+      image: () => privateRegistry.reference(SCENARIO_REPO, 'signed'),
+      spec: () => ({ publicKey: privateRegistry.publicKeyPem }),
+      why: /token endpoint refused an anonymous token/,
+    },
+    {
+      name: 'secret',
+      image: () => privateRegistry.reference(SCENARIO_REPO, 'signed'),
+      spec: () => ({
+        publicKey: privateRegistry.publicKeyPem,
+        imagePullSecrets: [{ name: 'pull' }],
+      }),
+    },
+  ];
+
+  it('decides each scenario under Block and Warn in one pass', async () => {
+    // Signed, then the tag moved to an unsigned image before the pass.
+    registry.moveTag(SCENARIO_REPO, 'moved', digests.unsigned);
+    for (const s of scenarios) {
+      for (const policy of ['Block', 'Warn'] as const) {
+        await createCluster(`${s.name}-${policy.toLowerCase()}`, s.image(), {
+          failurePolicy: policy,
+          ...s.spec(),
+        });
+      }
+    }
+    now = new Date(now.getTime() + 2000);
+    const report = await reconciler.tick();
+    expect(report.errors).toEqual([]);
+
+    for (const s of scenarios) {
+      for (const policy of ['Block', 'Warn'] as const) {
+        const name = `${s.name}-${policy.toLowerCase()}`;
+        const [cr, jobs, events] = await Promise.all([
+          crOf(name),
+          jobsOf(name),
+          eventsOf(name),
+        ]);
+        const verified = cr.status.conditions.find(
+          (c: any) => c.type === 'ExecutorImageVerified',
+        );
+        const context = `${name}: ${JSON.stringify(cr.status)}`;
+        if (!s.why) {
+          const registryOf = s.name === 'secret' ? privateRegistry : registry;
+          const digest = s.name === 'secret' ? digests.private : digests.signed;
+          expect([
+            context,
+            jobs.map((j: any) => j.spec.template.spec.containers[0].image),
+          ]).toEqual([
+            context,
+            [`${registryOf.host}/${SCENARIO_REPO}@${digest}`],
+          ]);
+          expect(cr.status.backup.lastExecutorImageDigest).toBe(digest);
+          expect(verified.status).toBe('True');
+        } else if (policy === 'Block') {
+          expect([context, jobs]).toEqual([context, []]);
+          expect(cr.status.backup.lastFailureReason).toMatch(
+            new RegExp(
+              `^${REASON}: executor image ${s
+                .image()
+                .replace(/[.:/]/g, '\\$&')}: `,
+            ),
+          );
+          expect(cr.status.backup.lastFailureReason).toMatch(s.why);
+          expect(cr.status.backup.consecutiveFailures ?? 0).toBe(0);
+          expect(cr.status.backup.lastExecutorImageDigest).toBeUndefined();
+          expect(cr.status.conditions).toEqual(
+            expect.arrayContaining([
+              expect.objectContaining({
+                type: 'BackingUp',
+                status: 'False',
+                reason: REASON,
+              }),
+              expect.objectContaining({
+                type: 'ExecutorImageVerified',
+                status: 'False',
+                reason: REASON,
+              }),
+            ]),
+          );
+          expect(events).toEqual([
+            expect.stringMatching(
+              new RegExp(
+                `^BackupSkipped: manual backup not started: ${REASON}: .*${s.why.source}`,
+              ),
+            ),
+          ]);
+          // Not consumed: the trigger is retried next pass.
+          expect(cr.metadata.annotations['openbao.org/trigger-backup']).toBe(
+            `t-${name}`,
+          );
+        } else {
+          expect([
+            context,
+            jobs.map((j: any) => j.spec.template.spec.containers[0].image),
+          ]).toEqual([context, [s.image()]]);
+          expect(verified).toMatchObject({
+            status: 'False',
+            reason: 'VerificationFailedWarn',
+            message: expect.stringMatching(s.why),
+          });
+          expect(cr.status.backup.lastExecutorImageDigest).toBeUndefined();
+          expect(events).toEqual(
+            expect.arrayContaining([
+              expect.stringMatching(
+                new RegExp(
+                  `^ExecutorImageNotVerified: failurePolicy Warn: .*${s.why.source}`,
+                ),
+              ),
+            ]),
+          );
+        }
+      }
+    }
+  }, 60_000);
+
+  it('retries a blocked run each pass without new Events, and starts it once the image is signed', async () => {
+    const name = 'unsigned-block';
+    const eventsBefore = (await eventsOf(name)).length;
+    registry.resetRequests();
+    now = new Date(now.getTime() + 2000);
+    await reconciler.tick();
+    expect(await jobsOf(name)).toEqual([]);
+    expect((await eventsOf(name)).length).toBe(eventsBefore);
+
+    registry.sign(SCENARIO_REPO, digests.unsigned);
+    now = new Date(now.getTime() + 11_000); // past the 10 s failure cache
+    await reconciler.tick();
+    const jobs = await jobsOf(name);
+    expect(
+      jobs.map((j: any) => j.spec.template.spec.containers[0].image),
+    ).toEqual([`${registry.host}/${SCENARIO_REPO}@${digests.unsigned}`]);
+    const cr = await crOf(name);
+    expect(cr.status.backup.lastExecutorImageDigest).toBe(digests.unsigned);
+    expect(
+      cr.metadata.annotations?.['openbao.org/trigger-backup'],
+    ).toBeUndefined();
+  }, 30_000);
+
+  it('asks the registry a handful of times for a pass over 40 clusters of one image', async () => {
+    for (let i = 0; i < 40; i++) {
+      await createCluster(
+        `fleet-${i}`,
+        registry.reference(SCENARIO_REPO, 'unsigned'),
+        { publicKey: other },
+      );
+    }
+    registry.resetRequests();
+    now = new Date(now.getTime() + 11_000);
+    await reconciler.tick();
+    for (const i of [0, 39]) {
+      expect(
+        (await crOf(`fleet-${i}`)).status.backup.lastFailureReason,
+      ).toMatch(/no signature verifies/);
+    }
+    // Other clusters' blocked triggers are retried in the same pass: count this image's requests.
+    // The tag's digest is still cached from the earlier pass; the .sig manifest is read once.
+    const hex = digests.unsigned.slice('sha256:'.length);
+    const count = (suffix: string) =>
+      registry.requests.filter(r => r.path.endsWith(suffix)).length;
+    expect(count(`/manifests/sha256-${hex}.sig`)).toBe(1);
+    expect(count('/manifests/unsigned')).toBe(0);
+  }, 60_000);
+});
