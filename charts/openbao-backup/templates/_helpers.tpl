@@ -127,10 +127,9 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
   resources:
     - openbaorestores
   verbs:
-    - get
     - list
-    - watch
-# Backup Jobs: created per run, deleted when a run is cancelled or superseded.
+# Backup Jobs: created per run (get: adopt one a concurrent pass created), deleted when a run
+# failed to start.
 - apiGroups:
     - batch
   resources:
@@ -139,30 +138,21 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
     - create
     - get
     - list
-    - watch
     - delete
-# The Job's pod: termination message (the executor's JSON result) and logs of failed runs.
+# The Job's pods: termination message (the executor's JSON result), image pull and exit reasons.
 - apiGroups:
     - ""
   resources:
     - pods
   verbs:
-    - get
     - list
-- apiGroups:
-    - ""
-  resources:
-    - pods/log
-  verbs:
-    - get
-# Started/succeeded/failed/skipped/retention Events on the OpenBaoCluster.
+# Started/succeeded/failed/skipped/retention Events on the OpenBaoCluster (always new Events).
 - apiGroups:
     - ""
   resources:
     - events
   verbs:
     - create
-    - patch
 {{- if .Values.rbac.secrets.resourceNames }}
 # S3 credentials (target.credentialsSecretRef) and token Secrets (tokenSecretRef): only these names.
 - apiGroups:

@@ -118,11 +118,10 @@ function rulesTable(rules: any[]) {
 const EXPECTED_RULES = {
   'openbao.org/openbaoclusters': ['get', 'list', 'patch', 'watch'],
   'openbao.org/openbaoclusters/status': ['patch'],
-  'openbao.org/openbaorestores': ['get', 'list', 'watch'],
-  'batch/jobs': ['create', 'delete', 'get', 'list', 'watch'],
-  'core/pods': ['get', 'list'],
-  'core/pods/log': ['get'],
-  'core/events': ['create', 'patch'],
+  'openbao.org/openbaorestores': ['list'],
+  'batch/jobs': ['create', 'delete', 'get', 'list'],
+  'core/pods': ['list'],
+  'core/events': ['create'],
 };
 
 describe('Chart.yaml', () => {

@@ -19,7 +19,13 @@ import { PodLogSource, servePodLog } from './servePodLog';
 import { serveWatch } from './serveWatch';
 import { deletedStatus, StatusError, statusBodies } from './statusBodies';
 import { ResourceType } from './types';
-import { authorize, KubeUser, RbacObjects, verbOf } from './rbac';
+import {
+  authorize,
+  KubeUser,
+  RbacObjects,
+  RequestAttributes,
+  verbOf,
+} from './rbac';
 import { lookupResource } from './resources';
 
 export type { PodLogSource } from './servePodLog';
@@ -31,6 +37,12 @@ export interface KubeApiServerOptions {
   tokens: string[];
   /** Further bearer tokens, each of a user whose every resource request RBAC checks. */
   users?: Array<KubeUser & { token: string }>;
+  /** Told every RBAC decision (tests compare what was used with what a Role grants). */
+  onAuthorize?: (
+    user: KubeUser,
+    attributes: RequestAttributes,
+    allowed: boolean,
+  ) => void;
   podLogs?: PodLogSource;
   /** How often a watch with allowWatchBookmarks=true gets a BOOKMARK (the apiserver: ~1 min). */
   bookmarkIntervalMs?: number;
@@ -178,18 +190,16 @@ export class KubeApiServer {
 
     const { type, namespace, name, subresource } = path;
     if (user) {
-      const verdict = authorize(
-        user,
-        {
-          verb: verbOf(method, !!name, isWatch),
-          apiGroup: type.group,
-          resource: type.plural,
-          subresource,
-          namespace: type.namespaced ? namespace : undefined,
-          name,
-        },
-        this.#rbacObjects(),
-      );
+      const attributes: RequestAttributes = {
+        verb: verbOf(method, !!name, isWatch),
+        apiGroup: type.group,
+        resource: type.plural,
+        subresource,
+        namespace: type.namespaced ? namespace : undefined,
+        name,
+      };
+      const verdict = authorize(user, attributes, this.#rbacObjects());
+      this.#o.onAuthorize?.(user, attributes, verdict.allowed);
       if (!verdict.allowed) {
         sendStatus(
           res,

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { FaultInjector } from './FaultInjector';
 import { GarbageCollector } from './GarbageCollector';
 import { JobController } from './JobController';
-import { KubeApiServer } from './KubeApiServer';
+import { KubeApiServer, KubeApiServerOptions } from './KubeApiServer';
 import { Kubelet, KubeletOptions } from './Kubelet';
 import { NamespaceController } from './NamespaceController';
 import { ObjectStore } from './ObjectStore';
@@ -28,6 +28,8 @@ export interface StartKubeApiOptions {
    * double (a 403 Status otherwise); the `tokens` above stay unrestricted administrators.
    */
   users?: Array<KubeUser & { token: string }>;
+  /** Told every RBAC decision about those users' requests. */
+  onAuthorize?: KubeApiServerOptions['onAuthorize'];
   /** Serve HTTPS: `true` for a fresh self-signed certificate (returned as `caData`), or your own. */
   tls?: boolean | { cert: string; key: string };
   /** What runs Pods; default a simulated container that exits 0 (see createJobRunner for real ones). */
@@ -127,6 +129,7 @@ export async function startKubeApi(
     faults,
     tokens,
     users: options.users,
+    onAuthorize: options.onAuthorize,
     podLogs: kubelet,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
     serviceAccountIssuer: issuer,

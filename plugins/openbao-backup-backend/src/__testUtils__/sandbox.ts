@@ -58,6 +58,8 @@ export interface SandboxOptions {
   executorEnv?: Record<string, string>;
   /** Told about every executor container started (to kill it). */
   onContainerStarted?: (podName: string, execution: PodExecution) => void;
+  /** RBAC-checked users of the Kubernetes API (the gateway keeps the admin token). */
+  kube?: Pick<StartKubeApiOptions, 'users' | 'onAuthorize'>;
 }
 
 /** Starts OpenBao (3 pods, TLS, leader not first) + Kubernetes API (TLS) whose Pods run the executor. */
@@ -94,6 +96,7 @@ export async function startSandbox(
     tls: true,
     namespaces: [namespace],
     kubelet: options.kubelet,
+    ...options.kube,
     podExecutor: {
       async start(pod, context) {
         const started = await runner.start(pod, context);

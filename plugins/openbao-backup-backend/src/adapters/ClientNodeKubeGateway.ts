@@ -33,6 +33,28 @@ function isNotFound(e: unknown) {
   return e instanceof ApiException && e.code === 404;
 }
 
+/**
+ * The apiserver's own sentence instead of client-node's dump (code, escaped body, headers), e.g.
+ * `HTTP 403 Forbidden: jobs.batch is forbidden: User "…" cannot create resource "jobs" …`.
+ */
+export function kubeApiCause(e: unknown): unknown {
+  if (!(e instanceof ApiException)) return e;
+  let status: { reason?: string; message?: string } | undefined;
+  try {
+    status = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+  } catch {
+    status = undefined;
+  }
+  if (!status?.message) return e;
+  const error = new Error(
+    `HTTP ${e.code}${status.reason ? ` ${status.reason}` : ''}: ${
+      status.message
+    }`,
+  );
+  error.name = 'KubernetesApiError';
+  return error;
+}
+
 /** Builds a client-node KubeConfig from one configured cluster. */
 export function kubeConfigFor(cluster: KubernetesClusterConfig): KubeConfig {
   const kc = new KubeConfig();
@@ -167,7 +189,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
       );
       return perNamespace.flat();
     } catch (e) {
-      throw new ForwardedError(`list OpenBaoClusters in ${this.name}`, e);
+      throw new ForwardedError(
+        `list OpenBaoClusters in ${this.name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -197,7 +222,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
       })) as OpenBaoCluster;
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw new ForwardedError(`read OpenBaoCluster ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `read OpenBaoCluster ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -213,7 +241,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
     } catch (e) {
       // A cluster without the OpenBaoRestore CRD has no restores in flight.
       if (isNotFound(e)) return [];
-      throw new ForwardedError(`list OpenBaoRestores in ${namespace}`, e);
+      throw new ForwardedError(
+        `list OpenBaoRestores in ${namespace}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -236,7 +267,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
         .catch(e => {
           throw new ForwardedError(
             `list backup Jobs of ${namespace}/${name}`,
-            e,
+            kubeApiCause(e),
           );
         }),
       // The Job's pod template carries the same labels; Pods explain image pulls and exit codes.
@@ -244,7 +275,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
         ? this.#core.listNamespacedPod({ namespace, labelSelector })
         : Promise.resolve({ items: [] })
       ).catch(e => {
-        throw new ForwardedError(`list backup Pods of ${namespace}/${name}`, e);
+        throw new ForwardedError(
+          `list backup Pods of ${namespace}/${name}`,
+          kubeApiCause(e),
+        );
       }),
     ]);
     const pods: Record<string, PodLike[]> = {};
@@ -271,7 +305,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
       };
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw new ForwardedError(`read Secret ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `read Secret ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -286,7 +323,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
       );
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw new ForwardedError(`read Secret ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `read Secret ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -318,7 +358,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
         return existing;
       }
       if (e instanceof ConflictError) throw e;
-      throw new ForwardedError(`create Job ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `create Job ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -331,7 +374,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
       });
     } catch (e) {
       if (isNotFound(e)) return;
-      throw new ForwardedError(`delete Job ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `delete Job ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -357,7 +403,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
           e,
         );
       }
-      throw new ForwardedError(`patch status of ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `patch status of ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -381,7 +430,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
         mergePatch,
       );
     } catch (e) {
-      throw new ForwardedError(`annotate ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `annotate ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 
@@ -411,7 +463,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
         },
       });
     } catch (e) {
-      throw new ForwardedError(`record Event on ${namespace}/${name}`, e);
+      throw new ForwardedError(
+        `record Event on ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
     }
   }
 }
