@@ -8,6 +8,8 @@ export interface DemoCluster {
   phase: string;
   upgrade?: Record<string, string>;
   retention?: { maxCount?: number; maxAge?: string };
+  /** Run the signed executor image from the sandbox registry with `spec.imageVerification`. */
+  verifyImage?: boolean;
   description: string;
 }
 
@@ -19,7 +21,9 @@ export const DEMO_CLUSTERS: DemoCluster[] = [
     jwtAuthRole: 'backup',
     phase: 'Running',
     retention: { maxCount: 5, maxAge: '7d' },
-    description: 'healthy: a snapshot every minute, retention keeps 5',
+    verifyImage: true,
+    description:
+      'healthy: a snapshot every minute from the verified, digest-pinned executor image, retention keeps 5',
   },
   {
     namespace: 'openbao-staging',

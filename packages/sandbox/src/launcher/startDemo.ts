@@ -4,6 +4,7 @@ import { KubeApi, kubeRequest as request, startKubeApi } from '../kube';
 import { createJobRunner } from '../runner';
 import { OpenBaoClusterHandle, startOpenBaoCluster } from '../openbao';
 import { DEMO_CLUSTERS } from './demoClusters';
+import { RegistryHandle, pushExecutorImages, startRegistry } from '../registry';
 
 export interface StartDemoOptions {
   /** `node` command line that runs the executor bundle. */
@@ -24,6 +25,8 @@ export interface StartDemoOptions {
 export interface Demo {
   kube: KubeApi;
   openbao: OpenBaoClusterHandle[];
+  /** OCI registry double holding the signed and unsigned executor images. */
+  registry: RegistryHandle;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
       });
     },
   });
+  const registry = await startRegistry({ auth: {} });
+  const executorImages = pushExecutorImages(registry);
   const namespaces = [...new Set(DEMO_CLUSTERS.map(c => c.namespace))];
   const kube = await startKubeApi({
     tls: true,
@@ -105,7 +110,9 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
         replicas: 3,
         backup: {
           schedule: c.schedule,
-          executorImage: 'ghcr.io/example/openbao-backup-executor:0.1.0',
+          executorImage: c.verifyImage
+            ? executorImages.signed
+            : 'ghcr.io/example/openbao-backup-executor:0.1.0',
           jwtAuthRole: c.jwtAuthRole,
           target: {
             endpoint: options.s3.endpoint,
@@ -120,6 +127,15 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
           ...(c.retention ? { retention: c.retention } : {}),
           activeDeadlineSeconds: 300,
         },
+        ...(c.verifyImage
+          ? {
+              imageVerification: {
+                enabled: true,
+                failurePolicy: 'Block',
+                publicKey: registry.publicKeyPem,
+              },
+            }
+          : {}),
       },
     });
     await request(kube, 'PATCH', `${path}/${c.name}/status`, {
@@ -153,13 +169,18 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
   log(
     `Kubernetes API double at ${kube.url}; backend config written to ${options.configPath}`,
   );
+  log(
+    `OCI registry double at ${registry.url}: ${executorImages.signed} (signed), ${executorImages.unsigned} (unsigned)`,
+  );
 
   return {
     kube,
     openbao,
+    registry,
     async stop() {
       await runner.stopAll();
       await kube.stop();
+      await registry.stop();
       await Promise.all(openbao.map(b => b.stop()));
     },
   };

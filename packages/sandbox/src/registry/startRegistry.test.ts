@@ -1,0 +1,159 @@
+import { createHash, verify } from 'node:crypto';
+import {
+  RegistryHandle,
+  pushExecutorImages,
+  startRegistry,
+} from './startRegistry';
+
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const sha256 = (b: Buffer) =>
+  `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+describe('registry double (OCI distribution API)', () => {
+  let open: RegistryHandle;
+  let locked: RegistryHandle;
+  beforeAll(async () => {
+    [open, locked] = await Promise.all([
+      startRegistry(),
+      startRegistry({ auth: { users: { robot: 'pw' } } }),
+    ]);
+  });
+  afterAll(() => Promise.all([open.stop(), locked.stop()]));
+
+  it('serves a multi-arch tag by HEAD and GET with Docker-Content-Digest, and its blobs and tags', async () => {
+    const images = pushExecutorImages(open);
+    const base = `${open.url}/v2/${images.name}`;
+    const head = await fetch(`${base}/manifests/signed`, {
+      method: 'HEAD',
+      headers: { Accept: INDEX },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('docker-content-digest')).toBe(images.signedDigest);
+    expect(head.headers.get('content-type')).toBe(INDEX);
+    const index = Buffer.from(
+      await (
+        await fetch(`${base}/manifests/${images.signedDigest}`, {
+          headers: { Accept: INDEX },
+        })
+      ).arrayBuffer(),
+    );
+    expect(sha256(index)).toBe(images.signedDigest);
+    const platforms = JSON.parse(index.toString()).manifests;
+    expect(platforms.map((m: any) => m.platform.architecture)).toEqual([
+      'amd64',
+      'arm64',
+    ]);
+    const platform = await fetch(`${base}/manifests/${platforms[0].digest}`, {
+      headers: { Accept: MANIFEST },
+    });
+    const config = JSON.parse(await platform.text()).config;
+    const blob = Buffer.from(
+      await (await fetch(`${base}/blobs/${config.digest}`)).arrayBuffer(),
+    );
+    expect(sha256(blob)).toBe(config.digest);
+    const tags = await (await fetch(`${base}/tags/list`)).json();
+    expect(tags.tags).toEqual(
+      [
+        'signed',
+        `${images.signedDigest.replace(':', '-')}.sig`,
+        'unsigned',
+      ].sort(),
+    );
+  });
+
+  it('negotiates media types and answers 404 with distribution error codes', async () => {
+    const images = pushExecutorImages(open, 'acme/other');
+    const base = `${open.url}/v2/${images.name}`;
+    const refused = await fetch(`${base}/manifests/signed`, {
+      headers: { Accept: MANIFEST },
+    });
+    expect(refused.status).toBe(404);
+    expect((await refused.json()).errors[0].code).toBe('MANIFEST_UNKNOWN');
+    expect(
+      (await (await fetch(`${base}/manifests/nope`)).json()).errors[0].code,
+    ).toBe('MANIFEST_UNKNOWN');
+    expect(
+      (await (await fetch(`${base}/blobs/sha256:${'0'.repeat(64)}`)).json())
+        .errors[0].code,
+    ).toBe('BLOB_UNKNOWN');
+  });
+
+  it('stores cosign signatures that verify with the published key, and moves tags', async () => {
+    const name = 'acme/signed';
+    const digest = open.pushImage(name, 'v1');
+    open.sign(name, digest);
+    const sig = await (
+      await fetch(
+        `${open.url}/v2/${name}/manifests/${digest.replace(':', '-')}.sig`,
+        { headers: { Accept: MANIFEST } },
+      )
+    ).json();
+    const layer = sig.layers[0];
+    expect(layer.mediaType).toBe(
+      'application/vnd.dev.cosign.simplesigning.v1+json',
+    );
+    const payload = Buffer.from(
+      await (
+        await fetch(`${open.url}/v2/${name}/blobs/${layer.digest}`)
+      ).arrayBuffer(),
+    );
+    expect(
+      JSON.parse(payload.toString()).critical.image['docker-manifest-digest'],
+    ).toBe(digest);
+    expect(
+      verify(
+        'sha256',
+        payload,
+        open.publicKeyPem,
+        Buffer.from(
+          layer.annotations['dev.cosignproject.cosign/signature'],
+          'base64',
+        ),
+      ),
+    ).toBe(true);
+    const other = open.pushImage(name, 'v2');
+    open.moveTag(name, 'v1', other);
+    const head = await fetch(`${open.url}/v2/${name}/manifests/v1`, {
+      method: 'HEAD',
+      headers: { Accept: INDEX },
+    });
+    expect(head.headers.get('docker-content-digest')).toBe(other);
+  });
+
+  it('wants a bearer token from /token, which wants the user’s Basic credentials', async () => {
+    const images = pushExecutorImages(locked);
+    const url = `${locked.url}/v2/${images.name}/manifests/signed`;
+    const challenged = await fetch(url, { method: 'HEAD' });
+    expect(challenged.status).toBe(401);
+    const challenge = challenged.headers.get('www-authenticate')!;
+    expect(challenge).toBe(
+      `Bearer realm="${locked.url}/token",service="sandbox-registry",scope="repository:${images.name}:pull"`,
+    );
+    const tokenUrl = `${locked.url}/token?service=sandbox-registry&scope=repository:${images.name}:pull`;
+    expect((await fetch(tokenUrl)).status).toBe(401);
+    const basic = (p: string) => ({
+      Authorization: `Basic ${Buffer.from(`robot:${p}`).toString('base64')}`,
+    });
+    expect((await fetch(tokenUrl, { headers: basic('wrong') })).status).toBe(
+      401,
+    );
+    const { token } = await (
+      await fetch(tokenUrl, { headers: basic('pw') })
+    ).json();
+    const ok = await fetch(url, {
+      method: 'HEAD',
+      headers: { Authorization: `Bearer ${token}`, Accept: INDEX },
+    });
+    expect(ok.status).toBe(200);
+    // A token is scoped to its repository.
+    const elsewhere = await fetch(
+      `${locked.url}/v2/acme/other/manifests/signed`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    expect(elsewhere.status).toBe(401);
+    expect(
+      locked.requests.some(r => r.path === '/token' && r.status === 200),
+    ).toBe(true);
+  });
+});
