@@ -6,6 +6,7 @@
 //   curl | aws s3 cp -            awscli (Debian's 2.x when installed; any `aws` otherwise)
 //   curl | rclone rcat            rclone from Debian
 // Usage: npm run bench -w @internal/openbao-backup-executor [-- --size-mib 1024 --runs 1]
+//        [--only <tool name part>] [--node-args '--cpu-prof --cpu-prof-dir=/tmp/prof'] (executor only)
 // Missing awscli/rclone are installed with apt-get (root); GNU time measures each run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -165,9 +166,7 @@ const rcloneVersion = spawnSync('rclone', ['version'], {
 const tools = [
   {
     name: 'executor (verifies in stream)',
-    command: `node ${
-      process.env.EXECUTOR_PROF ? '--cpu-prof --cpu-prof-dir=/tmp/prof ' : ''
-    }${join(root, 'dist/executor.js')}`,
+    command: `node ${arg('node-args', '')} ${join(root, 'dist/executor.js')}`,
     env: key => ({
       CLUSTER_NAMESPACE: 'bench',
       CLUSTER_NAME: 'bench',
@@ -186,7 +185,7 @@ const tools = [
   },
   {
     name: 'executor, BACKUP_STATE_CHECKSUM_METADATA=skip',
-    command: `node ${join(root, 'dist/executor.js')}`,
+    command: `node ${arg('node-args', '')} ${join(root, 'dist/executor.js')}`,
     env: key => ({
       ...tools[0].env(key),
       BACKUP_STATE_CHECKSUM_METADATA: 'skip',

@@ -160,12 +160,12 @@ describe('parseConfig', () => {
 
 it('accepts copy or skip for the state checksum metadata', () => {
   expect(parseConfig(base, exists).config?.storage.stateChecksumMetadata).toBe(
-    'copy',
+    'skip',
   );
   expect(
-    parseConfig({ ...base, BACKUP_STATE_CHECKSUM_METADATA: 'skip' }, exists)
+    parseConfig({ ...base, BACKUP_STATE_CHECKSUM_METADATA: 'copy' }, exists)
       .config?.storage.stateChecksumMetadata,
-  ).toBe('skip');
+  ).toBe('copy');
   expect(
     parseConfig({ ...base, BACKUP_STATE_CHECKSUM_METADATA: 'tag' }, exists)
       .problems,

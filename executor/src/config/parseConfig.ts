@@ -231,7 +231,7 @@ export function parseConfig(
   const region = str('BACKUP_REGION') ?? 'us-east-1';
   const forcePathStyle = bool('BACKUP_USE_PATH_STYLE', false);
   const insecureSkipVerify = bool('BACKUP_INSECURE_SKIP_VERIFY', false);
-  const stateChecksumMetadata = str('BACKUP_STATE_CHECKSUM_METADATA') ?? 'copy';
+  const stateChecksumMetadata = str('BACKUP_STATE_CHECKSUM_METADATA') ?? 'skip';
   if (stateChecksumMetadata !== 'copy' && stateChecksumMetadata !== 'skip') {
     problems.push(
       `BACKUP_STATE_CHECKSUM_METADATA must be copy or skip, got "${stateChecksumMetadata}"`,

@@ -11,6 +11,16 @@ export interface StaticCredentials {
 }
 
 /**
+ * Whether SigV4 must hash each request body. Over TLS the channel already protects the bytes,
+ * so the client sends `x-amz-content-sha256: UNSIGNED-PAYLOAD` (as the AWS CLI does over
+ * https) and saves one SHA-256 pass over the snapshot; over plain http the signed hash is
+ * the only integrity check the store applies, so it stays.
+ */
+export function signsPayload(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && new URL(endpoint).protocol === 'http:';
+}
+
+/**
  * The S3 client for the backup target. Static keys when given; otherwise the SDK's default
  * chain, which picks up AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (web identity).
  * Checksums only WHEN_REQUIRED: S3-compatible stores (Swift, MinIO, Ceph) reject CRC trailers.
@@ -20,7 +30,7 @@ export function createS3Client(
   opts: { credentials?: StaticCredentials; caCert?: string },
 ): S3Client {
   const sockets = storage.concurrency + 2;
-  return new S3Client({
+  const client = new S3Client({
     region: storage.region,
     endpoint: storage.endpoint,
     forcePathStyle: storage.forcePathStyle,
@@ -41,4 +51,17 @@ export function createS3Client(
       }),
     }),
   });
+  if (!signsPayload(storage.endpoint)) {
+    // a preset x-amz-content-sha256 is used by the signer instead of hashing the body
+    client.middlewareStack.add(
+      next => args => {
+        (args.request as { headers: Record<string, string> }).headers[
+          'x-amz-content-sha256'
+        ] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'unsignedPayload' },
+    );
+  }
+  return client;
 }

@@ -1,11 +1,6 @@
 import type http from 'node:http';
 import { pipeline } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { openBaoErrorText } from '../openbao/OpenBaoHttp';
 import { resolveRedirect } from '../openbao/resolveRedirect';
 import {
@@ -18,7 +13,7 @@ import type { Context, Stage } from '../types';
 import { SnapshotTap } from '../verify/SnapshotTap';
 import { SnapshotVerifier } from '../verify/SnapshotVerifier';
 import { EXECUTOR_VERSION } from '../version';
-import { collectGarbage } from '../memory';
+import { MultipartSink } from '../s3/MultipartSink';
 
 const SNAPSHOT_PATH = '/v1/sys/storage/raft/snapshot';
 const MAX_REDIRECTS = 3;
@@ -111,32 +106,10 @@ async function readSmallJson(res: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Makes sure no multipart upload is left behind (lib-storage normally aborts it already). */
-async function abortLeftovers(
-  s3: S3Client,
-  upload: Upload,
-  bucket: string,
-  key: string,
-) {
-  const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
-  if (!uploadId) return;
-  try {
-    await s3.send(
-      new AbortMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-      }),
-    );
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'NoSuchUpload') throw e;
-  }
-}
-
 /**
  * Stage 4: stream the leader's snapshot into an S3 multipart upload, verifying it on the
- * way (SnapshotTap). Any failure aborts the upload and awaits the abort. Source errors are
- * exit 4, content errors 6, storage errors 5, a signal 7.
+ * way (SnapshotTap → MultipartSink). Any failure aborts the upload and awaits the abort.
+ * Source errors are exit 4, content errors 6, storage errors 5, a signal 7.
  */
 export const streamSnapshot: Stage = {
   name: 'stream',
@@ -156,8 +129,8 @@ export const streamSnapshot: Stage = {
       'openbao-namespace': config.clusterNamespace,
       'executor-version': EXECUTOR_VERSION,
     };
-    // lib-storage reads params when it sends CreateMultipartUpload / PutObject, so filling
-    // this object in later still lands on the request.
+    // the sink reads it when it sends CreateMultipartUpload / PutObject, so filling it in
+    // later still lands on the request.
     verifier.metaParsed.then(
       m => {
         metadata['openbao-raft-index'] = String(m.raftIndex);
@@ -166,7 +139,7 @@ export const streamSnapshot: Stage = {
       () => {},
     );
     // The state checksum is known only at the end: in time for a single PutObject; a
-    // multipart object gets it in the verify stage.
+    // multipart object gets it in the verify stage only if asked to (a server-side copy).
     const tap = new SnapshotTap(
       verifier,
       Math.min(storage.partSize, 1024 * 1024),
@@ -174,18 +147,14 @@ export const streamSnapshot: Stage = {
         metadata['openbao-state-sha256'] = facts.stateSha256;
       },
     );
-    const upload = new Upload({
+    const sink = new MultipartSink({
       client: s3,
+      bucket: storage.bucket,
+      key: storage.key,
       partSize: storage.partSize,
-      queueSize: storage.concurrency,
-      leavePartsOnError: false,
-      params: {
-        Bucket: storage.bucket,
-        Key: storage.key,
-        Body: tap,
-        ContentType: 'application/gzip',
-        Metadata: metadata,
-      },
+      concurrency: storage.concurrency,
+      contentType: 'application/gzip',
+      metadata,
     });
 
     let failure: StageError | undefined;
@@ -198,66 +167,62 @@ export const streamSnapshot: Stage = {
     if (ctx.signal.aborted) onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
-    pipeline(res, tap, err => {
-      if (!err || failure) return;
-      if (tap.verificationError) {
-        failure = new StageError(
+    const classify = (err: Error): StageError => {
+      if (tap.verificationError)
+        return new StageError(
           'verify',
           ExitCode.verification,
           `snapshot verification failed: ${errorMessage(
             tap.verificationError,
           )}`,
         );
-      } else {
-        failure = new StageError(
-          'stream',
-          ExitCode.source,
-          `snapshot stream from ${origin} broke after ${
-            tap.bytes
-          } bytes: ${errorMessage(err)}`,
-        );
-      }
-    });
-
-    let progressAt = deps.now();
-    const partsDone = new Set<number>();
-    upload.on('httpUploadProgress', p => {
-      if (p.part && !partsDone.has(p.part)) {
-        partsDone.add(p.part);
-        collectGarbage();
-      }
-      if (deps.now() - progressAt > 10_000) {
-        progressAt = deps.now();
-        deps.log.info('upload progress', { bytes: tap.bytes, part: p.part });
-      }
-    });
-
-    try {
-      await upload.done();
-    } catch (e) {
-      deps.log.warn('upload abandoned', {
-        bytesRead: tap.bytes,
-        partsUploaded: partsDone.size,
-      });
-      try {
-        await abortLeftovers(s3, upload, storage.bucket, storage.key);
-      } catch (abortError) {
-        deps.log.error('could not abort the multipart upload', {
-          error: errorMessage(abortError),
-        });
-      }
-      throw (
-        failure ??
-        new StageError(
+      if (sink.storageError)
+        return new StageError(
           'stream',
           ExitCode.storage,
           `upload to s3://${storage.bucket}/${
             storage.key
-          } failed: ${errorMessage(e)}`,
-        )
+          } failed: ${errorMessage(sink.storageError)}`,
+        );
+      return new StageError(
+        'stream',
+        ExitCode.source,
+        `snapshot stream from ${origin} broke after ${
+          tap.bytes
+        } bytes: ${errorMessage(err)}`,
       );
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
+    };
+
+    const streamed = new Promise<void>(resolve =>
+      pipeline(res, tap, sink, err => {
+        if (err && !failure) failure = classify(err);
+        resolve();
+      }),
+    );
+
+    let progressAt = deps.now();
+    sink.on('part', ({ partNumber }: { partNumber: number }) => {
+      if (deps.now() - progressAt > 10_000) {
+        progressAt = deps.now();
+        deps.log.info('upload progress', {
+          bytes: tap.bytes,
+          part: partNumber,
+        });
+      }
+    });
+
+    await streamed;
+    ctx.signal.removeEventListener('abort', onAbort);
+    const outcome = await sink.settled;
+    if (!outcome.completed) {
+      deps.log.warn('upload abandoned', {
+        bytesRead: tap.bytes,
+        partsUploaded: sink.partsUploaded,
+      });
+      if (outcome.abortError)
+        deps.log.error('could not abort the multipart upload', {
+          error: errorMessage(outcome.abortError),
+        });
     }
     if (failure) {
       // e.g. SIGTERM between the last part and completion: leave nothing behind

@@ -51,8 +51,9 @@ export function compareObject(
 
 /**
  * Stage 5: HeadObject must show the uploaded size and metadata. A multipart object got its
- * metadata before the state checksum was known, so it is completed here by a server-side
- * self-copy. On any failure the object is deleted: no unverified object stays behind.
+ * metadata before the state checksum was known; with BACKUP_STATE_CHECKSUM_METADATA=copy it
+ * is completed here by a server-side self-copy. On any failure the object is deleted: no
+ * unverified object stays behind.
  */
 export const verifyUpload: Stage = {
   name: 'verify',
@@ -93,9 +94,9 @@ export const verifyUpload: Stage = {
         );
       }
       if (head.Metadata?.['openbao-state-sha256'] === undefined && !copy) {
-        // CopyObject stops at 5 GiB, or the copy is switched off; the checksum is still in the
-        // result JSON (termination message).
-        deps.log.warn(
+        // By design (docs/executor.md): the checksum is verified inside the snapshot and is in
+        // the result JSON; CopyObject also stops at 5 GiB.
+        deps.log.info(
           'openbao-state-sha256 metadata not set on this multipart object',
           {
             size: upload.size,

@@ -11,7 +11,7 @@ export class SnapshotTap extends Transform {
   readonly #hash = createHash('sha256');
   readonly #verifier: SnapshotVerifier;
   readonly #metaGate: number;
-  /** Bytes seen so far (not `size`: lib-storage would read that as the total length). */
+  /** Bytes seen so far. */
   bytes = 0;
   facts?: SnapshotFacts;
   /** Set when the content (not the transport) was bad. */
