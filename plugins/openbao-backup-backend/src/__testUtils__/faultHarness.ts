@@ -281,8 +281,15 @@ export function succeededRunChecks(
 /** A short description of an end state for the fault table. */
 export function describeEnd(s: EndState): string {
   const b = s.backup;
-  const outcome = b.lastFailureReason
-    ? `failed "${String(b.lastFailureReason).slice(0, 60)}"`
+  // "<Reason>: executor exited with code N in stage S: <error>" → "<Reason> [S] <error>"
+  const failure = /^(\w+): (?:.*? in stage (\w+): )?(.*)$/.exec(
+    String(b.lastFailureReason ?? ''),
+  );
+  const outcome = failure
+    ? `${failure[1]}${failure[2] ? ` [${failure[2]}]` : ''} ${failure[3].slice(
+        0,
+        50,
+      )}`
     : `ok ${b.lastBackupName ?? '(no backup)'}`;
   return `${outcome}; failures=${b.consecutiveFailures ?? 0}; next=${
     b.nextScheduledBackup ? 'set' : 'unset'

@@ -20,6 +20,36 @@ const random = (i: number) =>
   createHash('sha256').update(`${seed}/${i}`).digest().readUInt32BE(0) /
   2 ** 32;
 
+/**
+ * Waits until the container runs and the stream has sent `threshold` bytes (or ended, then waits
+ * `afterStreamMs` more), then SIGKILLs the container's process group and lists the open uploads.
+ */
+async function killWhen(
+  container: () => PodExecution | undefined,
+  stream: () => { bytesSent: number; completed: boolean } | undefined,
+  threshold: number,
+  afterStreamMs: number,
+  listUploads: () => Promise<string[]>,
+) {
+  for (;;) {
+    const running = container();
+    const sent = stream();
+    if (running && sent && (sent.bytesSent >= threshold || sent.completed)) {
+      if (sent.completed) await sleep(afterStreamMs);
+      const bytes = sent.bytesSent;
+      running.stop(0);
+      const exit = await running.exited;
+      // Read at once: the reconciler's janitor aborts the upload as soon as it sees the failure.
+      return {
+        bytes,
+        killed: exit.signal === 'SIGKILL',
+        uploads: await listUploads(),
+      };
+    }
+    await sleep(5);
+  }
+}
+
 /*
  * SIGKILL (kill -9, the OOM killer, a lost node) gives the executor no chance to abort its
  * multipart upload or report. Each kill lands at a random byte of the snapshot stream (or, for
@@ -27,7 +57,8 @@ const random = (i: number) =>
  */
 describe('executor killed with SIGKILL at random points of an upload', () => {
   let h: FaultHarness;
-  let container: PodExecution | undefined;
+  // The executor container of the current run (a holder, so loop closures see the latest one).
+  const live: { container?: PodExecution } = {};
 
   beforeAll(async () => {
     h = await startFaultHarness({
@@ -36,7 +67,7 @@ describe('executor killed with SIGKILL at random points of an upload', () => {
         // ≈ 10 MiB object, parts of 5 MiB: the multipart upload opens at about half the stream.
         bao: { snapshot: { stateSize: 20 * MiB, compressionLevel: 1 } },
         onContainerStarted: (_pod, execution) => {
-          container = execution;
+          live.container = execution;
         },
       },
     });
@@ -49,6 +80,8 @@ describe('executor killed with SIGKILL at random points of an upload', () => {
     await h.runToEnd('baseline');
     const total = h.bao.snapshots.find(s => s.completed)!.bytesSent;
 
+    const { snapshots } = h.bao;
+    const uploads = h.uploads;
     const checks: Record<string, boolean> = {};
     const points: string[] = [];
     let openUploadsAtKill = 0;
@@ -60,41 +93,33 @@ describe('executor killed with SIGKILL at random points of an upload', () => {
       h.bao.setFaults({ rateLimitBytesPerSecond: 16 * MiB });
       const before = await h.endState();
       const record = h.bao.snapshots.length;
-      container = undefined;
-      const killer = (async () => {
-        for (;;) {
-          const sent = h.bao.snapshots[record];
-          if (
-            container &&
-            sent &&
-            (sent.bytesSent >= threshold || sent.completed)
-          ) {
-            if (sent.completed) await sleep(afterStreamMs);
-            const bytes = sent.bytesSent;
-            container.stop(0); // SIGKILL to the container's process group
-            const exit = await container.exited;
-            return {
-              bytes,
-              killed: exit.signal === 'SIGKILL',
-              uploads: await h.uploads(),
-            };
-          }
-          await sleep(5);
-        }
-      })();
+      live.container = undefined;
+      const killer = killWhen(
+        () => live.container,
+        () => snapshots[record],
+        threshold,
+        afterStreamMs,
+        uploads,
+      );
       await h.runToEnd(`kill-${attempt}`);
       const kill = await killer;
+      const uploadsAtKill = kill.uploads;
       h.bao.setFaults({});
+      // Swift lists a just-created upload a little late: give the janitor's re-checks a few passes.
+      for (let i = 0; i < 20 && (await uploads()).length; i++) {
+        await h.tick();
+        await sleep(100);
+      }
       const after = await h.endState();
       if (!kill.killed) {
         // The executor finished first: not a kill, try another point.
         continue;
       }
       kills++;
-      openUploadsAtKill += kill.uploads.length ? 1 : 0;
+      openUploadsAtKill += uploadsAtKill.length ? 1 : 0;
       points.push(
         `${((kill.bytes / total) * 100).toFixed(0)}%${
-          kill.uploads.length ? '*' : ''
+          uploadsAtKill.length ? '*' : ''
         }`,
       );
       const failed = failedRunChecks(

@@ -10,6 +10,12 @@ import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 
 /** Passes after which an unreachable bucket is left to the age-based orphan janitor (runRetention). */
 const MAX_ATTEMPTS = 40;
+/**
+ * A run's key is checked again on every pass for this long after the failure: an upload the
+ * killed executor was creating, or one an eventually consistent listing (Swift) shows late,
+ * is still caught.
+ */
+const SETTLE_MS = 60_000;
 
 /**
  * Removes what a failed run left at its object key: the multipart upload of an executor killed
@@ -34,6 +40,8 @@ interface PendingCleanup {
   cluster: OpenBaoCluster;
   jobName: string;
   attempts: number;
+  /** When the failure was seen (reconciler clock, ms). */
+  since: number;
 }
 
 /**
@@ -60,18 +68,19 @@ export class FailedRunJanitor {
   }
 
   /** Queues the clean-up of a Job whose failure was just recorded (no-op without its key). */
-  add(cluster: OpenBaoCluster, job: JobLike | undefined) {
+  add(cluster: OpenBaoCluster, job: JobLike | undefined, now: Date) {
     const key = job?.metadata?.annotations?.[ANNOTATION_BACKUP_KEY];
     if (!key || this.#pending.has(key)) return;
     this.#pending.set(key, {
       cluster,
       jobName: job?.metadata?.name ?? '?',
       attempts: 0,
+      since: now.getTime(),
     });
   }
 
   /** Runs the queued clean-ups of this cluster; never throws. */
-  async sweep(gateway: KubeGateway, cluster: OpenBaoCluster) {
+  async sweep(gateway: KubeGateway, cluster: OpenBaoCluster, now: Date) {
     const { uid, namespace, name } = cluster.metadata;
     const mine = [...this.#pending].filter(
       ([, p]) =>
@@ -88,7 +97,8 @@ export class FailedRunJanitor {
       try {
         const store = await this.#openStore(gateway, cluster);
         const done = await cleanFailedRun(store, key);
-        this.#pending.delete(key);
+        if (now.getTime() - pending.since >= SETTLE_MS)
+          this.#pending.delete(key);
         if (done.abortedUploads || done.deletedObject) {
           this.#logger.info('cleaned up after a failed run', {
             ...log,

@@ -305,9 +305,9 @@ export class Reconciler {
     }
     // A killed executor cannot abort its upload: clean its key now, not after the age threshold.
     if (decision.action === 'track' && decision.state.phase === 'failed') {
-      this.#janitor.add(cluster, decision.job);
+      this.#janitor.add(cluster, decision.job, now);
     }
-    await this.#janitor.sweep(gateway, cluster);
+    await this.#janitor.sweep(gateway, cluster, now);
 
     const succeeded =
       decision.action === 'track' && decision.state.phase === 'succeeded';
