@@ -3,12 +3,7 @@
  * without credentials 401 and callers without permission 403, and none of them leaves a trigger
  * annotation behind, so the reconcile pass that follows creates no Job.
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   KubeApi,
@@ -18,14 +13,17 @@ import {
 } from '@internal/openbao-backup-sandbox';
 import request from 'supertest';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
-import { openBaoBackupPlugin } from '../plugin';
 import { Reconciler } from '../reconcile/Reconciler';
+import {
+  emptyBucket,
+  startPluginBackend,
+} from '../__testUtils__/pluginBackend';
 
 const NS = 'vault';
 const BASE = `/api/openbao-backup/clusters/test/${NS}`;
 const CR = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters/bao`;
 
-type Server = Awaited<ReturnType<typeof startTestBackend>>['server'];
+type Server = Awaited<ReturnType<typeof startPluginBackend>>;
 
 interface Call {
   name: string;
@@ -42,29 +40,6 @@ describe('fault suite: REST API abuse', () => {
   let denying: Server;
   const kube = (method: string, path: string, body?: object) =>
     kubeRequest(api, method, path, body);
-
-  async function backend(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
-    const scheduler = mockServices.scheduler.mock();
-    scheduler.triggerTask.mockResolvedValue(undefined);
-    const { server } = await startTestBackend({
-      features: [
-        openBaoBackupPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            openbaoBackup: {
-              reconcileInterval: { hours: 24 },
-              kubernetes: { clusters: [api.clusterConfig('test')] },
-            },
-          },
-        }),
-        mockServices.permissions.factory({ result }),
-        // No pass runs inside the backend: the test runs one itself at the end.
-        scheduler.factory,
-        catalogServiceMock.factory({ entities: [] }),
-      ],
-    });
-    return server;
-  }
 
   beforeAll(async () => {
     api = await startKubeApi({
@@ -99,8 +74,12 @@ describe('fault suite: REST API abuse', () => {
       },
     );
     await kube('PATCH', `${CR}/status`, { status: { phase: 'Running' } });
-    allowing = await backend(AuthorizeResult.ALLOW);
-    denying = await backend(AuthorizeResult.DENY);
+    const clusters = [api.clusterConfig('test')];
+    allowing = await startPluginBackend({ clusters });
+    denying = await startPluginBackend({
+      clusters,
+      permission: AuthorizeResult.DENY,
+    });
   }, 60_000);
   afterAll(() => api?.stop());
 
@@ -162,6 +141,7 @@ describe('fault suite: REST API abuse', () => {
   const preUpgrade = `${BASE}/bao/pre-upgrade`;
   const service = mockCredentials.service.header();
 
+  // eslint-disable-next-line jest/expect-expect -- expectRefused asserts
   it.each(
     (
       [
@@ -343,6 +323,7 @@ describe('fault suite: REST API abuse', () => {
   });
 
   const none = mockCredentials.none.header();
+  // eslint-disable-next-line jest/expect-expect -- expectRefused asserts
   it.each(
     (
       [
@@ -421,6 +402,7 @@ describe('fault suite: REST API abuse', () => {
     },
   );
 
+  // eslint-disable-next-line jest/expect-expect -- expectRefused asserts
   it.each(
     (
       [
@@ -477,12 +459,7 @@ describe('fault suite: REST API abuse', () => {
   it('after all of it, a reconcile pass creates no Job', async () => {
     const reconciler = Reconciler.create({
       gateways: [ClientNodeKubeGateway.create(api.clusterConfig('test'))],
-      openStore: async () => ({
-        list: async () => [],
-        deleteMany: async () => ({ deleted: [], errors: [] }),
-        listPendingUploads: async () => [],
-        abortUpload: async () => {},
-      }),
+      openStore: async () => emptyBucket,
       logger: mockServices.logger.mock(),
     });
     await reconciler.tick();

@@ -10,8 +10,6 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   RequestAttributes,
   recordFaultCase,
@@ -20,7 +18,6 @@ import {
 import request from 'supertest';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from '../adapters/objectStoreFor';
-import { openBaoBackupPlugin } from '../plugin';
 import { Reconciler } from '../reconcile/Reconciler';
 import {
   S3_CREDENTIALS,
@@ -30,6 +27,7 @@ import {
   s3Client,
   startSandbox,
 } from '../__testUtils__/sandbox';
+import { startPluginBackend } from '../__testUtils__/pluginBackend';
 
 const NS = 'vault';
 const RELEASE_NS = 'openbao-backup';
@@ -400,32 +398,16 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
 
     // The REST API, as the backend serves it with the chart's identity.
     const pluginLog: string[] = [];
-    const scheduler = mockServices.scheduler.mock();
-    scheduler.triggerTask.mockResolvedValue(undefined);
-    const { server } = await startTestBackend({
-      features: [
-        openBaoBackupPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            openbaoBackup: {
-              reconcileInterval: { hours: 24 },
-              kubernetes: {
-                clusters: [
-                  {
-                    name: 'sandbox',
-                    url: kube.url,
-                    caData: kube.caData,
-                    serviceAccountToken: BACKEND_TOKEN,
-                  },
-                ],
-              },
-            },
-          },
-        }),
-        mockServices.logger.mock(capturingLogger(pluginLog)).factory,
-        scheduler.factory,
-        catalogServiceMock.factory({ entities: [] }),
+    const server = await startPluginBackend({
+      clusters: [
+        {
+          name: 'sandbox',
+          url: kube.url,
+          caData: kube.caData,
+          serviceAccountToken: BACKEND_TOKEN,
+        },
       ],
+      logger: capturingLogger(pluginLog),
     });
     const responses: string[] = [];
     const paths = ['/clusters'];
