@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Browser end-to-end test: starts the demo (scripts/demo.sh), drives it with headless Chromium
-# (packages/app/e2e/demo.e2e.mjs), stops it. Installs Debian's chromium if it is missing (root).
+# Browser end-to-end test: starts the demo (scripts/demo.sh) on free ports, drives it with the
+# backend API, the S3 API and headless Chromium (packages/app/e2e/demo.e2e.mjs), stops it and
+# checks that no process is left. S3: S3_ENDPOINT when set (test-all passes its Swift), else the
+# demo's embedded store on a free port. Installs Debian's chromium if it is missing (root).
+# Expects a bootstrapped tree (test-all runs scripts/bootstrap.sh first).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -11,46 +14,57 @@ if ! command -v chromium >/dev/null; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
     || { echo "e2e: cannot install chromium (needs root and apt)" >&2; exit 1; }
 fi
-for port in 3000 7007; do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-    echo "e2e: port $port is in use; stop what listens there first" >&2; exit 1
-  fi
-done
 
-setsid bash scripts/demo.sh > "$out/demo.log" 2>&1 &
+# Two distinct free ports for the app and the backend (the doubles pick their own).
+free_ports() {
+  node -e 'const net = require("net");
+    const a = net.createServer().listen(0, "127.0.0.1", () => {
+      const b = net.createServer().listen(0, "127.0.0.1", () => {
+        console.log(a.address().port, b.address().port); a.close(); b.close();
+      });
+    });'
+}
+read -r app_port backend_port < <(free_ports)
+export DEMO_APP_PORT=$app_port DEMO_BACKEND_PORT=$backend_port DEMO_SKIP_BOOTSTRAP=1
+export DEMO_STATE_DIR="$out/demo"
+[ -n "${S3_ENDPOINT:-}" ] || export DEMO_S3=embedded
+echo "e2e: demo on app port $app_port, backend port $backend_port, S3 ${S3_ENDPOINT:-embedded}" >&2
+
+t0=$(date +%s)
+# Every process the demo starts inherits this variable (the executor's Pods excepted: the Job
+# runner gives them a fresh environment and stops them itself): the leftover check looks for it.
+run_id=e2e-$$-$RANDOM
+OPENBAO_DEMO_RUN=$run_id setsid bash scripts/demo.sh > "$out/demo.log" 2>&1 &
 demo=$!
 stop() { kill -TERM -- "-$demo" 2>/dev/null; wait "$demo" 2>/dev/null; }
 trap stop EXIT
 
+ready=
 for _ in $(seq 1 240); do
-  curl -sf localhost:7007/api/openbao-backup/health >/dev/null && curl -sf localhost:3000 >/dev/null && break
-  kill -0 "$demo" 2>/dev/null || { tail -30 "$out/demo.log" >&2; echo "e2e: the demo exited" >&2; exit 1; }
+  if curl -sf "localhost:$backend_port/api/openbao-backup/health" >/dev/null && curl -sf "localhost:$app_port" >/dev/null; then
+    ready=1; break
+  fi
+  kill -0 "$demo" 2>/dev/null || break
   sleep 1
 done
+if [ -z "$ready" ]; then
+  tail -30 "$out/demo.log" >&2; echo "e2e: the demo did not start (log: $out/demo.log)" >&2; exit 1
+fi
+echo "e2e: demo ready after $(($(date +%s) - t0)) s" >&2
+set -a; . "$DEMO_STATE_DIR/demo.env"; set +a
 node packages/app/e2e/demo.e2e.mjs "$out"
 rc=$?
 [ $rc -eq 0 ] || { echo "e2e: failed; demo log and screenshot in $out" >&2; tail -20 "$out/demo.log" >&2; }
+echo "e2e: browser and API steps took $(($(date +%s) - t0)) s since the demo started" >&2
 
-# Ctrl-C on the demo must leave nothing running: no process but this script and its callers may
-# keep a working directory in the repo.
+# Stopping the demo (as Ctrl-C does) must leave none of its processes running.
 stop
 trap - EXIT
-ancestors=" $$ "
-p=$$
-while [ "${p:-1}" -gt 1 ]; do p=$(awk '/^PPid:/ {print $2}' /proc/$p/status 2>/dev/null || echo 1); ancestors="$ancestors$p "; done
-ppid() { awk '/^PPid:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 1; }
-is_ours() { # this script's own subshells and helpers (and its callers) do not count
-  local p=$1
-  case "$ancestors" in *" $p "*) return 0;; esac
-  while [ "${p:-1}" -gt 1 ]; do [ "$p" = "$$" ] && return 0; p=$(ppid "$p"); done
-  return 1
-}
 leftovers() {
   for d in /proc/[0-9]*; do
-    is_ours "${d#/proc/}" && continue
-    case "$(readlink "$d/cwd" 2>/dev/null)" in
-      "$PWD"|"$PWD"/*) echo "${d#/proc/}: $(tr '\0' ' ' < "$d/cmdline" 2>/dev/null | cut -c1-100)";;
-    esac
+    if { tr '\0' '\n' < "$d/environ"; } 2>/dev/null | grep -qx "OPENBAO_DEMO_RUN=$run_id"; then
+      echo "${d#/proc/}: $(tr '\0' ' ' < "$d/cmdline" 2>/dev/null | cut -c1-100)"
+    fi
   done
 }
 for _ in $(seq 1 60); do [ -z "$(leftovers)" ] && break; sleep 0.5; done

@@ -11,5 +11,7 @@ await build({
   platform: 'node',
   target: 'node22',
   format: 'cjs',
+  // ESM-only, loaded with import() at run time from node_modules.
+  external: ['fauxqs'],
   logLevel: 'warning',
 });

@@ -1,6 +1,8 @@
 /*
  * `sandbox up`: the demo's local world (Kubernetes API, OpenBao clusters, Job runner) until Ctrl-C.
- *   sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]
+ *   sandbox up --config <file> [--s3-endpoint URL | --embedded-s3-port N] [--bucket NAME]
+ *              [--executor PATH] [--port N]
+ * --embedded-s3-port starts the in-process S3 store (startEmbeddedS3) on that port (0: any free one).
  */
 import { resolve } from 'node:path';
 import {
@@ -8,7 +10,8 @@ import {
   HeadBucketCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startDemo } from './startDemo';
+import { Demo, startDemo } from './startDemo';
+import { EmbeddedS3, startEmbeddedS3 } from './startEmbeddedS3';
 
 function args(argv: string[]) {
   const out: Record<string, string> = {};
@@ -70,7 +73,7 @@ export async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command !== 'up') {
     process.stderr.write(
-      'usage: sandbox up --config <file> [--s3-endpoint URL] [--bucket NAME] [--executor PATH] [--port N]\n',
+      'usage: sandbox up --config <file> [--s3-endpoint URL | --embedded-s3-port N] [--bucket NAME] [--executor PATH] [--port N]\n',
     );
     return 2;
   }
@@ -81,35 +84,49 @@ export async function main(argv: string[]) {
     );
     return 2;
   }
-  const s3 = {
-    endpoint: a['s3-endpoint'] ?? 'http://127.0.0.1:8080',
-    bucket: a.bucket ?? 'openbao-backups',
-    accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'test:tester',
-    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'testing',
-  };
   const log = (m: string) => process.stdout.write(`sandbox: ${m}\n`);
-  await ensureBucket(
-    s3.endpoint,
-    s3.bucket,
-    s3.accessKeyId,
-    s3.secretAccessKey,
-  );
-  log(`bucket ${s3.bucket} at ${s3.endpoint}`);
-  const demo = await startDemo({
-    executorCommand: [
-      process.execPath,
-      resolve(a.executor ?? 'executor/dist/executor.js'),
-    ],
-    s3,
-    configPath: resolve(a.config),
-    port: a.port ? Number(a.port) : undefined,
-    log,
-  });
+  let embedded: EmbeddedS3 | undefined;
+  if (a['embedded-s3-port'] !== undefined) {
+    embedded = await startEmbeddedS3(Number(a['embedded-s3-port']));
+    log(`embedded S3 store (fauxqs, in this process) at ${embedded.endpoint}`);
+  }
+  let demo: Demo;
+  try {
+    const s3 = {
+      endpoint:
+        embedded?.endpoint ?? a['s3-endpoint'] ?? 'http://127.0.0.1:8080',
+      bucket: a.bucket ?? 'openbao-backups',
+      accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'test:tester',
+      secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'testing',
+    };
+    await ensureBucket(
+      s3.endpoint,
+      s3.bucket,
+      s3.accessKeyId,
+      s3.secretAccessKey,
+    );
+    log(`bucket ${s3.bucket} at ${s3.endpoint}`);
+    demo = await startDemo({
+      executorCommand: [
+        process.execPath,
+        resolve(a.executor ?? 'executor/dist/executor.js'),
+      ],
+      s3,
+      configPath: resolve(a.config),
+      port: a.port ? Number(a.port) : undefined,
+      log,
+    });
+  } catch (e) {
+    // The embedded store's server would keep this process alive after the failure.
+    await embedded?.stop();
+    throw e;
+  }
   log('ready');
   await new Promise<void>(done => {
     const stop = async () => {
       log('stopping');
       await demo.stop();
+      await embedded?.stop();
       done();
     };
     process.once('SIGINT', stop);
