@@ -19,11 +19,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  createSimulatedPodExecutor,
-  kubeRequest,
-  startKubeApi,
-} from '@internal/openbao-backup-sandbox';
+import { kubeRequest, startKubeApi } from '@internal/openbao-backup-sandbox';
 import {
   ANNOTATION_SCHEDULED_TIME,
   LABEL_CLUSTER,
@@ -31,7 +27,12 @@ import {
 import { openBaoBackupPlugin } from '../plugin';
 import { clockServiceFactory } from '../clock';
 import { startTestPostgres } from './postgres';
-import { S3_CREDENTIALS, S3_ENDPOINT, createBucket } from './sandbox';
+import { createBucket } from './sandbox';
+import {
+  createBackupClusters,
+  crsPath,
+  executorDouble,
+} from './backupClusters';
 
 export interface TwoReplicasOptions {
   /** Schedule slots (minutes) to run through; default 50. */
@@ -139,11 +140,7 @@ export async function runTwoReplicas(
   const overlaps: TwoReplicasReport['overlaps'] = [];
   const kube = await startKubeApi({
     namespaces: [NS],
-    // The executor's result line, as the real one writes it to its termination-message file.
-    podExecutor: createSimulatedPodExecutor(pod => {
-      const env: Array<{ name: string; value?: string }> =
-        pod.spec?.containers?.[0]?.env ?? [];
-      const key = env.find(e => e.name === 'BACKUP_KEY')?.value;
+    podExecutor: executorDouble(jobMs, pod => {
       const cluster = pod.metadata?.labels?.[LABEL_CLUSTER] ?? '?';
       const job = pod.metadata?.labels?.['job-name'] ?? pod.metadata?.name;
       const busy = running.get(cluster);
@@ -151,19 +148,6 @@ export async function runTwoReplicas(
         overlaps.push({ cluster, jobs: [busy.job, job] });
       }
       running.set(cluster, { job, until: Date.now() + jobMs });
-      return {
-        durationMs: jobMs,
-        message: JSON.stringify({
-          ok: true,
-          stage: 'report',
-          key,
-          size: 1024,
-          durationSeconds: jobMs / 1000,
-          sha256: '0'.repeat(64),
-          raftIndex: 1,
-          raftTerm: 1,
-        }),
-      };
     }),
   });
   const clock = virtualClock(60_000 / slotMs, LEAD_MS + 50_000);
@@ -178,35 +162,10 @@ export async function runTwoReplicas(
     latencyMs: options.createJobLatencyMs ?? 150,
   });
   try {
-    await kubeRequest(kube, 'POST', `/api/v1/namespaces/${NS}/secrets`, {
-      metadata: { name: 's3' },
-      stringData: S3_CREDENTIALS,
+    await createBackupClusters(kube, NS, names, {
+      schedule: '* * * * *',
+      bucket,
     });
-    for (const name of names) {
-      const path = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`;
-      await kubeRequest(kube, 'POST', path, {
-        apiVersion: 'openbao.org/v1alpha1',
-        kind: 'OpenBaoCluster',
-        metadata: { name },
-        spec: {
-          replicas: 3,
-          backup: {
-            schedule: '* * * * *',
-            executorImage: 'openbao-backup-executor:dev',
-            jwtAuthRole: 'backup',
-            target: {
-              endpoint: S3_ENDPOINT,
-              bucket,
-              usePathStyle: true,
-              credentialsSecretRef: { name: 's3' },
-            },
-          },
-        },
-      });
-      await kubeRequest(kube, 'PATCH', `${path}/${name}/status`, {
-        status: { phase: 'Running' },
-      });
-    }
 
     // One after the other: both would otherwise race to create the plugin's database.
     for (const replica of [0, 1]) {
@@ -244,7 +203,7 @@ export async function runTwoReplicas(
 
     // Slot by slot: the clock enters shortly before the slot and runs on (at speed) until every
     // cluster recorded that slot's run as finished, or the real-time limit is hit.
-    const crs = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`;
+    const crs = crsPath(NS);
     for (let k = 0; k < slots; k++) {
       const slot = new Date(FIRST_SLOT + k * 60_000).toISOString();
       clock.enter(FIRST_SLOT + k * 60_000 - LEAD_MS);

@@ -30,6 +30,36 @@ describe('PassRequester', () => {
     requester.stop();
   });
 
+  it('triggers once more when asked while a trigger was in flight (it may have read the old state)', async () => {
+    let calls = 0;
+    let release = () => {};
+    const requester = PassRequester.create({
+      scheduler: {
+        triggerTask: () => {
+          calls++;
+          // The first trigger lasts (the mock scheduler resolves when the pass ends).
+          return calls === 1
+            ? new Promise<void>(r => {
+                release = r;
+              })
+            : Promise.resolve();
+        },
+      },
+      taskId: 't',
+      logger: mockServices.logger.mock(),
+      retryMs: 5,
+    });
+    requester.request();
+    requester.request();
+    requester.request();
+    expect(calls).toBe(1);
+    release();
+    for (let i = 0; i < 100 && calls < 2; i++) await wait(20);
+    await wait(50);
+    expect(calls).toBe(2);
+    requester.stop();
+  });
+
   it('gives up on other errors with a warning, and stops retrying once stopped', async () => {
     const logger = mockServices.logger.mock();
     let calls = 0;

@@ -3,8 +3,8 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 /**
  * Asks the scheduler for a reconcile pass now (the watch saw a trigger or a schedule edit). While a
  * pass runs the scheduler refuses with a ConflictError, and that pass may have read the cluster
- * before the change: ask again shortly until a fresh pass starts. Requests made meanwhile collapse
- * into the pending one.
+ * before the change: ask again shortly until a fresh pass starts. Requests made while a trigger is
+ * in flight collapse into one more trigger after it.
  */
 export class PassRequester {
   readonly #scheduler: Pick<SchedulerService, 'triggerTask'>;
@@ -13,6 +13,7 @@ export class PassRequester {
   readonly #retryMs: number;
   #timer?: NodeJS.Timeout;
   #inFlight = false;
+  #again = false;
   #stopped = false;
 
   static create(options: {
@@ -37,28 +38,37 @@ export class PassRequester {
   }
 
   request(): void {
-    if (this.#stopped || this.#inFlight || this.#timer) return;
+    if (this.#stopped) return;
+    if (this.#inFlight || this.#timer) {
+      // The pass being started may already have read the cluster: ask once more afterwards.
+      this.#again = true;
+      return;
+    }
     this.#inFlight = true;
+    this.#again = false;
     this.#scheduler.triggerTask(this.#taskId).then(
-      () => {
-        this.#inFlight = false;
-      },
+      () => this.#settled(false),
       (e: Error) => {
-        this.#inFlight = false;
-        if (e?.name !== 'ConflictError') {
-          this.#logger.warn('cannot start a reconcile pass', {
-            error: e?.message ?? String(e),
-          });
+        if (e?.name === 'ConflictError') {
+          this.#settled(true);
           return;
         }
-        if (this.#stopped) return;
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.request();
-        }, this.#retryMs);
-        this.#timer.unref?.();
+        this.#logger.warn('cannot start a reconcile pass', {
+          error: e?.message ?? String(e),
+        });
+        this.#settled(false);
       },
     );
+  }
+
+  #settled(busy: boolean) {
+    this.#inFlight = false;
+    if (this.#stopped || !(busy || this.#again)) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.request();
+    }, this.#retryMs);
+    this.#timer.unref?.();
   }
 
   stop(): void {
