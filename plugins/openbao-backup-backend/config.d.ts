@@ -55,6 +55,20 @@ export interface Config {
        */
       allowAddressOverride?: boolean;
     };
+    /** Executor image verification for clusters with `spec.imageVerification.enabled` (docs/image-verification.md). */
+    imageVerification?: {
+      /**
+       * Path to a Sigstore `trusted_root.json` for keyless verification (`issuer` + `subject`); read once
+       * at start, never fetched. Without it keyless clusters fail verification with a reason.
+       */
+      trustedRootFile?: string;
+      /** Valid SCTs a keyless certificate needs. Default 1 (the public Sigstore); 0 for a private CA without a CT log. */
+      ctlogThreshold?: number;
+      /** How long a tag's digest is reused before the registry is asked again. Default 5 minutes. */
+      tagCacheTtl?: HumanDuration | string;
+      /** How long a verified digest stays verified. Default 1 hour. */
+      verifiedCacheTtl?: HumanDuration | string;
+    };
     /** Health thresholds (see docs/api.md). */
     health?: {
       /** A cluster is stale when its last success is older than expected interval × factor + grace. Default factor 1. */

@@ -28,6 +28,12 @@ export interface OpenBaoBackupConfig {
     allowAddressOverride: boolean;
   };
   health: { staleFactor: number; graceSeconds: number };
+  imageVerification: {
+    trustedRootFile?: string;
+    ctlogThreshold: number;
+    tagTtlMs: number;
+    verifiedTtlMs: number;
+  };
 }
 
 const AUTH_PROVIDERS = ['serviceAccount', 'kubeconfig', 'inCluster'] as const;
@@ -120,6 +126,21 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
     health: {
       staleFactor,
       graceSeconds: readDurationMs(config, 'health.grace', { hours: 1 }) / 1000,
+    },
+    imageVerification: {
+      trustedRootFile: config?.getOptionalString(
+        'imageVerification.trustedRootFile',
+      ),
+      ctlogThreshold:
+        config?.getOptionalNumber('imageVerification.ctlogThreshold') ?? 1,
+      tagTtlMs: readDurationMs(config, 'imageVerification.tagCacheTtl', {
+        minutes: 5,
+      }),
+      verifiedTtlMs: readDurationMs(
+        config,
+        'imageVerification.verifiedCacheTtl',
+        { hours: 1 },
+      ),
     },
   };
 }

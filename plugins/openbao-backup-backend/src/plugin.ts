@@ -18,6 +18,7 @@ import { clockServiceRef } from './clock';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
 import { createRouter } from './service/router';
+import { imageVerifierFromConfig } from './imageVerification';
 
 /** The scheduler task that reconciles every OpenBaoCluster (one replica at a time). */
 export const RECONCILE_TASK_ID = 'openbao-backup:reconcile';
@@ -78,6 +79,9 @@ export const openBaoBackupPlugin = createBackendPlugin({
           startingDeadlineSeconds: config.startingDeadlineSeconds,
           podStartTimeoutSeconds: config.podStartTimeoutSeconds,
           now,
+          imageVerifier: imageVerifierFromConfig(config.imageVerification, {
+            now: () => now().getTime(),
+          }),
         });
         await scheduler.scheduleTask({
           id: RECONCILE_TASK_ID,

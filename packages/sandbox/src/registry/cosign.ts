@@ -35,17 +35,25 @@ export function simpleSigningPayload(reference: string, digest: string) {
   );
 }
 
-/**
- * What cosign pushes to `sha256-<hex>.sig`: an OCI manifest whose layer is the payload, with the
- * base64 signature (ECDSA: DER over SHA-256) in the `dev.cosignproject.cosign/signature` annotation.
- * Returns the manifest and the blobs it refers to.
- */
-export function cosignSignatureManifest(payload: Buffer, key: KeyObject) {
-  const signature = sign(
+/** Signs `payload` as cosign does: DER ECDSA (or RSA / Ed25519) over SHA-256, base64. */
+export function cosignSign(payload: Buffer, key: KeyObject) {
+  return sign(
     key.asymmetricKeyType === 'ed25519' ? null : 'sha256',
     payload,
     key,
   ).toString('base64');
+}
+
+/**
+ * What cosign pushes to `sha256-<hex>.sig`: an OCI manifest whose layer is the payload, with the
+ * base64 signature in the `dev.cosignproject.cosign/signature` annotation (keyless signatures add
+ * their certificate, chain and Rekor bundle annotations). Returns the manifest and its blobs.
+ */
+export function cosignSignatureManifest(
+  payload: Buffer,
+  signature: string,
+  annotations: Record<string, string> = {},
+) {
   const config = Buffer.from(
     JSON.stringify({
       architecture: '',
@@ -61,6 +69,7 @@ export function cosignSignatureManifest(payload: Buffer, key: KeyObject) {
     layers: [
       descriptor(SIMPLE_SIGNING, payload, {
         'dev.cosignproject.cosign/signature': signature,
+        ...annotations,
       }),
     ],
   };

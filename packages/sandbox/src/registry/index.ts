@@ -5,3 +5,5 @@ export type {
   RegistryRequest,
 } from './startRegistry';
 export { cosignSignatureManifest, simpleSigningPayload } from './cosign';
+export { createKeylessSigner } from './keylessSigner';
+export type { KeylessSigner } from './keylessSigner';

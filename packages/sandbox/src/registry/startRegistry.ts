@@ -5,11 +5,13 @@ import {
   OCI_CONFIG,
   OCI_INDEX,
   OCI_MANIFEST,
+  cosignSign,
   cosignSignatureManifest,
   descriptor,
   sha256,
   simpleSigningPayload,
 } from './cosign';
+import { KeylessSigner } from './keylessSigner';
 
 export interface RegistryOptions {
   /**
@@ -284,20 +286,30 @@ export async function startRegistry(options: RegistryOptions = {}) {
     },
     /**
      * Signs `digest` as `cosign sign` does, at tag `sha256-<hex>.sig`. `payloadDigest` signs a
-     * payload naming another digest (a signature copied from another image); `key` another key.
+     * payload naming another digest (a signature copied from another image); `key` another key;
+     * `keyless` a certificate of a {@link createKeylessSigner} CA, logged in its Rekor.
      */
     sign(
       name: string,
       digest: string,
-      opts: { key?: KeyObject; payloadDigest?: string } = {},
+      opts: {
+        key?: KeyObject;
+        payloadDigest?: string;
+        keyless?: KeylessSigner;
+      } = {},
     ) {
       const payload = simpleSigningPayload(
         `${host}/${name}`,
         opts.payloadDigest ?? digest,
       );
+      const signed = opts.keyless?.sign(payload) ?? {
+        signature: cosignSign(payload, opts.key ?? privateKey),
+        annotations: {},
+      };
       const { manifest, blobs } = cosignSignatureManifest(
         payload,
-        opts.key ?? privateKey,
+        signed.signature,
+        signed.annotations,
       );
       blobs.forEach(b => putBlob(name, b));
       return putManifest(name, manifest, `${digest.replace(':', '-')}.sig`);

@@ -1,9 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   KubeApi,
   RegistryHandle,
   kubeRequest,
   pushExecutorImages,
+  createKeylessSigner,
   startKubeApi,
   startRegistry,
 } from '@internal/openbao-backup-sandbox';
@@ -12,7 +16,7 @@ import {
   OpenBaoCluster,
 } from '@internal/plugin-openbao-backup-common';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
-import { ImageVerifier } from './ImageVerifier';
+import { ImageVerifier, imageVerifierFromConfig } from './ImageVerifier';
 
 const NS = 'vault';
 const REPO = 'acme/openbao-backup-executor';
@@ -184,11 +188,11 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
           issuer: 'https://accounts.example',
           subject: 'ci@example.com',
         }),
-        /keyless verification .* not supported/,
+        /keyless verification \(issuer\/subject\) needs a Sigstore trusted root/,
       ],
       [
         cluster(images.signed, { publicKey: undefined }),
-        /needs publicKey or publicKeySecretRef/,
+        /needs publicKey, publicKeySecretRef, or issuer and subject/,
       ],
     ];
     for (const [c, message] of cases) {
@@ -324,6 +328,155 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
       ),
     ).toMatchObject({
       verified: true,
+    });
+  });
+});
+
+describe('keyless verification with a private Sigstore (CA and Rekor key made offline)', () => {
+  const issuer = 'https://token.actions.example';
+  const subject = 'release@example.com';
+  let registry: RegistryHandle;
+  let signer: Awaited<ReturnType<typeof createKeylessSigner>>;
+  let other: Awaited<ReturnType<typeof createKeylessSigner>>;
+  const name = 'acme/keyless';
+  const noSecrets = { readSecretData: async () => undefined } as any;
+  const cluster = (
+    tag: string,
+    spec: ImageVerificationSpec = { issuer, subject },
+  ): OpenBaoCluster => ({
+    apiVersion: 'openbao.org/v1alpha1',
+    kind: 'OpenBaoCluster',
+    metadata: { name: 'bao', namespace: NS },
+    spec: {
+      backup: {
+        schedule: '* * * * *',
+        executorImage: registry.reference(name, tag),
+        target: { bucket: 'b' },
+      },
+      imageVerification: { enabled: true, ...spec },
+    },
+  });
+  const verifier = (trustedRoot: unknown, ctlogThreshold = 0) =>
+    ImageVerifier.create({ keyless: { trustedRoot, ctlogThreshold } });
+
+  beforeAll(async () => {
+    [registry, signer, other] = await Promise.all([
+      startRegistry(),
+      createKeylessSigner({ issuer, subject }),
+      createKeylessSigner({ issuer, subject: 'intruder@example.com' }),
+    ]);
+    for (const [tag, opts] of [
+      ['keyless', { keyless: signer }],
+      ['intruder', { keyless: other }],
+      ['keyed', {}],
+    ] as const) {
+      registry.sign(name, registry.pushImage(name, tag), opts);
+    }
+    const copied = registry.pushImage(name, 'copied');
+    registry.sign(name, copied, {
+      keyless: signer,
+      payloadDigest: `sha256:${'0'.repeat(64)}`,
+    });
+  }, 30_000);
+  afterAll(() => registry?.stop());
+
+  it('accepts a certificate of the trusted CA for the required issuer and subject, logged in the trusted Rekor', async () => {
+    const result = await verifier(signer.trustedRoot).verify(
+      noSecrets,
+      cluster('keyless'),
+    );
+    expect(result).toMatchObject({ verified: true });
+  });
+
+  it.each([
+    [
+      'another subject',
+      'keyless',
+      { issuer, subject: 'someone@example.com' },
+      /certificate identity is not someone@example\.com from https:\/\/token\.actions\.example/,
+    ],
+    [
+      'another issuer',
+      'keyless',
+      { issuer: 'https://accounts.example', subject },
+      /certificate identity is not release@example\.com from https:\/\/accounts\.example/,
+    ],
+    [
+      'a certificate from an untrusted CA',
+      'intruder',
+      { issuer, subject: 'intruder@example.com' },
+      /keyless signature does not verify: .*certificate/i,
+    ],
+    [
+      'a signature made with a key, not a certificate',
+      'keyed',
+      { issuer, subject },
+      /not a keyless signature/,
+    ],
+    [
+      'a valid signature over another digest',
+      'copied',
+      { issuer, subject },
+      /a valid signature names sha256:0{64}, not sha256:/,
+    ],
+  ])('refuses %s', async (_, tag, spec, message) => {
+    const result = await verifier(signer.trustedRoot).verify(
+      noSecrets,
+      cluster(tag, spec),
+    );
+    expect(result).toMatchObject({
+      verified: false,
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it('reads the trusted root from the configured file, and names a bad file at start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trusted-root-'));
+    const file = join(dir, 'trusted_root.json');
+    await writeFile(file, JSON.stringify(signer.trustedRoot));
+    const settings = { ctlogThreshold: 0, tagTtlMs: 1000, verifiedTtlMs: 1000 };
+    const fromFile = imageVerifierFromConfig({
+      ...settings,
+      trustedRootFile: file,
+    });
+    expect(await fromFile.verify(noSecrets, cluster('keyless'))).toMatchObject({
+      verified: true,
+    });
+    await writeFile(file, '{');
+    expect(() =>
+      imageVerifierFromConfig({ ...settings, trustedRootFile: file }),
+    ).toThrow(`openbaoBackup.imageVerification.trustedRootFile ${file}: `);
+    await rm(dir, { recursive: true });
+    expect(() =>
+      imageVerifierFromConfig({ ...settings, trustedRootFile: file }),
+    ).toThrow(/ENOENT/);
+  });
+
+  it('refuses an entry the trusted Rekor did not sign', async () => {
+    const foreignLog = {
+      ...signer.trustedRoot,
+      tlogs: other.trustedRoot.tlogs,
+    };
+    const result = await verifier(foreignLog).verify(
+      noSecrets,
+      cluster('keyless'),
+    );
+    expect(result).toMatchObject({
+      verified: false,
+      message: expect.stringMatching(
+        /keyless signature does not verify: .*(tlog|inclusion)/i,
+      ),
+    });
+  });
+
+  it('wants an SCT by default, as the public Sigstore does (the private CA embeds none)', async () => {
+    const result = await verifier(signer.trustedRoot, 1).verify(
+      noSecrets,
+      cluster('keyless'),
+    );
+    expect(result).toMatchObject({
+      verified: false,
+      message: expect.stringContaining('expected 1 SCTs, got 0'),
     });
   });
 });

@@ -1,10 +1,13 @@
-import { createHash, KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Verifier } from '@sigstore/verify';
 import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
 import { KubeGateway } from '../adapters/KubeGateway';
 import {
   COSIGN_SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING_MEDIA_TYPE,
   SignatureEntry,
+  SignatureVerdict,
   checkSignatures,
   keyFingerprint,
   publicKeyFromPem,
@@ -20,6 +23,12 @@ import { RegistryClient } from './RegistryClient';
 import { OciRegistryClient } from './OciRegistryClient';
 import { RegistryCredentials, credentialsFor } from './registryAuth';
 import { TtlCache } from './TtlCache';
+import {
+  COSIGN_BUNDLE_ANNOTATION,
+  COSIGN_CERTIFICATE_ANNOTATION,
+  checkKeylessSignatures,
+  createKeylessVerifier,
+} from './keylessSignature';
 
 /** The outcome for one cluster: the image to run pinned to its verified digest, or why not. */
 export type ImageVerificationResult =
@@ -27,6 +36,12 @@ export type ImageVerificationResult =
   | { verified: false; message: string };
 
 type Step<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** What signatures must satisfy: a public key or a keyless identity; `id` keys the cache. */
+interface Trust {
+  id: string;
+  check(digest: string, entries: SignatureEntry[]): SignatureVerdict;
+}
 
 export interface ImageVerifierOptions {
   client?: RegistryClient;
@@ -38,6 +53,8 @@ export interface ImageVerifierOptions {
   verifiedTtlMs?: number;
   /** How long a failure is reused (one registry outage = one request per pass). Default 10 s. */
   failureTtlMs?: number;
+  /** Keyless verification: a Sigstore trusted_root.json (parsed) and the SCTs a certificate needs. */
+  keyless?: { trustedRoot: unknown; ctlogThreshold?: number };
 }
 
 const DEFAULT_PUBLIC_KEY_SECRET_KEY = 'cosign.pub';
@@ -65,6 +82,7 @@ export class ImageVerifier {
   readonly #tagTtl: number;
   readonly #verifiedTtl: number;
   readonly #failureTtl: number;
+  readonly #keyless?: Verifier;
 
   static create(options: ImageVerifierOptions = {}) {
     return new ImageVerifier(options);
@@ -78,6 +96,9 @@ export class ImageVerifier {
     this.#tagTtl = options.tagTtlMs ?? 5 * 60_000;
     this.#verifiedTtl = options.verifiedTtlMs ?? 3600_000;
     this.#failureTtl = options.failureTtlMs ?? 10_000;
+    this.#keyless =
+      options.keyless &&
+      createKeylessVerifier(options.keyless.trustedRoot, options.keyless);
   }
 
   async verify(
@@ -104,7 +125,7 @@ export class ImageVerifier {
     image: string,
   ): Promise<Step<{ image: string; digest: string }>> {
     const ref = parseImageReference(image);
-    const key = await this.#publicKey(gateway, cluster);
+    const trust = await this.#trust(gateway, cluster);
     const credentials = await this.#credentials(gateway, cluster, ref);
     const credentialId = credentials
       ? hash(`${credentials.username}:${credentials.password}`)
@@ -121,10 +142,8 @@ export class ImageVerifier {
         );
     if (!digest.ok) return digest;
     const verdict = await this.#verdicts.get(
-      `${repositoryName(ref)}@${digest.value}|${keyFingerprint(
-        key,
-      )}|${credentialId}`,
-      () => this.#checkSignatures(ref, digest.value, key, credentials),
+      `${repositoryName(ref)}@${digest.value}|${trust.id}|${credentialId}`,
+      () => this.#checkSignatures(ref, digest.value, trust, credentials),
       ttl(this.#verifiedTtl),
     );
     if (!verdict.ok) return verdict;
@@ -158,7 +177,7 @@ export class ImageVerifier {
   async #checkSignatures(
     ref: ImageReference,
     digest: string,
-    key: KeyObject,
+    trust: Trust,
     credentials?: RegistryCredentials,
   ): Promise<Step<true>> {
     try {
@@ -186,9 +205,14 @@ export class ImageVerifier {
           MAX_SIGNATURE_PAYLOAD_BYTES,
           credentials,
         );
-        entries.push({ payload, signature });
+        entries.push({
+          payload,
+          signature,
+          certificate: layer.annotations?.[COSIGN_CERTIFICATE_ANNOTATION],
+          rekorBundle: layer.annotations?.[COSIGN_BUNDLE_ANNOTATION],
+        });
       }
-      const verdict = checkSignatures(digest, entries, key);
+      const verdict = trust.check(digest, entries);
       return verdict.ok ? { ok: true, value: true } : verdict;
     } catch (e) {
       if (e instanceof SyntaxError)
@@ -197,12 +221,41 @@ export class ImageVerifier {
     }
   }
 
-  async #publicKey(
-    gateway: KubeGateway,
-    cluster: OpenBaoCluster,
-  ): Promise<KeyObject> {
+  async #trust(gateway: KubeGateway, cluster: OpenBaoCluster): Promise<Trust> {
     const spec = cluster.spec.imageVerification ?? {};
-    if (spec.publicKey) return publicKeyFromPem(spec.publicKey);
+    const pem = await this.#publicKeyPem(gateway, cluster);
+    if (pem) {
+      const key = publicKeyFromPem(pem);
+      return {
+        id: `key:${keyFingerprint(key)}`,
+        check: (digest, entries) => checkSignatures(digest, entries, key),
+      };
+    }
+    const { issuer, subject } = spec;
+    if (issuer && subject) {
+      const verifier = this.#keyless;
+      if (!verifier) {
+        throw new Error(
+          'keyless verification (issuer/subject) needs a Sigstore trusted root: set openbaoBackup.imageVerification.trustedRootFile',
+        );
+      }
+      return {
+        id: `keyless:${issuer}|${subject}`,
+        check: (digest, entries) =>
+          checkKeylessSignatures(digest, entries, verifier, {
+            issuer,
+            subject,
+          }),
+      };
+    }
+    throw new Error(
+      'imageVerification needs publicKey, publicKeySecretRef, or issuer and subject',
+    );
+  }
+
+  async #publicKeyPem(gateway: KubeGateway, cluster: OpenBaoCluster) {
+    const spec = cluster.spec.imageVerification ?? {};
+    if (spec.publicKey) return spec.publicKey;
     const ref = spec.publicKeySecretRef;
     if (ref?.name) {
       const entry = ref.key ?? DEFAULT_PUBLIC_KEY_SECRET_KEY;
@@ -213,14 +266,9 @@ export class ImageVerifier {
       if (!data) throw new Error(`public key Secret ${ref.name} not found`);
       if (!data[entry])
         throw new Error(`public key Secret ${ref.name} has no key ${entry}`);
-      return publicKeyFromPem(data[entry]);
+      return data[entry];
     }
-    if (spec.issuer || spec.subject) {
-      throw new Error(
-        'keyless verification (issuer/subject) is not supported yet: set publicKey or publicKeySecretRef (docs/image-verification.md)',
-      );
-    }
-    throw new Error('imageVerification needs publicKey or publicKeySecretRef');
+    return undefined;
   }
 
   async #credentials(
@@ -240,4 +288,39 @@ export class ImageVerifier {
     }
     return credentialsFor(ref.registry, configs);
   }
+}
+
+/**
+ * The verifier for `openbaoBackup.imageVerification`: reads the trusted root file once, at start,
+ * so a bad path or file fails start-up with its name rather than every verification later.
+ */
+export function imageVerifierFromConfig(
+  config: {
+    trustedRootFile?: string;
+    ctlogThreshold: number;
+    tagTtlMs: number;
+    verifiedTtlMs: number;
+  },
+  options: Pick<ImageVerifierOptions, 'now' | 'client'> = {},
+): ImageVerifier {
+  let trustedRoot: unknown;
+  if (config.trustedRootFile) {
+    try {
+      trustedRoot = JSON.parse(readFileSync(config.trustedRootFile, 'utf8'));
+    } catch (e) {
+      throw new Error(
+        `openbaoBackup.imageVerification.trustedRootFile ${
+          config.trustedRootFile
+        }: ${(e as Error).message}`,
+      );
+    }
+  }
+  return ImageVerifier.create({
+    ...options,
+    tagTtlMs: config.tagTtlMs,
+    verifiedTtlMs: config.verifiedTtlMs,
+    ...(trustedRoot
+      ? { keyless: { trustedRoot, ctlogThreshold: config.ctlogThreshold } }
+      : {}),
+  });
 }

@@ -12,6 +12,10 @@ export interface SignatureEntry {
   payload: Buffer;
   /** Base64 DER signature (ECDSA), or raw base64 (RSA PKCS#1 v1.5, Ed25519). */
   signature: string;
+  /** Keyless only: the signing certificate (PEM). */
+  certificate?: string;
+  /** Keyless only: cosign's Rekor bundle (`SignedEntryTimestamp` + `Payload`), JSON. */
+  rekorBundle?: string;
 }
 
 export type SignatureVerdict = { ok: true } | { ok: false; message: string };

@@ -1,4 +1,4 @@
-export { ImageVerifier } from './ImageVerifier';
+export { ImageVerifier, imageVerifierFromConfig } from './ImageVerifier';
 export type {
   ImageVerificationResult,
   ImageVerifierOptions,
