@@ -63,6 +63,12 @@ export interface ClusterDetail extends FleetEntry {
   bucket?: string;
   pathPrefix?: string;
   conditions?: Array<{ type: string; status: string; reason: string; message?: string }>;
+  /**
+   * Why no backup starts now, scheduled or manual: the pre-flight check's refusal on the current
+   * state (e.g. `UpgradeInProgress`), which the reconciler also records on the `BackingUp`
+   * condition at each refused slot. Absent when a backup may start or one is running.
+   */
+  preflightRefusal?: { reason: string; message: string };
   runs: BackupRun[];
 }
 

@@ -1,5 +1,10 @@
-/** The demo's OpenBaoClusters: one healthy, one failing, one blocked by an upgrade. */
+/**
+ * The demo's OpenBaoClusters: one healthy, one failing, one blocked by an upgrade, in two
+ * namespaces on two Kubernetes clusters (one Kubernetes API double each, named like kind clusters).
+ */
 export interface DemoCluster {
+  /** The Kubernetes cluster's name in `openbaoBackup.kubernetes.clusters[]` and the annotation. */
+  kubernetesCluster: string;
   namespace: string;
   name: string;
   schedule: string;
@@ -15,6 +20,7 @@ export interface DemoCluster {
 
 export const DEMO_CLUSTERS: DemoCluster[] = [
   {
+    kubernetesCluster: 'kind-east',
     namespace: 'openbao',
     name: 'bao-prod',
     schedule: '* * * * *',
@@ -26,6 +32,7 @@ export const DEMO_CLUSTERS: DemoCluster[] = [
       'healthy: a snapshot every minute from the verified, digest-pinned executor image, retention keeps 5',
   },
   {
+    kubernetesCluster: 'kind-west',
     namespace: 'openbao-staging',
     name: 'bao-staging',
     schedule: '*/2 * * * *',
@@ -34,9 +41,11 @@ export const DEMO_CLUSTERS: DemoCluster[] = [
     description: 'failing: its JWT role does not exist in OpenBao',
   },
   {
+    kubernetesCluster: 'kind-west',
     namespace: 'openbao-staging',
     name: 'bao-upgrading',
-    schedule: '*/5 * * * *',
+    // Every 2 minutes, like bao-staging: the refused slot is recorded early in the demo.
+    schedule: '*/2 * * * *',
     jwtAuthRole: 'backup',
     phase: 'Running',
     upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },

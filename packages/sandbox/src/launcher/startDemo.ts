@@ -17,13 +17,14 @@ export interface StartDemoOptions {
   };
   /** Where to write the backend's config fragment (`openbaoBackup.kubernetes.clusters`). */
   configPath: string;
-  /** Kubernetes API port; default any free one. */
+  /** The first Kubernetes API double's port, the next ones follow; default any free ones. */
   port?: number;
   log?: (message: string) => void;
 }
 
 export interface Demo {
-  kube: KubeApi;
+  /** One Kubernetes API double per Kubernetes cluster of the demo, by name (`kind-east` …). */
+  kubes: Map<string, KubeApi>;
   openbao: OpenBaoClusterHandle[];
   /** OCI registry double holding the signed and unsigned executor images. */
   registry: RegistryHandle;
@@ -31,9 +32,10 @@ export interface Demo {
 }
 
 /**
- * Starts the demo world: one OpenBao double per demo cluster, the Kubernetes API double (TLS)
- * whose Job runner runs the real executor, the demo OpenBaoClusters with their Secrets, and the
- * backend config fragment pointing at it all. Objects are seeded through the API, like kubectl.
+ * Starts the demo world: one OpenBao double per demo cluster, one Kubernetes API double (TLS) per
+ * Kubernetes cluster, sharing one Job runner that runs the real executor, the demo OpenBaoClusters
+ * with their Secrets, and the backend config fragment pointing at it all. Objects are seeded
+ * through the API, like kubectl.
  */
 export async function startDemo(options: StartDemoOptions): Promise<Demo> {
   const log = options.log ?? (() => {});
@@ -70,16 +72,23 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
   });
   const registry = await startRegistry({ auth: {} });
   const executorImages = pushExecutorImages(registry);
-  const namespaces = [...new Set(DEMO_CLUSTERS.map(c => c.namespace))];
-  const kube = await startKubeApi({
-    tls: true,
-    port: options.port,
-    namespaces,
-    podExecutor: runner,
-  });
+  const kubes = new Map<string, KubeApi>();
+  for (const name of new Set(DEMO_CLUSTERS.map(c => c.kubernetesCluster))) {
+    const mine = DEMO_CLUSTERS.filter(c => c.kubernetesCluster === name);
+    kubes.set(
+      name,
+      await startKubeApi({
+        tls: true,
+        port: options.port ? options.port + kubes.size : undefined,
+        namespaces: [...new Set(mine.map(c => c.namespace))],
+        podExecutor: runner,
+      }),
+    );
+  }
 
   for (const c of DEMO_CLUSTERS) {
     const bao = byNamespace.get(`${c.namespace}/${c.name}`)!;
+    const kube = kubes.get(c.kubernetesCluster)!;
     const ns = `/api/v1/namespaces/${c.namespace}`;
     await request(kube, 'POST', `${ns}/secrets`, {
       metadata: { name: `${c.name}-s3` },
@@ -141,7 +150,9 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     await request(kube, 'PATCH', `${path}/${c.name}/status`, {
       status: { phase: c.phase, ...(c.upgrade ? { upgrade: c.upgrade } : {}) },
     });
-    log(`OpenBaoCluster ${c.namespace}/${c.name}: ${c.description}`);
+    log(
+      `OpenBaoCluster ${c.kubernetesCluster}/${c.namespace}/${c.name}: ${c.description}`,
+    );
   }
 
   await writeFile(
@@ -152,34 +163,30 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
           reconcileInterval: { seconds: 5 },
           job: { allowAddressOverride: true },
           kubernetes: {
-            clusters: [
-              {
-                name: 'sandbox',
-                url: kube.url,
-                caData: kube.caData,
-                serviceAccountToken: kube.token,
-              },
-            ],
+            clusters: [...kubes].map(([name, kube]) =>
+              kube.clusterConfig(name),
+            ),
           },
         },
       },
     )}`,
     { mode: 0o600 },
   );
-  log(
-    `Kubernetes API double at ${kube.url}; backend config written to ${options.configPath}`,
-  );
+  for (const [name, kube] of kubes) {
+    log(`Kubernetes API double ${name} at ${kube.url}`);
+  }
+  log(`backend config written to ${options.configPath}`);
   log(
     `OCI registry double at ${registry.url}: ${executorImages.signed} (signed), ${executorImages.unsigned} (unsigned)`,
   );
 
   return {
-    kube,
+    kubes,
     openbao,
     registry,
     async stop() {
       await runner.stopAll();
-      await kube.stop();
+      await Promise.all([...kubes.values()].map(k => k.stop()));
       await registry.stop();
       await Promise.all(openbao.map(b => b.stop()));
     },

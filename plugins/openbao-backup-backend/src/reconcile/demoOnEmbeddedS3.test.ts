@@ -17,8 +17,8 @@ import { Reconciler } from './Reconciler';
 
 /**
  * The demo as `sandbox up --embedded-s3-port 0` starts it when no Swift can be had: the launcher
- * bundle with the in-process S3 store, three OpenBao doubles and the Kubernetes API double whose
- * Job runner runs the real executor. The Reconciler backs up bao-prod into that store, and the
+ * bundle with the in-process S3 store, three OpenBao doubles and the two Kubernetes API doubles
+ * whose Job runner runs the real executor. The Reconciler backs up bao-prod into that store, and the
  * backend's retention DeleteObjects (with Content-MD5) works there.
  */
 const REPO = join(__dirname, '../../../..');
@@ -67,8 +67,14 @@ describe('the demo on the embedded S3 store', () => {
       );
     });
     endpoint = /embedded S3 store .* at (http:\S+)/.exec(out)![1];
-    const cluster = parse(readFileSync(config, 'utf8')).openbaoBackup.kubernetes
-      .clusters[0];
+    // Two Kubernetes clusters, as the demo's catalog names them; bao-prod is on kind-east.
+    const clusters = parse(readFileSync(config, 'utf8')).openbaoBackup
+      .kubernetes.clusters;
+    expect(clusters.map((c: { name: string }) => c.name)).toEqual([
+      'kind-east',
+      'kind-west',
+    ]);
+    const cluster = clusters[0];
     gateway = ClientNodeKubeGateway.create({
       ...cluster,
       authProvider: 'serviceAccount',

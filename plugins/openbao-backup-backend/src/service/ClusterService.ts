@@ -142,6 +142,7 @@ export class ClusterService {
       observed.pods,
       this.#now(),
     );
+    const verdict = preflight(observed, { trigger: 'scheduled' });
     return {
       ...this.entryFor(ref.kubernetesCluster, cluster),
       retention: cluster.spec.backup?.retention,
@@ -155,6 +156,15 @@ export class ClusterService {
         reason: c.reason,
         message: c.message,
       })),
+      // A running Job is shown as such, not as a refusal.
+      ...(!verdict.ok && verdict.reason !== 'BackupInProgress'
+        ? {
+            preflightRefusal: {
+              reason: verdict.reason,
+              message: verdict.message,
+            },
+          }
+        : {}),
       runs,
     };
   }

@@ -75,6 +75,13 @@ describe('openbao-backup REST API', () => {
     await kube(api, 'PATCH', `${crPath('bao')}/status`, {
       status: { phase: 'Running' },
     });
+    await kube(api, 'POST', crPath(), cluster('upgrading'));
+    await kube(api, 'PATCH', `${crPath('upgrading')}/status`, {
+      status: {
+        phase: 'Running',
+        upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },
+      },
+    });
     await kube(api, 'POST', crPath(), cluster('busy'));
     await kube(api, 'PATCH', `${crPath('busy')}/status`, {
       status: {
@@ -160,6 +167,7 @@ describe('openbao-backup REST API', () => {
     expect(res.body.items.map((e: any) => [e.ref.name, e.health])).toEqual([
       ['bao', 'never'],
       ['busy', 'never'],
+      ['upgrading', 'never'],
     ]);
     expect(res.body.items[0].entityRefs).toEqual(['component:default/secrets']);
     expect(res.body.items[0].owners).toEqual(['group:default/platform']);
@@ -331,6 +339,50 @@ describe('openbao-backup REST API', () => {
       bucket: 'snapshots',
       runs: [{ jobName: 'backup-busy-20261125000000', phase: 'Pending' }],
     });
+    // A running Job is not a refusal.
+    expect(res.body.preflightRefusal).toBeUndefined();
+  });
+
+  it('says why an upgrading cluster is not backed up, and refuses its trigger with a 409 problem body and no Job', async () => {
+    const server = await backend();
+    const upgrading = `/api/openbao-backup/clusters/test/${NS}/upgrading`;
+    const detail = await request(server).get(upgrading);
+    expect(detail.status).toBe(200);
+    const refusal = {
+      reason: 'UpgradeInProgress',
+      message: 'an upgrade is in progress (status.upgrade is set)',
+    };
+    expect(detail.body.preflightRefusal).toEqual(refusal);
+    const idle = await request(server).get(
+      `/api/openbao-backup/clusters/test/${NS}/bao`,
+    );
+    expect(idle.body.preflightRefusal).toBeUndefined();
+
+    const res = await request(server)
+      .post(`${upgrading}/trigger`)
+      .send({ reason: 'before the upgrade' });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      error: expect.objectContaining({
+        name: 'ConflictError',
+        message: `Backup not started: ${refusal.reason}: ${refusal.message}`,
+      }),
+      request: {
+        method: 'POST',
+        url: `/clusters/test/${NS}/upgrading/trigger`,
+      },
+      response: { statusCode: 409 },
+    });
+    const cr = await kube(api, 'GET', crPath('upgrading'));
+    expect(
+      cr.metadata.annotations?.['openbao.org/trigger-backup'],
+    ).toBeUndefined();
+    const jobs = await kube(
+      api,
+      'GET',
+      `/apis/batch/v1/namespaces/${NS}/jobs?labelSelector=openbao.org/cluster=upgrading`,
+    );
+    expect(jobs.items).toEqual([]);
   });
 
   it("answers 503 naming the bucket when the cluster's S3 endpoint is down", async () => {
