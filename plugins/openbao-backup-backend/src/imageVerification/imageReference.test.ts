@@ -56,7 +56,7 @@ describe('parseImageReference', () => {
   it.each([
     ['', /empty/],
     ['ghcr.io/acme/exec@sha256:abc', /digest/],
-    ['ghcr.io/acme/exec@md5:' + 'a'.repeat(32), /digest/],
+    [`ghcr.io/acme/exec@md5:${'a'.repeat(32)}`, /digest/],
     ['ghcr.io/Acme/exec:1', /path component "Acme"/],
     ['ghcr.io/acme/exec:-bad', /tag/],
     ['ghcr.io//exec', /path component ""/],
