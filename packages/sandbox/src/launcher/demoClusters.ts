@@ -29,7 +29,7 @@ export const DEMO_CLUSTERS: DemoCluster[] = [
     retention: { maxCount: 5, maxAge: '7d' },
     verifyImage: true,
     description:
-      'healthy: a snapshot every minute from the verified, digest-pinned executor image, retention keeps 5',
+      'healthy: a snapshot every minute (signed executor image, pinned by digest), retention keeps 5',
   },
   {
     kubernetesCluster: 'kind-west',

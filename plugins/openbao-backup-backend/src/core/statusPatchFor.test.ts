@@ -292,6 +292,80 @@ describe('statusPatchFor', () => {
     });
   });
 
+  it('job-started with image verification: the pinned digest, or under Warn why the tag runs', () => {
+    const started = {
+      type: 'job-started' as const,
+      jobName: 'j',
+      trigger: 'scheduled' as const,
+      runAt: now,
+    };
+    const digest = `sha256:${'cd'.repeat(32)}`;
+    const verified = statusPatchFor(
+      clusterWith({}),
+      { ...started, imageVerification: { digest } },
+      now,
+    );
+    expect(verified.status.backup.lastExecutorImageDigest).toBe(digest);
+    expect(
+      verified.status.conditions?.find(c => c.type === 'ExecutorImageVerified'),
+    ).toEqual({
+      type: 'ExecutorImageVerified',
+      status: 'True',
+      reason: 'Verified',
+      message: `Job j runs ${digest}`,
+      lastTransitionTime: now.toISOString(),
+      observedGeneration: 4,
+    });
+    const warned = statusPatchFor(
+      clusterWith({ lastExecutorImageDigest: digest }),
+      { ...started, imageVerification: { warning: 'no cosign signature' } },
+      now,
+    );
+    expect(warned.status.backup.lastExecutorImageDigest).toBeNull();
+    expect(
+      warned.status.conditions?.find(c => c.type === 'ExecutorImageVerified'),
+    ).toMatchObject({
+      status: 'False',
+      reason: 'VerificationFailedWarn',
+      message:
+        'failurePolicy Warn: Job j runs the unverified tag; no cosign signature',
+    });
+    const plain = statusPatchFor(
+      clusterWith({ lastExecutorImageDigest: digest }),
+      started,
+      now,
+    );
+    expect(plain.status.backup).not.toHaveProperty('lastExecutorImageDigest');
+    expect(plain.status.conditions?.map(c => c.type)).not.toContain(
+      'ExecutorImageVerified',
+    );
+  });
+
+  it('preflight-failed for the executor image: lastFailureReason without counting a failure, trigger kept', () => {
+    const patch = statusPatchFor(
+      clusterWith({ consecutiveFailures: 2 }),
+      {
+        type: 'preflight-failed',
+        trigger: 'manual',
+        reason: 'ExecutorImageVerificationFailed',
+        message: 'executor image r/e:1: no cosign signature',
+      },
+      now,
+    );
+    expect(patch.status.backup).toEqual({
+      lastFailureReason:
+        'ExecutorImageVerificationFailed: executor image r/e:1: no cosign signature',
+    });
+    expect(
+      patch.status.conditions
+        ?.filter(c => c.status === 'False')
+        .map(c => [c.type, c.reason]),
+    ).toEqual([
+      ['BackingUp', 'ExecutorImageVerificationFailed'],
+      ['ExecutorImageVerified', 'ExecutorImageVerificationFailed'],
+    ]);
+  });
+
   it('preflight-failed with ConfigInvalid also flips BackupConfigValid', () => {
     const patch = statusPatchFor(
       clusterWith({}),
