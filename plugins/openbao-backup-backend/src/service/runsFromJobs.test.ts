@@ -3,7 +3,10 @@ import { runsFromJobs } from './runsFromJobs';
 describe('runsFromJobs', () => {
   const job = (name: string, image: string) => ({
     metadata: { name, creationTimestamp: '2026-11-25T02:00:00Z' },
-    spec: { template: { spec: { containers: [{ image }] } } },
+    spec: {
+      activeDeadlineSeconds: 3600,
+      template: { spec: { containers: [{ image }] } },
+    },
     status: { active: 1 },
   });
 
