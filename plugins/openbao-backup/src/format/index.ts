@@ -3,3 +3,4 @@ export * from './formatDuration';
 export * from './formatTime';
 export * from './describeSchedule';
 export * from './staleness';
+export * from './shortEntityRef';

@@ -91,8 +91,9 @@ export function useClusterBackup(
   }, [awaiting, value, alertApi, label]);
 
   const { kubernetesCluster, namespace, name } = ref;
+  /** Resolves `undefined` when the backend accepted the trigger, else why not (also alerted). */
   const trigger = useCallback(
-    async (reason: string): Promise<boolean> => {
+    async (reason: string): Promise<string | undefined> => {
       setTriggering(true);
       try {
         const response = await api.triggerBackup(
@@ -106,13 +107,14 @@ export function useClusterBackup(
         });
         setAwaiting(response.triggerId);
         retry();
-        return true;
+        return undefined;
       } catch (e) {
+        const why = describeError(e);
         alertApi.post({
-          message: `Could not start a backup of ${label}: ${describeError(e)}`,
+          message: `Could not start a backup of ${label}: ${why}`,
           severity: 'error',
         });
-        return false;
+        return why;
       } finally {
         setTriggering(false);
       }

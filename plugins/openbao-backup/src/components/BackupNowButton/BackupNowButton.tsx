@@ -13,6 +13,8 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
 import BackupIcon from '@material-ui/icons/Backup';
 import { FormEvent, useCallback, useState } from 'react';
 
@@ -24,8 +26,8 @@ export interface BackupNowButtonProps {
   running: boolean;
   /** The trigger request is in flight. */
   triggering: boolean;
-  /** Posts the trigger; resolves true when the backend accepted it. */
-  onTrigger: (reason: string) => Promise<boolean>;
+  /** Posts the trigger; resolves `undefined` when the backend accepted it, else why not. */
+  onTrigger: (reason: string) => Promise<string | undefined>;
 }
 
 /** "Back up now": permission-gated, asks for a reason, disabled while a run is active. */
@@ -38,6 +40,8 @@ export function BackupNowButton(props: BackupNowButtonProps) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
+  // The backend's answer to the last attempt (e.g. the 409 pre-flight reason), shown in the dialog.
+  const [refusal, setRefusal] = useState<string>();
   const label = stringifyClusterRef(clusterRef);
   const focusOnMount = useCallback(
     (input: HTMLElement | null) => input?.focus(),
@@ -56,10 +60,14 @@ export function BackupNowButton(props: BackupNowButtonProps) {
     event.preventDefault();
     setTouched(true);
     if (!reason.trim()) return;
-    if (await onTrigger(reason.trim())) {
+    setRefusal(undefined);
+    const why = await onTrigger(reason.trim());
+    if (why === undefined) {
       setOpen(false);
       setReason('');
       setTouched(false);
+    } else {
+      setRefusal(why);
     }
   };
 
@@ -75,7 +83,10 @@ export function BackupNowButton(props: BackupNowButtonProps) {
               running ? <CircularProgress size={16} /> : <BackupIcon />
             }
             disabled={disabled}
-            onClick={() => setOpen(true)}
+            onClick={() => {
+              setRefusal(undefined);
+              setOpen(true);
+            }}
             aria-label={`Back up ${label} now`}
           >
             {running ? 'Backing up…' : 'Back up now'}
@@ -112,6 +123,12 @@ export function BackupNowButton(props: BackupNowButtonProps) {
               inputProps={{ maxLength: 500 }}
               inputRef={focusOnMount}
             />
+            {refusal && (
+              <Alert severity="error">
+                <AlertTitle>The backup was not started</AlertTitle>
+                {refusal}
+              </Alert>
+            )}
           </DialogContent>
           <DialogActions>
             <Button onClick={() => setOpen(false)} disabled={triggering}>

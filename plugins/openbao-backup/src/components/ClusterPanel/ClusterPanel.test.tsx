@@ -248,10 +248,11 @@ describe('ClusterPanel', () => {
     );
   });
 
-  it('keeps the dialog open and alerts the reason when the backend answers 409', async () => {
-    const conflict = await responseError(409, 'a backup is already running');
+  it('keeps the dialog open and shows the reason in it and as an alert when the backend answers 409', async () => {
+    const why =
+      'Backup not started: UpgradeInProgress: an upgrade is in progress (status.upgrade is set)';
     const api = fakeApi({
-      triggerBackup: jest.fn().mockRejectedValue(conflict),
+      triggerBackup: jest.fn().mockRejectedValue(await responseError(409, why)),
     });
     const { alertApi } = render(api);
     const user = userEvent.setup();
@@ -262,10 +263,47 @@ describe('ClusterPanel', () => {
     await user.click(screen.getByRole('button', { name: 'Start backup' }));
     const alert = await alertApi.waitForAlert(a => a.severity === 'error');
     expect(alert.message).toBe(
-      'Could not start a backup of prod/vault/bao-a: a backup is already running (409)',
+      `Could not start a backup of prod/vault/bao-a: ${why} (409)`,
     );
-    expect(screen.getByRole('dialog')).toBeInTheDocument();
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).getByRole('alert')).toHaveTextContent(
+      `The backup was not started${why} (409)`,
+    );
     expect(screen.queryByText(/Backup in progress/)).not.toBeInTheDocument();
+    // Closed and opened again, the dialog starts clean.
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    await user.click(await backUpNow());
+    expect(
+      within(await screen.findByRole('dialog')).queryByRole('alert'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says why no backup starts when the pre-flight check refuses (an upgrade)', async () => {
+    const upgrading: ClusterDetail = {
+      ...okDetail,
+      preflightRefusal: {
+        reason: 'UpgradeInProgress',
+        message: 'an upgrade is in progress (status.upgrade is set)',
+      },
+    };
+    render(fakeApi({ getCluster: jest.fn(async () => upgrading) }));
+    expect(
+      await screen.findByText('Skipped: the cluster is upgrading'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /UpgradeInProgress: an upgrade is in progress \(status.upgrade is set\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows no refusal for a cluster that may be backed up', async () => {
+    render(fakeApi());
+    expect(await screen.findByText('2 runs')).toBeInTheDocument();
+    expect(screen.queryByText(/Skipped:/)).not.toBeInTheDocument();
   });
 
   it('shows a ResponseErrorPanel when the cluster detail cannot be loaded', async () => {

@@ -12,6 +12,8 @@ import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
 import { useClusterBackup } from '../../hooks';
 import { BackupNowButton } from '../BackupNowButton';
 import { ClusterSummary } from '../ClusterSummary';
@@ -26,6 +28,31 @@ export interface ClusterPanelProps {
   entityRef: string;
   /** Refresh interval while a run is active; default 5 s. */
   pollIntervalMs?: number;
+}
+
+// Short words for the pre-flight reasons a person can act on; the backend's message follows.
+const REFUSAL_TITLES: Record<string, string> = {
+  UpgradeInProgress: 'the cluster is upgrading',
+  RestoreInProgress: 'a restore is in progress',
+  ClusterNotRunning: 'the cluster is not running',
+  AuthNotConfigured: 'no OpenBao login is configured',
+  ConfigInvalid: 'spec.backup is invalid',
+  BackupNotConfigured: 'spec.backup is not set',
+};
+
+/** Why no backup starts now (the pre-flight refusal), so "Never backed up" does not stand alone. */
+function RefusalNotice(props: {
+  refusal: NonNullable<ClusterDetail['preflightRefusal']>;
+}) {
+  const { reason, message } = props.refusal;
+  return (
+    <Alert severity="warning">
+      <AlertTitle>Skipped: {REFUSAL_TITLES[reason] ?? message}</AlertTitle>
+      No backup starts while this holds: scheduled runs are refused and
+      recorded on the BackingUp condition, and "Back up now" is refused too (
+      {reason}: {message}).
+    </Alert>
+  );
 }
 
 function ClusterBody(props: { detail: ClusterDetail; running: boolean }) {
@@ -47,6 +74,11 @@ function ClusterBody(props: { detail: ClusterDetail; running: boolean }) {
             </Typography>
             <LinearProgress aria-label="Backup in progress" />
           </Box>
+        </Grid>
+      )}
+      {detail.preflightRefusal && (
+        <Grid item xs={12}>
+          <RefusalNotice refusal={detail.preflightRefusal} />
         </Grid>
       )}
       <Grid item xs={12}>

@@ -125,7 +125,9 @@ describe('FleetPage', () => {
     expect(screen.getByText('3h / 1h')).toBeInTheDocument();
     expect(screen.getByText('5h / 1d')).toBeInTheDocument();
     expect(screen.getByText('4')).toBeInTheDocument();
-    expect(screen.getAllByText('team-b').length).toBe(2);
+    expect(
+      within(screen.getByRole('table')).getAllByText('team-b').length,
+    ).toBe(2);
   });
 
   it('filters by health and by owner', async () => {
@@ -136,6 +138,19 @@ describe('FleetPage', () => {
     );
     const user = userEvent.setup();
     await screen.findByRole('table');
+    // Both labels sit above their "All" (shrunk), not drawn over it.
+    for (const label of ['Health', 'Owner']) {
+      expect(screen.getByText(label, { selector: 'label' })).toHaveAttribute(
+        'data-shrink',
+        'true',
+      );
+    }
+    const owner = screen.getByLabelText('Owner');
+    expect(
+      within(owner)
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['All', 'team-a', 'team-b']);
     await user.selectOptions(screen.getByLabelText('Health'), 'failing');
     expect(await clusterOrder()).toEqual(['failing']);
     await user.selectOptions(screen.getByLabelText('Health'), 'unknown');

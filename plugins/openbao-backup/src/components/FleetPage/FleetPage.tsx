@@ -11,7 +11,7 @@ import { BackupHealth } from '@internal/plugin-openbao-backup-common';
 import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
 import { useMemo, useState } from 'react';
-import { sortByStaleness } from '../../format';
+import { shortEntityRef, sortByStaleness } from '../../format';
 import { useFleet } from '../../hooks';
 import { FleetTable } from '../FleetTable';
 
@@ -31,8 +31,10 @@ function FilterSelect(props: {
   label: string;
   value: string;
   options: string[];
+  optionLabel?: (option: string) => string;
   onChange: (value: string) => void;
 }) {
+  const optionLabel = props.optionLabel ?? (o => o);
   return (
     <TextField
       id={props.id}
@@ -41,6 +43,8 @@ function FilterSelect(props: {
       value={props.value}
       onChange={e => props.onChange(e.target.value)}
       SelectProps={{ native: true }}
+      // "All" is the empty value: unshrunk, the label would be drawn over it.
+      InputLabelProps={{ shrink: true }}
       variant="outlined"
       size="small"
       fullWidth
@@ -48,7 +52,7 @@ function FilterSelect(props: {
       <option value={ALL}>All</option>
       {props.options.map(o => (
         <option key={o} value={o}>
-          {o}
+          {optionLabel(o)}
         </option>
       ))}
     </TextField>
@@ -124,6 +128,7 @@ export function FleetPage(props: { now?: Date }) {
             label="Owner"
             value={owner}
             options={owners}
+            optionLabel={shortEntityRef}
             onChange={setOwner}
           />
         </Grid>

@@ -6,13 +6,17 @@ import {
 } from '@internal/plugin-openbao-backup-common';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
-import { ageSeconds, formatInterval, staleness } from '../../format';
+import {
+  ageSeconds,
+  formatInterval,
+  shortEntityRef,
+  staleness,
+} from '../../format';
 import { TimeAgo } from '../ClusterSummary';
 import { HealthBadge } from '../HealthBadge';
 
 type Row = FleetEntry & { id: string };
 
-const shortRef = (ref: string) => ref.replace(/^[^:]+:default\//, '');
 
 /** One row per cluster; rows arrive already filtered and sorted (most stale first). */
 export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
@@ -36,7 +40,7 @@ export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
     },
     {
       title: 'Owner',
-      render: e => (e.owners?.length ? e.owners.map(shortRef).join(', ') : '—'),
+      render: e => (e.owners?.length ? e.owners.map(shortEntityRef).join(', ') : '—'),
       customSort: (a, b) =>
         (a.owners?.[0] ?? '').localeCompare(b.owners?.[0] ?? ''),
     },
