@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo in one command: bootstrap, an S3 store, the sandbox (Kubernetes API, three OpenBao
+# The demo in one command: bootstrap, an S3 store, the sandbox (two Kubernetes APIs, three OpenBao
 # clusters, a Job runner that runs the real executor), then Backstage: app at
 # http://localhost:3000, backend at http://localhost:7007. Ctrl-C stops everything.
 #
@@ -102,7 +102,7 @@ npm run --silent build -w @internal/openbao-backup-executor >&2
 npm run --silent build -w @internal/openbao-backup-sandbox >&2
 
 # Backstage config: app-config.yaml, then the ports, then what the sandbox writes (its Kubernetes
-# API URL and token). Kept in the state dir so two demos never share a file.
+# APIs' URLs and tokens). Kept in the state dir so two demos never share a file.
 app_url=http://localhost:$app_port
 backend_url=http://localhost:$backend_port
 ports_config="$state/app-config.ports.yaml"
@@ -119,7 +119,7 @@ backend:
     origin: $app_url
 YAML
 
-echo "demo: starting the sandbox (Kubernetes API double, 3 OpenBao clusters, Job runner)" >&2
+echo "demo: starting the sandbox (two Kubernetes API doubles kind-east and kind-west, 3 OpenBao clusters, Job runner)" >&2
 rm -f "$sandbox_config"
 setsid node packages/sandbox/bin/sandbox.js up --config "$sandbox_config" "${sandbox_s3[@]}" \
   --executor executor/dist/executor.js > "$state/sandbox.log" 2>&1 &
@@ -144,7 +144,8 @@ cat >&2 <<MSG
 demo: starting Backstage (app $app_url, backend $backend_url; the first start builds the app, about a minute)
   then open $app_url, sign in as guest, and look at
   - Catalog → secrets-platform → Backups  (bao-prod backs up every minute)
-  - OpenBao Backups in the sidebar         (the fleet: ok, failing, never)
+  - Catalog → secrets-staging → Backups   (bao-staging fails, bao-upgrading is skipped)
+  - OpenBao Backups in the sidebar         (the fleet: two Kubernetes clusters, two teams)
   logs: $state, S3 at $s3_endpoint (bucket openbao-backups, key test:tester / testing)
 MSG
 setsid npx backstage-cli repo start --config "$PWD/app-config.yaml" --config "$ports_config" \

@@ -2,7 +2,9 @@
 // tab and the fleet page), the backend REST API as the signed-in guest, and the S3 bucket. A
 // scheduled backup of bao-prod shows up and its object matches its status byte for byte; a
 // manual backup triggered through the API runs to success and shows on the entity page; "Back
-// up now" in the page does the same; the fleet page shows the failing cluster. Each step prints
+// up now" in the page does the same; the fleet page shows the failing cluster, both Kubernetes
+// clusters and both owning teams; the upgrading cluster's page says why it is skipped, and its
+// "Back up now" shows the refusal. Each step prints
 // `ok - ` or `not ok - `; the first failure ends the run with a screenshot of the page.
 // Usage: node e2e/demo.e2e.mjs <outdir>, with APP_URL, BACKEND_URL, S3_ENDPOINT, S3_BUCKET
 // (scripts/e2e.sh reads them from the demo's demo.env).
@@ -28,7 +30,9 @@ const s3 = new S3Client({
   requestChecksumCalculation: 'WHEN_REQUIRED',
   responseChecksumValidation: 'WHEN_REQUIRED',
 });
-const PROD = '/clusters/sandbox/openbao/bao-prod';
+const PROD = '/clusters/kind-east/openbao/bao-prod';
+const STAGING = '/clusters/kind-west/openbao-staging/bao-staging';
+const UPGRADING = '/clusters/kind-west/openbao-staging/bao-upgrading';
 const TAB = `${base}/catalog/default/component/secrets-platform/backups`;
 
 const browser = await launchBrowser();
@@ -324,9 +328,44 @@ await step(
 );
 
 await step(
+  'the fleet page lists both Kubernetes clusters and both owning teams',
+  async () => {
+    // Each row names its Kubernetes cluster under the OpenBao cluster.
+    for (const [kubernetesCluster, cluster] of [
+      ['kind-east', 'openbao/bao-prod'],
+      ['kind-west', 'openbao-staging/bao-staging'],
+      ['kind-west', 'openbao-staging/bao-upgrading'],
+    ]) {
+      const row = await page
+        .locator('tr', { has: page.getByText(cluster, { exact: true }) })
+        .first()
+        .innerText();
+      check(
+        row.includes(kubernetesCluster),
+        `the row of ${cluster} does not name ${kubernetesCluster}: ${row}`,
+      );
+    }
+    const owners = await page
+      .getByLabel('Owner')
+      .locator('option')
+      .allTextContents();
+    check(
+      JSON.stringify(owners) === JSON.stringify(['All', 'platform', 'security']),
+      `the owner filter offers ${JSON.stringify(owners)}`,
+    );
+    await page.getByLabel('Owner').selectOption({ label: 'security' });
+    await page
+      .locator('tr', { hasText: 'openbao/bao-prod' })
+      .first()
+      .waitFor({ state: 'detached' });
+    await page.getByLabel('Owner').selectOption({ label: 'All' });
+  },
+);
+
+await step(
   'the secrets-staging tab says why bao-staging fails and shows bao-upgrading never backed up',
   async () => {
-    const r = await api('GET', '/clusters/sandbox/openbao-staging/bao-staging');
+    const r = await api('GET', STAGING);
     const reason = r.json?.backup?.lastFailureReason;
     check(
       reason,
@@ -340,7 +379,48 @@ await step(
       .first()
       .waitFor({ timeout: 60_000 });
     await page.getByText(reason.slice(0, 40)).first().waitFor();
+  },
+);
+
+await step(
+  'bao-upgrading says why it is skipped, and "Back up now" shows the refusal; no Job runs',
+  async () => {
+    // The page says it from the pre-flight check on the current state ...
+    await page.getByText('Skipped: the cluster is upgrading').waitFor();
     await page.screenshot({ path: `${out}/staging-tab.png`, fullPage: true });
+    // ... and the reconciler recorded the refused slot (*/2, passed while bao-staging failed).
+    let detail;
+    for (const until = Date.now() + 30_000; ; await sleep(2000)) {
+      detail = (await api('GET', UPGRADING)).json;
+      const backingUp = detail?.conditions?.find(c => c.type === 'BackingUp');
+      if (backingUp?.reason === 'UpgradeInProgress') break;
+      if (Date.now() > until)
+        throw new Error(
+          `no refused slot recorded: ${JSON.stringify(detail?.conditions)}`,
+        );
+    }
+    check(
+      detail.preflightRefusal?.reason === 'UpgradeInProgress',
+      `preflightRefusal is ${JSON.stringify(detail.preflightRefusal)}`,
+    );
+    await page
+      .getByRole('button', { name: /Back up .*bao-upgrading now/ })
+      .click();
+    await page.getByLabel(/Reason/).fill('end-to-end test (upgrading)');
+    await page.getByRole('button', { name: 'Start backup' }).click();
+    await page
+      .getByRole('dialog')
+      .getByText(/Backup not started: UpgradeInProgress/)
+      .waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('dialog')
+      .screenshot({ path: `${out}/upgrading-refused.png` });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const after = (await api('GET', UPGRADING)).json;
+    check(
+      after.runs.length === 0 && !after.backup?.observedTrigger,
+      `bao-upgrading has runs or a trigger: ${JSON.stringify(after.runs)}`,
+    );
   },
 );
 
