@@ -118,6 +118,11 @@ export interface BackupStatus {
   lastFailureReason?: string;
   /** Name of the Job currently running, if any. */
   activeJob?: string;
+  /**
+   * Object key the running Job writes to: a run whose Job vanished (deleted by someone) can still
+   * have its multipart upload aborted.
+   */
+  activeJobKey?: string;
   /** Last value of the `openbao.org/trigger-backup` annotation that was acted on. */
   observedTrigger?: string;
   /** `sha256:<hex>` the last Job was pinned to after image verification; removed when unverified. */

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockServices } from '@backstage/backend-test-utils';
 import { recordFaultCase } from '@internal/openbao-backup-sandbox';
-import { ANNOTATION_BACKUP_KEY } from '@internal/plugin-openbao-backup-common';
 import { objectStoreFor } from '../adapters/objectStoreFor';
+import { keyOfJob } from '../reconcile/FailedRunJanitor';
 import { Reconciler, ReconcilerOptions } from '../reconcile/Reconciler';
 import {
   S3_CREDENTIALS,
@@ -221,8 +221,7 @@ export async function startFaultHarness(o: FaultHarnessOptions) {
   return h;
 }
 
-export const keyOfJob = (job: any): string | undefined =>
-  job?.metadata?.annotations?.[ANNOTATION_BACKUP_KEY];
+export { keyOfJob };
 
 const count = (events: string[], reason: string) =>
   events.filter(e => e === reason).length;
@@ -230,13 +229,21 @@ const count = (events: string[], reason: string) =>
 const condition = (s: EndState, type: string) =>
   s.conditions.find(c => c.type === type);
 
-/** The end state every failed run must reach: recorded, counted, nothing stored, next slot kept. */
+/**
+ * The end state every failed run must reach: recorded, counted, nothing stored, next slot kept.
+ * `vanished` is for a run whose Job is gone by the end (deleted by someone, or by the reconciler
+ * after a pod that never started): its key as recorded while it ran, and no Job is left of it.
+ */
 export function failedRunChecks(
   before: EndState,
   after: EndState,
   reason: RegExp,
+  vanished?: { key: string },
 ): Record<string, boolean> {
-  const key = keyOfJob(after.jobs[after.jobs.length - 1]);
+  const key = vanished?.key ?? keyOfJob(after.jobs[after.jobs.length - 1]);
+  const jobs: Record<string, boolean> = vanished
+    ? { 'no Job left of the run': after.jobs.length === before.jobs.length }
+    : { 'exactly one new Job': after.jobs.length === before.jobs.length + 1 };
   return {
     [`lastFailureReason matches ${reason}`]: reason.test(
       after.backup.lastFailureReason ?? '',
@@ -244,13 +251,14 @@ export function failedRunChecks(
     [`consecutiveFailures = ${(before.backup.consecutiveFailures ?? 0) + 1}`]:
       after.backup.consecutiveFailures ===
       (before.backup.consecutiveFailures ?? 0) + 1,
-    'activeJob cleared': !after.backup.activeJob,
+    'activeJob(Key) cleared':
+      !after.backup.activeJob && !after.backup.activeJobKey,
     'nextScheduledBackup still set': !!after.backup.nextScheduledBackup,
     'BackingUp=False': condition(after, 'BackingUp')?.status === 'False',
     'one BackupFailed Event':
       count(after.events, 'BackupFailed') ===
       count(before.events, 'BackupFailed') + 1,
-    'exactly one new Job': after.jobs.length === before.jobs.length + 1,
+    ...jobs,
     'no object at the run key': !!key && !after.objects.includes(key),
     'no multipart upload left': after.uploads.length === 0,
   };

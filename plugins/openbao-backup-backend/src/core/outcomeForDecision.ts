@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_BACKUP_KEY,
   ANNOTATION_RUN_AT,
   ANNOTATION_SCHEDULED_TIME,
   ANNOTATION_TRIGGER_VALUE,
@@ -28,6 +29,9 @@ export function startedOutcomeFromJob(
     trigger,
     runAt: new Date(runAt ?? 0),
     ...(slot !== undefined ? { slot: new Date(slot) } : {}),
+    ...(annotations[ANNOTATION_BACKUP_KEY]
+      ? { key: annotations[ANNOTATION_BACKUP_KEY] }
+      : {}),
     ...(annotations[ANNOTATION_TRIGGER_VALUE]
       ? { triggerValue: annotations[ANNOTATION_TRIGGER_VALUE] }
       : {}),

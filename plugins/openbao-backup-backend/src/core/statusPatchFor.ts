@@ -27,6 +27,8 @@ export type RunOutcome =
       slot?: Date;
       triggerValue?: string;
       next?: Date;
+      /** The run's object key (recorded as `activeJobKey`). */
+      key?: string;
       /** With image verification: the pinned digest, or (policy `Warn`) why the tag runs unverified. */
       imageVerification?: { digest: string } | { warning: string };
     }
@@ -107,6 +109,11 @@ export function setCondition(
   return list;
 }
 
+/** Removes `activeJobKey` with the run's end (only when set, so older statuses patch as before). */
+function clearedKey(current: BackupStatus): BackupStatusPatch {
+  return current.activeJobKey ? { activeJobKey: null } : {};
+}
+
 /** The run's attempt fields, read back from the Job's annotations (for adopted Jobs). */
 function attemptFieldsFromJob(
   job: JobLike | undefined,
@@ -142,12 +149,12 @@ function attemptFieldsFromJob(
  * the observed conditions are carried over, ours merged in with `lastTransitionTime` kept while
  * their status is unchanged.
  *
- * - job-started: lastAttemptTime, lastAttemptScheduledTime (if a slot), activeJob,
+ * - job-started: lastAttemptTime, lastAttemptScheduledTime (if a slot), activeJob, activeJobKey,
  *   observedTrigger (if manual), nextScheduledBackup (if given); BackingUp=True/`BackupRunning`,
  *   BackupConfigValid=True.
  * - job-succeeded: lastBackupTime (completion), size, duration, name (key), sha256, raft index/term;
- *   consecutiveFailures 0, lastFailureReason and activeJob removed; BackingUp=False/`BackupSucceeded`.
- * - job-failed: consecutiveFailures + 1, lastFailureReason `<Reason>: <message>`, activeJob removed;
+ *   consecutiveFailures 0, lastFailureReason, activeJob(Key) removed; BackingUp=False/`BackupSucceeded`.
+ * - job-failed: consecutiveFailures + 1, lastFailureReason `<Reason>: <message>`, activeJob(Key) removed;
  *   BackingUp=False/<Reason>.
  * - preflight-failed: BackingUp=False/<Reason> (and BackupConfigValid=False for `ConfigInvalid`);
  *   observedTrigger for a consumed manual trigger. Not counted as a failure.
@@ -194,6 +201,7 @@ export function statusPatchFor(
       backup = {
         lastAttemptTime: outcome.runAt.toISOString(),
         activeJob: outcome.jobName,
+        ...(outcome.key ? { activeJobKey: outcome.key } : {}),
         ...(outcome.slot
           ? { lastAttemptScheduledTime: outcome.slot.toISOString() }
           : {}),
@@ -253,6 +261,7 @@ export function statusPatchFor(
         consecutiveFailures: 0,
         lastFailureReason: null,
         activeJob: null,
+        ...clearedKey(current),
       };
       set(
         CONDITION_BACKING_UP,
@@ -270,6 +279,7 @@ export function statusPatchFor(
         consecutiveFailures: (current.consecutiveFailures ?? 0) + 1,
         lastFailureReason: truncate(`${outcome.reason}: ${outcome.message}`),
         activeJob: null,
+        ...clearedKey(current),
       };
       set(CONDITION_BACKING_UP, 'False', outcome.reason, outcome.message);
       break;

@@ -36,6 +36,10 @@ export async function cleanFailedRun(store: ObjectStore, key: string) {
   return { abortedUploads: uploads.length, deletedObject: present };
 }
 
+/** The object key a backup Job writes to (its annotation). */
+export const keyOfJob = (job: JobLike | undefined): string | undefined =>
+  job?.metadata?.annotations?.[ANNOTATION_BACKUP_KEY];
+
 interface PendingCleanup {
   cluster: OpenBaoCluster;
   jobName: string;
@@ -67,13 +71,17 @@ export class FailedRunJanitor {
     this.#logger = logger;
   }
 
-  /** Queues the clean-up of a Job whose failure was just recorded (no-op without its key). */
-  add(cluster: OpenBaoCluster, job: JobLike | undefined, now: Date) {
-    const key = job?.metadata?.annotations?.[ANNOTATION_BACKUP_KEY];
+  /** Queues the clean-up of a run whose failure was just recorded (no-op without its key). */
+  add(
+    cluster: OpenBaoCluster,
+    jobName: string,
+    key: string | undefined,
+    now: Date,
+  ) {
     if (!key || this.#pending.has(key)) return;
     this.#pending.set(key, {
       cluster,
-      jobName: job?.metadata?.name ?? '?',
+      jobName,
       attempts: 0,
       since: now.getTime(),
     });

@@ -17,12 +17,13 @@ import {
   buildBackupJob,
   decideRun,
   outcomeForDecision,
+  startedOutcomeFromJob,
 } from '../core';
 import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
 import { writeStatus } from './writeStatus';
-import { FailedRunJanitor } from './FailedRunJanitor';
+import { FailedRunJanitor, keyOfJob } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
 import { BackupMetrics, RunResult } from './BackupMetrics';
 import { ImageVerifier } from '../imageVerification';
@@ -223,8 +224,9 @@ export class Reconciler {
         : undefined;
     if (verification?.refusal) decision = verification.refusal;
 
+    let key: string | undefined;
     if (decision.action === 'start') {
-      const key = objectKeyFor(
+      key = objectKeyFor(
         cluster.spec.backup!.target,
         { namespace, name },
         decision.runAt,
@@ -263,6 +265,7 @@ export class Reconciler {
     }
 
     const outcome = outcomeForDecision(decision);
+    if (outcome?.type === 'job-started' && key) outcome.key = key;
     if (outcome?.type === 'job-started' && verification?.record) {
       outcome.imageVerification = verification.record;
     }
@@ -280,13 +283,18 @@ export class Reconciler {
     }
 
     // Trigger annotations are edge-triggered: clear the one acted on, unless changed meanwhile.
-    const triggerValue =
+    // An adopted Job's too: the pass that created it failed before it got here.
+    const acted =
       decision.action === 'start' || decision.action === 'refuse'
-        ? decision.triggerValue
+        ? decision
+        : decision.action === 'track' && decision.adopted && decision.job
+        ? startedOutcomeFromJob(decision.job, decision.jobName)
         : undefined;
+    const triggerValue =
+      acted && 'triggerValue' in acted ? acted.triggerValue : undefined;
     const annotation =
-      decision.action === 'start' || decision.action === 'refuse'
-        ? TRIGGER_ANNOTATION_OF[decision.trigger]
+      acted && 'trigger' in acted
+        ? TRIGGER_ANNOTATION_OF[acted.trigger]
         : undefined;
     if (
       triggerValue !== undefined &&
@@ -305,7 +313,13 @@ export class Reconciler {
     }
     // A killed executor cannot abort its upload: clean its key now, not after the age threshold.
     if (decision.action === 'track' && decision.state.phase === 'failed') {
-      this.#janitor.add(cluster, decision.job, now);
+      // A Job deleted by someone is gone with its key annotation: the status kept the key.
+      this.#janitor.add(
+        cluster,
+        decision.jobName,
+        keyOfJob(decision.job) ?? cluster.status?.backup?.activeJobKey,
+        now,
+      );
     }
     await this.#janitor.sweep(gateway, cluster, now);
 

@@ -1,0 +1,434 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mockServices } from '@backstage/backend-test-utils';
+import { startFaultProxy } from '@internal/openbao-backup-sandbox';
+import { TRIGGER_BACKUP_ANNOTATION } from '@internal/plugin-openbao-backup-common';
+import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
+import { objectStoreFor } from '../adapters/objectStoreFor';
+import { triggerPending } from '../reconcile/triggerPending';
+import { ClusterService } from '../service/ClusterService';
+import {
+  EndState,
+  FaultHarness,
+  describeEnd,
+  failedRunChecks,
+  judge,
+  startFaultHarness,
+  succeededRunChecks,
+} from '../__testUtils__/faultHarness';
+
+const MiB = 1024 * 1024;
+const NS = 'fault-kube';
+const POD_START_TIMEOUT_S = 60;
+jest.setTimeout(60_000);
+
+const count = (s: EndState, reason: string) =>
+  s.events.filter(e => e === reason).length;
+
+/*
+ * Kubernetes API faults: the API double answers 409s, drops watches, goes away behind a tcp proxy,
+ * loses the Job, never starts the Pod, or ends the Job at its deadline. Each case checks the whole
+ * end state and that no run is twinned. The object is ≈ 7 MiB: a multipart upload is open after
+ * 5 MiB of stream.
+ */
+describe('Kubernetes API faults end to end', () => {
+  let h: FaultHarness;
+  const row = (name: string, fault: string, expected: string) => ({
+    area: 'kubernetes',
+    name,
+    fault,
+    expected,
+  });
+
+  beforeAll(async () => {
+    h = await startFaultHarness({
+      namespace: NS,
+      sandbox: {
+        bao: { snapshot: { stateSize: 14 * MiB, compressionLevel: 1 } },
+        // Kubernetes' own behaviour: a missing image is retried for ever, never failed by the node.
+        kubelet: { imagePullFailAfterMs: null },
+      },
+      reconciler: { podStartTimeoutSeconds: POD_START_TIMEOUT_S },
+    });
+    await h.tick(); // first sighting: the next slot is recorded
+  }, 60_000);
+  afterEach(() => {
+    h.sandbox.kube.faults.clear();
+    h.bao.setFaults({});
+  });
+  afterAll(() => h?.stop());
+
+  const activeRun = () =>
+    h.tickUntil(c => !!c.status?.backup?.activeJob, 'the Job to start');
+  const until = async (
+    what: string,
+    done: () => Promise<boolean>,
+    show: () => Promise<unknown> = async () => '',
+  ) => {
+    for (let i = 0; !(await done()); i++) {
+      if (i > 300) {
+        throw new Error(
+          `timed out waiting for ${what}: ${JSON.stringify(await show())}`,
+        );
+      }
+      await sleep(50);
+    }
+  };
+  const podsOf = async (job: string): Promise<any[]> =>
+    (
+      await h.sandbox.request(
+        'GET',
+        `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${job}`,
+      )
+    ).items;
+  const triggerAnnotation = async () =>
+    (await h.cluster()).metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION];
+
+  it('409 storm on status writes', async () => {
+    const { faults } = h.sandbox.kube;
+    const statusPath = `${h.crPath}/status`;
+    // Probes (no status): they only count the requests they match.
+    const before = await h.endState();
+    const writes = faults.add({ method: 'PATCH', pathPattern: statusPath });
+    const reads = faults.add({ method: 'GET', pathPattern: h.crPath });
+    faults.conflictNextWrites(7, statusPath);
+    await h.trigger('conflict-storm');
+    const first = await h.tick();
+    const firstPass = { writes: writes.hits, reads: reads.hits };
+    const afterFirst = await h.endState();
+    await h.tickUntil(
+      c =>
+        c.status?.backup?.observedTrigger === 'conflict-storm' &&
+        !c.status.backup.activeJob,
+      'the run to end',
+    );
+    const after = await h.endState();
+    judge(
+      row(
+        '409 storm on status writes',
+        '7 status writes in a row answer 409 Conflict',
+        'each retry re-reads the cluster; a pass gives up after 5 tries; the next pass adopts the Job and records it; one Job; run ok',
+      ),
+      {
+        'first pass: 5 writes then gave up': firstPass.writes === 5,
+        'first pass: a fresh read before each retry': firstPass.reads === 4,
+        'first pass reported the conflict': first.errors.some(e =>
+          /conflict/i.test(e.message),
+        ),
+        'the Job was created once in the first pass':
+          afterFirst.jobs.length === before.jobs.length + 1,
+        'observedTrigger recorded':
+          after.backup.observedTrigger === 'conflict-storm',
+        'trigger annotation cleared': !(await triggerAnnotation()),
+        ...succeededRunChecks(before, after),
+      },
+      `${firstPass.writes} writes/${
+        firstPass.reads
+      } re-reads in pass 1, then recorded; ${describeEnd(after)}`,
+    );
+  });
+
+  it('dropped watch: a trigger set while it was down is still honoured', async () => {
+    const { faults } = h.sandbox.kube;
+    // The first watch is cut after 300 ms; reconnections are refused until the API is "back".
+    faults.add({ watch: true, dropWatchAfterMs: 300, times: 1 });
+    const errors: string[] = [];
+    const seen: string[] = [];
+    // As the plugin does: a pending trigger seen by the watch asks for a pass (one at a time).
+    let passes = Promise.resolve();
+    let requested = 0;
+    const stop = h.sandbox.gateway.watchClusters(
+      cr => {
+        seen.push(cr.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION] ?? '');
+        if (!triggerPending(cr)) return;
+        requested++;
+        passes = passes.then(() => h.tick().then(() => undefined));
+      },
+      e => errors.push(e.message),
+    );
+    try {
+      await until('the watch to start', async () => seen.length > 0);
+      const refused = faults.add({ watch: true, status: 503 });
+      await until(
+        'the watch to drop and be refused',
+        async () => refused.hits >= 1,
+      );
+      const before = await h.endState();
+      await h.trigger('while-watch-down');
+      await sleep(500);
+      const passesWhileDown = requested;
+      faults.remove(refused.id);
+      await until('the watch to see the trigger', async () => requested > 0);
+      await passes;
+      const { cr } = await h.tickUntil(
+        c =>
+          c.status?.backup?.observedTrigger === 'while-watch-down' &&
+          !c.status.backup.activeJob,
+        'the run to end',
+      );
+      const after = await h.endState();
+      judge(
+        row(
+          'dropped watch',
+          'OpenBaoCluster watch cut, reconnections refused (503) while a trigger is set',
+          'watch re-established from its resourceVersion; the trigger starts one run; run ok',
+        ),
+        {
+          'watch errors reported': errors.length >= 2,
+          'no pass requested while the watch was down': passesWhileDown === 0,
+          'the re-established watch saw the trigger':
+            seen.includes('while-watch-down') && requested > 0,
+          'observedTrigger recorded':
+            cr.status.backup.observedTrigger === 'while-watch-down',
+          ...succeededRunChecks(before, after),
+        },
+        `${errors.length} watch errors (${errors[0]?.slice(
+          0,
+          40,
+        )}…), trigger seen after reconnect; ${describeEnd(after)}`,
+      );
+    } finally {
+      stop();
+    }
+  });
+
+  it('API server down for a while', async () => {
+    const proxy = await startFaultProxy({
+      target: h.sandbox.kube.url,
+      mode: 'tcp',
+    });
+    const gateway = ClientNodeKubeGateway.create({
+      name: 'sandbox',
+      url: `https://127.0.0.1:${proxy.port}`,
+      caData: h.sandbox.kube.caData,
+      serviceAccountToken: h.sandbox.kube.token,
+      skipTLSVerify: false,
+      authProvider: 'serviceAccount',
+    });
+    const clusters = ClusterService.create({
+      gateways: [gateway],
+      openStore: objectStoreFor,
+      health: { staleFactor: 1, graceSeconds: 3600 },
+      now: h.now,
+    });
+    const ref = { kubernetesCluster: 'sandbox', namespace: NS, name: 'bao' };
+    try {
+      h.restart({ gateways: [gateway], logger: mockServices.logger.mock() });
+      h.bao.setFaults({ rateLimitBytesPerSecond: 4 * MiB });
+      const before = await h.endState();
+      await h.trigger('api-down');
+      const { cr: running } = await activeRun();
+      await proxy.down();
+      // Passes go on while the Job runs to its end behind the outage.
+      const outage: string[] = [];
+      let threw = 0;
+      const jobDone = async () =>
+        (await h.jobs()).some(
+          j =>
+            j.metadata.name === running.status.backup.activeJob &&
+            j.status?.succeeded,
+        );
+      while (!(await jobDone())) {
+        const report = await h.tick().catch(() => {
+          threw++;
+          return { errors: [] };
+        });
+        outage.push(...report.errors.map(e => e.message));
+        await sleep(200);
+      }
+      const fleet = await clusters.fleet();
+      const entry = await clusters.entry(ref);
+      await proxy.up();
+      await h.tickUntil(
+        c =>
+          c.status?.backup?.observedTrigger === 'api-down' &&
+          !c.status.backup.activeJob,
+        'the run to be recorded after the outage',
+      );
+      const after = await h.endState();
+      const back = await clusters.entry(ref);
+      judge(
+        row(
+          'API server down for a while',
+          'tcp proxy in front of the API refuses connections while the Job runs to its end',
+          'passes report the cluster unreachable, never throw; fleet/entry unknown with the error; when back the run is recorded ok; one Job',
+        ),
+        {
+          'passes during the outage reported the connection error':
+            outage.length > 0 &&
+            outage.every(m => /ECONNREFUSED|connect/.test(m)),
+          'no pass threw': threw === 0,
+          'fleet reports the Kubernetes cluster failing':
+            fleet.items.length === 0 &&
+            fleet.errors.some(e => e.kubernetesCluster === 'sandbox'),
+          'cluster entry unknown with the error':
+            entry.health === 'unknown' &&
+            /ECONNREFUSED|connect/.test(entry.error ?? ''),
+          'cluster entry known again when back':
+            back.health !== 'unknown' && !back.error,
+          ...succeededRunChecks(before, after),
+        },
+        `${outage.length} pass errors (${outage[0]?.slice(0, 40)}…), entry ${
+          entry.health
+        } then ${back.health}; ${describeEnd(after)}`,
+      );
+    } finally {
+      await proxy.up();
+      await proxy.stop();
+      h.restart();
+    }
+  });
+
+  it('Job (and its pod, forcibly) deleted by someone mid-upload', async () => {
+    h.bao.setFaults({ rateLimitBytesPerSecond: 4 * MiB });
+    const before = await h.endState();
+    await h.trigger('job-deleted');
+    const { cr: running } = await activeRun();
+    const { activeJob, activeJobKey } = running.status.backup;
+    await until(
+      'a multipart upload to be open',
+      async () => (await h.uploads()).length > 0,
+    );
+    const jobs = `/apis/batch/v1/namespaces/${NS}/jobs`;
+    const pods = await podsOf(activeJob);
+    // kubectl delete job --cascade=orphan; kubectl delete pod --grace-period=0 --force: the
+    // executor is killed outright and cannot abort its upload.
+    await h.sandbox.request(
+      'DELETE',
+      `${jobs}/${activeJob}?propagationPolicy=Orphan`,
+    );
+    for (const pod of pods) {
+      await h.sandbox.request(
+        'DELETE',
+        `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}?gracePeriodSeconds=0`,
+      );
+    }
+    const uploadsAtDelete = await h.uploads();
+    await h.tickUntil(
+      c => !c.status?.backup?.activeJob,
+      'the run to be recorded',
+    );
+    // The janitor re-checks the key for a while (Swift may list an upload late).
+    for (let i = 0; i < 20 && (await h.uploads()).length; i++) {
+      await h.tick();
+      await sleep(100);
+    }
+    const after = await h.endState();
+    judge(
+      row(
+        'Job deleted mid-run',
+        'Job deleted (orphaning its pod), pod force-deleted while its multipart upload is open',
+        'JobNotFound recorded, failures+1; the janitor aborts the upload at the key kept in status (activeJobKey); nothing at the key; no new Job',
+      ),
+      {
+        'the key was recorded in status while running':
+          !!activeJobKey && activeJobKey.endsWith('.snap'),
+        'an upload was open at the deletion':
+          uploadsAtDelete.includes(activeJobKey),
+        'one FailedRunCleanedUp Event':
+          count(after, 'FailedRunCleanedUp') ===
+          count(before, 'FailedRunCleanedUp') + 1,
+        ...failedRunChecks(
+          before,
+          after,
+          new RegExp(`^JobNotFound: Job "${activeJob}" disappeared`),
+          { key: activeJobKey },
+        ),
+      },
+      describeEnd(after),
+    );
+  });
+
+  it('Pod never starting (image missing)', async () => {
+    await h.patchBackup({
+      executorImage: 'registry.invalid/no-such-executor:1.0',
+    });
+    try {
+      const before = await h.endState();
+      await h.trigger('image-missing');
+      const { cr: running } = await activeRun();
+      const { activeJob, activeJobKey } = running.status.backup;
+      const podWaiting = async () =>
+        (await podsOf(activeJob)).some((p: any) =>
+          /^(ErrImagePull|ImagePullBackOff)$/.test(
+            p.status?.containerStatuses?.[0]?.state?.waiting?.reason,
+          ),
+        );
+      await until('the pod to wait for its image', podWaiting, async () =>
+        (await podsOf(activeJob)).map(p => p.status),
+      );
+      await h.tick();
+      const stillRunning =
+        (await h.cluster()).status.backup.activeJob === activeJob;
+      // The fake clock moves past podStartTimeoutSeconds.
+      h.setNow(new Date(h.now().getTime() + (POD_START_TIMEOUT_S + 1) * 1000));
+      await h.tickUntil(
+        c => !c.status?.backup?.activeJob,
+        'the run to be recorded',
+      );
+      await until(
+        'the Job to be deleted',
+        async () => (await h.jobs()).length === before.jobs.length,
+      );
+      const after = await h.endState();
+      judge(
+        row(
+          'Pod never starting (image missing)',
+          'executor image cannot be pulled (the node retries for ever)',
+          `PodStartFailed naming the pull error after podStartTimeoutSeconds (${POD_START_TIMEOUT_S} s, fake clock), not before; Job deleted; failures+1`,
+        ),
+        {
+          'still running before podStartTimeoutSeconds': stillRunning,
+          ...failedRunChecks(
+            before,
+            after,
+            /^PodStartFailed: the executor pod did not start: (ErrImagePull|ImagePullBackOff): /,
+            { key: activeJobKey },
+          ),
+        },
+        describeEnd(after),
+      );
+    } finally {
+      await h.patchBackup({ executorImage: 'openbao-backup-executor:dev' });
+    }
+  });
+
+  it('deadline exceeded', async () => {
+    await h.patchBackup({ activeDeadlineSeconds: 4 });
+    // The stream stops after 6 MiB (one part stored, the upload open) and waits for the deadline.
+    h.bao.setFaults({ stallAfterBytes: 6 * MiB });
+    try {
+      const before = await h.endState();
+      await h.trigger('deadline');
+      await activeRun();
+      await until(
+        'the multipart upload to be open',
+        async () => (await h.uploads()).length > 0,
+      );
+      await h.tickUntil(
+        c => !c.status?.backup?.activeJob,
+        'the run to be recorded',
+        20_000,
+      );
+      for (let i = 0; i < 20 && (await h.uploads()).length; i++) {
+        await h.tick();
+        await sleep(100);
+      }
+      const after = await h.endState();
+      judge(
+        row(
+          'deadline exceeded',
+          'activeDeadlineSeconds 4 s, the snapshot stream stalls after 6 MiB',
+          'DeadlineExceeded naming the deadline; the upload aborted; failures+1',
+        ),
+        failedRunChecks(
+          before,
+          after,
+          /^DeadlineExceeded: the Job ran longer than activeDeadlineSeconds=4/,
+        ),
+        describeEnd(after),
+      );
+    } finally {
+      await h.patchBackup({ activeDeadlineSeconds: 120 });
+    }
+  });
+});
