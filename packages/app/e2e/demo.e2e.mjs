@@ -117,6 +117,15 @@ async function reloadUntil(
     await page.getByText(anchor).first().waitFor({ timeout: 60_000 });
   }
 }
+/** Waits (up to 20 s) until no table is loading any more, so that a screenshot shows data. */
+async function settled() {
+  const until = Date.now() + 20_000;
+  while (
+    (await page.getByRole('progressbar').count()) > 0 &&
+    Date.now() < until
+  )
+    await sleep(500);
+}
 const runRow = jobName =>
   page.locator('tr', { has: page.getByText(jobName, { exact: true }) });
 
@@ -268,6 +277,7 @@ await step(
     );
     const row = await runRow(apiRun.jobName).first().innerText();
     check(/manual/.test(row) && /Succeeded/.test(row), `its row reads: ${row}`);
+    await settled();
     await page.screenshot({ path: `${out}/backups-tab.png`, fullPage: true });
   },
 );
@@ -350,7 +360,8 @@ await step(
       .locator('option')
       .allTextContents();
     check(
-      JSON.stringify(owners) === JSON.stringify(['All', 'platform', 'security']),
+      JSON.stringify(owners) ===
+        JSON.stringify(['All', 'platform', 'security']),
       `the owner filter offers ${JSON.stringify(owners)}`,
     );
     await page.getByLabel('Owner').selectOption({ label: 'security' });
@@ -387,6 +398,7 @@ await step(
   async () => {
     // The page says it from the pre-flight check on the current state ...
     await page.getByText('Skipped: the cluster is upgrading').waitFor();
+    await settled();
     await page.screenshot({ path: `${out}/staging-tab.png`, fullPage: true });
     // ... and the reconciler recorded the refused slot (*/2, passed while bao-staging failed).
     let detail;

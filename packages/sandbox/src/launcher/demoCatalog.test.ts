@@ -12,8 +12,8 @@ import { DEMO_CLUSTERS } from './demoClusters';
 const EXAMPLES = join(__dirname, '../../../../examples');
 
 function entities(file: string) {
-  return parseAllDocuments(readFileSync(join(EXAMPLES, file), 'utf8')).map(
-    d => d.toJS(),
+  return parseAllDocuments(readFileSync(join(EXAMPLES, file), 'utf8')).map(d =>
+    d.toJS(),
   );
 }
 

@@ -284,6 +284,8 @@ describe('ClusterPanel', () => {
   it('says why no backup starts when the pre-flight check refuses (an upgrade)', async () => {
     const upgrading: ClusterDetail = {
       ...okDetail,
+      // The refused slot stays the next one until its starting deadline.
+      backup: { ...okDetail.backup, nextScheduledBackup: hoursAgo(0.05) },
       preflightRefusal: {
         reason: 'UpgradeInProgress',
         message: 'an upgrade is in progress (status.upgrade is set)',
@@ -298,12 +300,16 @@ describe('ClusterPanel', () => {
         /UpgradeInProgress: an upgrade is in progress \(status.upgrade is set\)/,
       ),
     ).toBeInTheDocument();
+    expect(
+      screen.getByText('due 3 minutes ago, not started yet'),
+    ).toBeInTheDocument();
   });
 
   it('shows no refusal for a cluster that may be backed up', async () => {
     render(fakeApi());
     expect(await screen.findByText('2 runs')).toBeInTheDocument();
     expect(screen.queryByText(/Skipped:/)).not.toBeInTheDocument();
+    expect(screen.getByText('in 30 minutes')).toBeInTheDocument();
   });
 
   it('shows a ResponseErrorPanel when the cluster detail cannot be loaded', async () => {

@@ -48,9 +48,10 @@ function RefusalNotice(props: {
   return (
     <Alert severity="warning">
       <AlertTitle>Skipped: {REFUSAL_TITLES[reason] ?? message}</AlertTitle>
-      No backup starts while this holds: scheduled runs are refused and
-      recorded on the BackingUp condition, and "Back up now" is refused too (
-      {reason}: {message}).
+      No backup starts while this holds: scheduled runs are refused and recorded
+      on the BackingUp condition, and "Back up now" is refused too.
+      <br />
+      {reason}: {message}
     </Alert>
   );
 }

@@ -62,9 +62,13 @@ function NextRun(props: { cluster: FleetEntry }) {
     ? splitSchedule(cluster.schedule, cluster.timeZone).timeZone
     : cluster.timeZone ?? 'UTC';
   const viewer = viewerTimeZone();
+  // A slot the reconciler has not started (refused by pre-flight, or the pass is yet to come).
+  const overdue = Date.parse(next) < Date.now();
   return (
     <span title={next}>
-      {formatRelative(next)}
+      {overdue
+        ? `due ${formatRelative(next)}, not started yet`
+        : formatRelative(next)}
       <br />
       <Typography variant="caption" color="textSecondary" component="span">
         {formatDateTime(next, zone)} ({zone})

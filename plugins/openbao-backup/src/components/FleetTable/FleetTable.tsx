@@ -17,7 +17,6 @@ import { HealthBadge } from '../HealthBadge';
 
 type Row = FleetEntry & { id: string };
 
-
 /** One row per cluster; rows arrive already filtered and sorted (most stale first). */
 export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
   const { entries, now } = props;
@@ -40,7 +39,8 @@ export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
     },
     {
       title: 'Owner',
-      render: e => (e.owners?.length ? e.owners.map(shortEntityRef).join(', ') : '—'),
+      render: e =>
+        e.owners?.length ? e.owners.map(shortEntityRef).join(', ') : '—',
       customSort: (a, b) =>
         (a.owners?.[0] ?? '').localeCompare(b.owners?.[0] ?? ''),
     },
