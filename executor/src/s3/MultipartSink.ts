@@ -9,16 +9,25 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 
+/** What the bytes must pass before they become an object. */
+export interface UploadGate {
+  /** Sees every byte in order, one part at a time; the buffer is reused once this resolves. */
+  inspect(part: Buffer): Promise<void>;
+  /** Metadata for CreateMultipartUpload, which waits for it. */
+  createMetadata(): Promise<Record<string, string>>;
+  /** After the last part was inspected: the final metadata, or a rejection to abort. */
+  beforeComplete(): Promise<Record<string, string>>;
+}
+
 export interface MultipartSinkOptions {
   client: S3Client;
   bucket: string;
   key: string;
   partSize: number;
-  /** Parts uploaded in parallel. */
+  /** Parts uploaded (and inspected) in parallel. */
   concurrency: number;
   contentType: string;
-  /** Read when the object is created (CreateMultipartUpload or the single PutObject): may be filled in late. */
-  metadata: Record<string, string>;
+  gate: UploadGate;
 }
 
 /** How the sink ended: completed, or cleaned up (the multipart upload aborted, or why not). */
@@ -29,11 +38,11 @@ export interface SinkOutcome {
 
 /**
  * The end of the stream into S3: copies the incoming bytes into a fixed pool of part buffers
- * (at most concurrency + 1, allocated once and reused) and uploads each full buffer with
- * UploadPart, at most `concurrency` at a time; `write` waits while all are busy (backpressure).
- * The end of the stream completes the upload (one PutObject if it fits in one part), so a
- * caller that holds the end until the bytes are verified never completes an unverified object.
- * Destroying it lets the parts in flight settle, then awaits AbortMultipartUpload.
+ * (at most concurrency + 1, allocated once and reused) and hands each full buffer to the gate
+ * and to UploadPart at once, at most `concurrency` at a time; `write` waits while all are busy
+ * (backpressure). At the end of the stream the upload is completed (one PutObject if it fits
+ * in one part) only if the gate agrees. Destroying it lets the requests in flight settle, then
+ * awaits AbortMultipartUpload.
  */
 export class MultipartSink extends Writable {
   readonly #o: MultipartSinkOptions;
@@ -46,7 +55,9 @@ export class MultipartSink extends Writable {
   readonly #parts: CompletedPart[] = [];
   #uploadId?: Promise<string>;
   #failure?: Error;
-  /** The first failed S3 request. */
+  /** Bytes written into the sink so far. */
+  bytesWritten = 0;
+  /** The first failed S3 request (the gate's own failures are the gate's to report). */
   storageError?: Error;
   #completed = false;
   #finishing?: Promise<void>;
@@ -80,7 +91,7 @@ export class MultipartSink extends Writable {
     this.#finishing = this.#finish();
     this.#finishing.then(
       () => cb(),
-      (e: Error) => cb(this.#storageFailure(e)),
+      (e: Error) => cb(e),
     );
   }
 
@@ -100,12 +111,16 @@ export class MultipartSink extends Writable {
     if (this.destroyed) throw new Error('upload stream destroyed');
   }
 
-  #storageFailure(e: Error): Error {
-    this.storageError ??= e;
-    return e;
+  /** An S3 request, its failure recorded as a storage error. */
+  #s3<T>(request: Promise<T>): Promise<T> {
+    return request.catch((e: Error) => {
+      this.storageError ??= e;
+      throw e;
+    });
   }
 
   async #copyIn(chunk: Buffer) {
+    this.bytesWritten += chunk.length;
     let offset = 0;
     while (offset < chunk.length) {
       // a full buffer goes out only when more bytes follow: the last part is never empty
@@ -136,47 +151,55 @@ export class MultipartSink extends Writable {
     this.#current = undefined;
     this.#filled = 0;
     const partNumber = ++this.#partNumber;
-    const sent: Promise<void> = this.#uploadPart(partNumber, body)
-      .then(
-        part => {
-          this.#parts.push(part);
-          this.#free.push(buffer);
-          this.emit('part', { partNumber, bytes: body.length });
-        },
-        (e: Error) => {
-          this.#failure ??= this.#storageFailure(e);
-          this.destroy(e);
-        },
-      )
+    // allSettled: the buffer is free, and the sink may clean up, only when both are done
+    const sent: Promise<void> = Promise.allSettled([
+      this.#o.gate.inspect(body),
+      this.#uploadPart(partNumber, body),
+    ])
+      .then(([inspected, uploaded]) => {
+        if (inspected.status === 'rejected') throw inspected.reason;
+        if (uploaded.status === 'rejected') throw uploaded.reason;
+        this.#parts.push(uploaded.value);
+        this.#free.push(buffer);
+        this.emit('part', { partNumber, bytes: body.length });
+      })
+      .catch((e: Error) => {
+        this.#failure ??= e;
+        this.destroy(e);
+      })
       .finally(() => this.#inFlight.delete(sent));
     this.#inFlight.add(sent);
   }
 
   #createUpload(): Promise<string> {
-    this.#uploadId ??= this.#o.client
-      .send(
-        new CreateMultipartUploadCommand({
-          Bucket: this.#o.bucket,
-          Key: this.#o.key,
-          ContentType: this.#o.contentType,
-          Metadata: { ...this.#o.metadata },
-        }),
-      )
-      .then(r => r.UploadId!);
+    this.#uploadId ??= this.#o.gate.createMetadata().then(metadata =>
+      this.#s3(
+        this.#o.client.send(
+          new CreateMultipartUploadCommand({
+            Bucket: this.#o.bucket,
+            Key: this.#o.key,
+            ContentType: this.#o.contentType,
+            Metadata: metadata,
+          }),
+        ),
+      ).then(r => r.UploadId!),
+    );
     return this.#uploadId;
   }
 
   async #uploadPart(partNumber: number, body: Buffer): Promise<CompletedPart> {
     const uploadId = await this.#createUpload();
-    const res = await this.#o.client.send(
-      new UploadPartCommand({
-        Bucket: this.#o.bucket,
-        Key: this.#o.key,
-        UploadId: uploadId,
-        PartNumber: partNumber,
-        Body: body,
-        ContentLength: body.length,
-      }),
+    const res = await this.#s3(
+      this.#o.client.send(
+        new UploadPartCommand({
+          Bucket: this.#o.bucket,
+          Key: this.#o.key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length,
+        }),
+      ),
     );
     if (!res.ETag) throw new Error(`part ${partNumber} stored without an ETag`);
     return { PartNumber: partNumber, ETag: res.ETag };
@@ -184,31 +207,41 @@ export class MultipartSink extends Writable {
 
   async #finish() {
     if (this.#partNumber === 0) {
+      // it all fits in one part: verified first, then one PutObject with all the metadata
       const body = (this.#current ?? Buffer.alloc(0)).subarray(0, this.#filled);
-      await this.#o.client.send(
-        new PutObjectCommand({
-          Bucket: this.#o.bucket,
-          Key: this.#o.key,
-          Body: body,
-          ContentLength: body.length,
-          ContentType: this.#o.contentType,
-          Metadata: { ...this.#o.metadata },
-        }),
+      await this.#o.gate.inspect(body);
+      const metadata = await this.#o.gate.beforeComplete();
+      this.#assertLive();
+      await this.#s3(
+        this.#o.client.send(
+          new PutObjectCommand({
+            Bucket: this.#o.bucket,
+            Key: this.#o.key,
+            Body: body,
+            ContentLength: body.length,
+            ContentType: this.#o.contentType,
+            Metadata: metadata,
+          }),
+        ),
       );
     } else {
       if (this.#filled > 0) await this.#dispatch();
-      await Promise.all(this.#inFlight);
+      while (this.#inFlight.size) await Promise.all(this.#inFlight);
+      this.#assertLive();
+      await this.#o.gate.beforeComplete();
       this.#assertLive();
       const parts = [...this.#parts].sort(
         (a, b) => a.PartNumber! - b.PartNumber!,
       );
-      await this.#o.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.#o.bucket,
-          Key: this.#o.key,
-          UploadId: await this.#uploadId!,
-          MultipartUpload: { Parts: parts },
-        }),
+      await this.#s3(
+        this.#o.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.#o.bucket,
+            Key: this.#o.key,
+            UploadId: await this.#uploadId!,
+            MultipartUpload: { Parts: parts },
+          }),
+        ),
       );
     }
     this.#completed = true;

@@ -10,13 +10,15 @@ import {
   StageError,
 } from '../StageError';
 import type { Context, Stage } from '../types';
-import { SnapshotTap } from '../verify/SnapshotTap';
+import { SnapshotGate } from '../verify/SnapshotGate';
 import { SnapshotVerifier } from '../verify/SnapshotVerifier';
 import { EXECUTOR_VERSION } from '../version';
 import { MultipartSink } from '../s3/MultipartSink';
+import { ScavengePacer } from '../memory';
 
 const SNAPSHOT_PATH = '/v1/sys/storage/raft/snapshot';
 const MAX_REDIRECTS = 3;
+const SCAVENGE_EVERY_BYTES = 1024 * 1024;
 
 /** GET the snapshot from the leader, following 307s only within OPENBAO_ADDRESSES. */
 async function openSnapshot(
@@ -108,7 +110,7 @@ async function readSmallJson(res: http.IncomingMessage): Promise<unknown> {
 
 /**
  * Stage 4: stream the leader's snapshot into an S3 multipart upload, verifying it on the
- * way (SnapshotTap → MultipartSink). Any failure aborts the upload and awaits the abort.
+ * way (MultipartSink, SnapshotGate). Any failure aborts the upload and awaits the abort.
  * Source errors are exit 4, content errors 6, storage errors 5, a signal 7.
  */
 export const streamSnapshot: Stage = {
@@ -123,30 +125,14 @@ export const streamSnapshot: Stage = {
     const origin = new URL(url).origin;
     const t0 = deps.now();
 
-    const verifier = new SnapshotVerifier();
-    const metadata: Record<string, string> = {
+    // socket reads and gunzip output are short-lived Buffers: scavenge them as they pile up
+    const pacer = new ScavengePacer(SCAVENGE_EVERY_BYTES);
+    const verifier = new SnapshotVerifier(bytes => pacer.advance(bytes));
+    const gate = new SnapshotGate(verifier, {
       'openbao-cluster': config.clusterName,
       'openbao-namespace': config.clusterNamespace,
       'executor-version': EXECUTOR_VERSION,
-    };
-    // the sink reads it when it sends CreateMultipartUpload / PutObject, so filling it in
-    // later still lands on the request.
-    verifier.metaParsed.then(
-      m => {
-        metadata['openbao-raft-index'] = String(m.raftIndex);
-        metadata['openbao-raft-term'] = String(m.raftTerm);
-      },
-      () => {},
-    );
-    // The state checksum is known only at the end: in time for a single PutObject; a
-    // multipart object gets it in the verify stage only if asked to (a server-side copy).
-    const tap = new SnapshotTap(
-      verifier,
-      Math.min(storage.partSize, 1024 * 1024),
-      facts => {
-        metadata['openbao-state-sha256'] = facts.stateSha256;
-      },
-    );
+    });
     const sink = new MultipartSink({
       client: s3,
       bucket: storage.bucket,
@@ -154,27 +140,25 @@ export const streamSnapshot: Stage = {
       partSize: storage.partSize,
       concurrency: storage.concurrency,
       contentType: 'application/gzip',
-      metadata,
+      gate,
     });
 
     let failure: StageError | undefined;
     const fail = (e: StageError) => {
       failure ??= e;
       res.destroy();
-      tap.destroy(failure);
+      sink.destroy(failure);
     };
     const onAbort = () => fail(abortedError('stream', ctx.signal));
     if (ctx.signal.aborted) onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     const classify = (err: Error): StageError => {
-      if (tap.verificationError)
+      if (verifier.failure)
         return new StageError(
           'verify',
           ExitCode.verification,
-          `snapshot verification failed: ${errorMessage(
-            tap.verificationError,
-          )}`,
+          `snapshot verification failed: ${errorMessage(verifier.failure)}`,
         );
       if (sink.storageError)
         return new StageError(
@@ -188,24 +172,26 @@ export const streamSnapshot: Stage = {
         'stream',
         ExitCode.source,
         `snapshot stream from ${origin} broke after ${
-          tap.bytes
+          sink.bytesWritten
         } bytes: ${errorMessage(err)}`,
       );
     };
 
     const streamed = new Promise<void>(resolve =>
-      pipeline(res, tap, sink, err => {
+      pipeline(res, sink, err => {
         if (err && !failure) failure = classify(err);
         resolve();
       }),
     );
+
+    res.on('data', (chunk: Buffer) => pacer.advance(chunk.length));
 
     let progressAt = deps.now();
     sink.on('part', ({ partNumber }: { partNumber: number }) => {
       if (deps.now() - progressAt > 10_000) {
         progressAt = deps.now();
         deps.log.info('upload progress', {
-          bytes: tap.bytes,
+          bytes: sink.bytesWritten,
           part: partNumber,
         });
       }
@@ -216,7 +202,7 @@ export const streamSnapshot: Stage = {
     const outcome = await sink.settled;
     if (!outcome.completed) {
       deps.log.warn('upload abandoned', {
-        bytesRead: tap.bytes,
+        bytesRead: sink.bytesWritten,
         partsUploaded: sink.partsUploaded,
       });
       if (outcome.abortError)
@@ -225,6 +211,7 @@ export const streamSnapshot: Stage = {
         });
     }
     if (failure) {
+      verifier.destroy();
       // e.g. SIGTERM between the last part and completion: leave nothing behind
       await s3
         .send(
@@ -233,7 +220,7 @@ export const streamSnapshot: Stage = {
         .catch(() => {});
       throw failure;
     }
-    if (!tap.facts)
+    if (!gate.facts)
       throw new StageError(
         'verify',
         ExitCode.verification,
@@ -242,22 +229,22 @@ export const streamSnapshot: Stage = {
 
     const seconds = (deps.now() - t0) / 1000;
     deps.log.info('snapshot uploaded', {
-      bytes: tap.bytes,
+      bytes: gate.bytes,
       seconds,
       mibPerSecond: Number(
-        (tap.bytes / 1048576 / Math.max(seconds, 0.001)).toFixed(1),
+        (gate.bytes / 1048576 / Math.max(seconds, 0.001)).toFixed(1),
       ),
-      raftIndex: tap.facts.raftIndex,
-      raftTerm: tap.facts.raftTerm,
-      sealedChecksums: tap.facts.sealedChecksums,
+      raftIndex: gate.facts.raftIndex,
+      raftTerm: gate.facts.raftTerm,
+      sealedChecksums: gate.facts.sealedChecksums,
     });
     return {
       ...ctx,
       upload: {
-        size: tap.bytes,
-        sha256: tap.sha256,
+        size: gate.bytes,
+        sha256: gate.sha256,
         sourceUrl: url,
-        ...tap.facts,
+        ...gate.facts,
       },
     };
   },

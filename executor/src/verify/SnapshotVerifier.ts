@@ -1,5 +1,4 @@
 import { createHash, Hash } from 'node:crypto';
-import { once } from 'node:events';
 import { createGunzip, Gunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { compareChecksums, parseSha256Sums } from './parseSha256Sums';
@@ -40,7 +39,7 @@ const SMALL_LIMIT = 1024 * 1024;
  * checks the hashes against SHA256SUMS at the end. Nothing is kept but small files.
  */
 export class SnapshotVerifier {
-  // large output chunks: fewer callbacks and Buffers per MiB (the default 16 KiB costs CPU)
+  // large output chunks: fewer callbacks, Buffers and zlib thread hand-offs per MiB
   readonly #gunzip: Gunzip = createGunzip({ chunkSize: 256 * 1024 });
   readonly #tar = extract();
   readonly #computed = new Map<string, string>();
@@ -53,7 +52,8 @@ export class SnapshotVerifier {
   #resolveMeta!: (m: SnapshotMetaFacts) => void;
   #rejectMeta!: (e: Error) => void;
 
-  constructor() {
+  /** `onInflated` sees the size of every decompressed chunk (for GC pacing). */
+  constructor(onInflated: (bytes: number) => void = () => {}) {
     this.metaParsed = new Promise((resolve, reject) => {
       this.#resolveMeta = resolve;
       this.#rejectMeta = reject;
@@ -69,6 +69,7 @@ export class SnapshotVerifier {
     );
     // streamx's Writable has no pipe target support for Node streams: pump by hand with backpressure.
     this.#gunzip.on('data', (chunk: Buffer) => {
+      onInflated(chunk.length);
       if (!this.#tar.write(chunk)) this.#gunzip.pause();
     });
     this.#tar.on('drain', () => this.#gunzip.resume());
@@ -108,6 +109,12 @@ export class SnapshotVerifier {
     next: () => void,
   ) {
     const clean = name.replace(/^\.\//, '');
+    // Raft writes meta.json first; the upload waits for it (index and term go with
+    // CreateMultipartUpload), so a snapshot without it up front must fail, not stall.
+    if (clean !== 'meta.json' && !this.#meta) {
+      this.#tar.destroy(this.#fail(`${clean} comes before meta.json`));
+      return;
+    }
     if (type !== 'file') {
       this.#tar.destroy(
         this.#fail(`unexpected tar entry ${clean} of type ${type}`),
@@ -157,12 +164,18 @@ export class SnapshotVerifier {
     });
   }
 
-  /** Feeds gzip bytes; resolves when they are accepted (backpressure). */
+  /**
+   * Feeds gzip bytes; resolves once gunzip has consumed them (the caller may then reuse the
+   * buffer). Large chunks keep the hand-offs to zlib's thread few.
+   */
   async write(chunk: Buffer): Promise<void> {
     if (this.#failure) throw this.#failure;
-    if (!this.#gunzip.write(chunk)) {
-      await Promise.race([once(this.#gunzip, 'drain'), this.#done]);
-    }
+    await Promise.race([
+      new Promise<void>((resolve, reject) =>
+        this.#gunzip.write(chunk, e => (e ? reject(e) : resolve())),
+      ),
+      this.#done,
+    ]);
     if (this.#failure) throw this.#failure;
   }
 
