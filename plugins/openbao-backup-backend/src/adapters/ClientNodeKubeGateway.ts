@@ -27,7 +27,14 @@ import { ClusterEvent, JobManifest, KubeGateway } from './KubeGateway';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const FIELD_MANAGER = 'openbao-backup';
+/** Secret reads in flight at once during a pass. */
+const SECRET_READS_AT_ONCE = 16;
 const LABEL_VALUE = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** What is read of any listed object to tell whose it is. */
+type Labelled = {
+  metadata?: { namespace?: string; labels?: Record<string, string> };
+};
 
 function isNotFound(e: unknown) {
   return e instanceof ApiException && e.code === 404;
@@ -167,7 +174,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
     };
     try {
       if (!this.#namespaces) {
-        return await this.#listAll(_continue =>
+        return await this.#listAll<OpenBaoCluster>(_continue =>
           this.#custom.listClusterCustomObject({
             ...base,
             _continue,
@@ -177,7 +184,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
       }
       const perNamespace = await Promise.all(
         this.#namespaces.map(namespace =>
-          this.#listAll(_continue =>
+          this.#listAll<OpenBaoCluster>(_continue =>
             this.#custom.listNamespacedCustomObject({
               ...base,
               namespace,
@@ -196,17 +203,19 @@ export class ClientNodeKubeGateway implements KubeGateway {
     }
   }
 
-  async #listAll(
-    page: (
-      cont?: string,
-    ) => Promise<{ items: OpenBaoCluster[]; metadata?: { continue?: string } }>,
-  ): Promise<OpenBaoCluster[]> {
-    const items: OpenBaoCluster[] = [];
+  /** Every page of a list (custom objects spell the token `continue`, typed lists `_continue`). */
+  async #listAll<T>(
+    page: (cont?: string) => Promise<{
+      items: T[];
+      metadata?: { continue?: string; _continue?: string };
+    }>,
+  ): Promise<T[]> {
+    const items: T[] = [];
     let cont: string | undefined;
     do {
       const list = await page(cont);
       items.push(...list.items);
-      cont = list.metadata?.continue || undefined;
+      cont = list.metadata?.continue || list.metadata?._continue || undefined;
     } while (cont);
     return items;
   }
@@ -281,19 +290,170 @@ export class ClientNodeKubeGateway implements KubeGateway {
         );
       }),
     ]);
+    return this.#observed(
+      cluster,
+      secrets.filter(<T>(s: T | undefined): s is T => Boolean(s)),
+      restores,
+      jobs,
+      podList.items as Array<PodLike & Labelled>,
+    );
+  }
+
+  /** The observation of one cluster from what was read (Jobs and Pods already its own). */
+  #observed(
+    cluster: OpenBaoCluster,
+    secrets: ObservedCluster['secrets'],
+    restores: OpenBaoRestore[],
+    jobs: JobLike[],
+    podList: Array<PodLike & Labelled>,
+  ): ObservedCluster {
+    const { namespace, name } = cluster.metadata;
     const pods: Record<string, PodLike[]> = {};
-    for (const pod of podList.items) {
+    for (const pod of podList) {
       const jobName = pod.metadata?.labels?.['job-name'];
-      if (jobName) (pods[jobName] ??= []).push(pod as PodLike);
+      if (jobName) (pods[jobName] ??= []).push(pod);
     }
     return {
       ref: { kubernetesCluster: this.name, namespace, name },
       cluster,
-      secrets: secrets.filter(<T>(s: T | undefined): s is T => Boolean(s)),
+      secrets,
       restores,
       jobs,
       pods,
     };
+  }
+
+  async observeAll(
+    clusters: OpenBaoCluster[],
+  ): Promise<Map<string, ObservedCluster | Error>> {
+    const labelSelector = `${LABEL_COMPONENT}=${COMPONENT_VALUE}`;
+    // Where to list: the configured namespaces, or the whole cluster in one request per kind.
+    const scopes: Array<string | undefined> = this.#namespaces ?? [undefined];
+    const listed = (what: string, scope?: string) => (e: unknown) => {
+      throw new ForwardedError(
+        `list ${what} in ${scope ?? 'all namespaces'}`,
+        kubeApiCause(e),
+      );
+    };
+    const [jobs, pods, restores, secrets] = await Promise.all([
+      Promise.all(
+        scopes.map(namespace =>
+          this.#listAll(_continue =>
+            namespace
+              ? this.#batch.listNamespacedJob({
+                  namespace,
+                  labelSelector,
+                  _continue,
+                  limit: 500,
+                })
+              : this.#batch.listJobForAllNamespaces({
+                  labelSelector,
+                  _continue,
+                  limit: 500,
+                }),
+          ).catch(listed('backup Jobs', namespace)),
+        ),
+      ).then(l => l.flat() as Array<JobLike & Labelled>),
+      Promise.all(
+        scopes.map(namespace =>
+          this.#listAll(_continue =>
+            namespace
+              ? this.#core.listNamespacedPod({
+                  namespace,
+                  labelSelector,
+                  _continue,
+                  limit: 500,
+                })
+              : this.#core.listPodForAllNamespaces({
+                  labelSelector,
+                  _continue,
+                  limit: 500,
+                }),
+          ).catch(listed('backup Pods', namespace)),
+        ),
+      ).then(l => l.flat() as Array<PodLike & Labelled>),
+      Promise.all(scopes.map(namespace => this.#allRestores(namespace))).then(
+        l => l.flat(),
+      ),
+      this.#secretsOnce(clusters),
+    ]);
+    const result = new Map<string, ObservedCluster | Error>();
+    const ofCluster = <T extends Labelled>(items: T[], c: OpenBaoCluster) =>
+      items.filter(
+        i =>
+          i.metadata?.namespace === c.metadata.namespace &&
+          i.metadata?.labels?.[LABEL_CLUSTER] === c.metadata.name,
+      );
+    for (const cluster of clusters) {
+      const { namespace, name } = cluster.metadata;
+      const own = secretsToObserve(cluster).map(s =>
+        secrets.get(`${namespace}/${s}`),
+      );
+      const failed = own.find((s): s is Error => s instanceof Error);
+      result.set(
+        `${namespace}/${name}`,
+        failed ??
+          this.#observed(
+            cluster,
+            own.filter(
+              (s): s is { name: string; keys: string[] } =>
+                !!s && !(s instanceof Error),
+            ),
+            restores.filter(r => r.metadata?.namespace === namespace),
+            ofCluster(jobs, cluster),
+            ofCluster(pods, cluster),
+          ),
+      );
+    }
+    return result;
+  }
+
+  async #allRestores(namespace?: string): Promise<OpenBaoRestore[]> {
+    if (namespace) return this.listRestores(namespace);
+    try {
+      const list = await this.#custom.listClusterCustomObject({
+        group: OPENBAO_API_GROUP,
+        version: OPENBAO_API_VERSION,
+        plural: OPENBAO_RESTORE_PLURAL,
+      });
+      return list.items as OpenBaoRestore[];
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw new ForwardedError(
+        'list OpenBaoRestores in all namespaces',
+        kubeApiCause(e),
+      );
+    }
+  }
+
+  /**
+   * The key names of every Secret the clusters reference, each read once (a few at a time): a
+   * failed read is kept as the Error of the clusters that need it, not of the whole pass.
+   */
+  async #secretsOnce(clusters: OpenBaoCluster[]) {
+    const wanted = [
+      ...new Set(
+        clusters.flatMap(c =>
+          secretsToObserve(c).map(s => `${c.metadata.namespace}/${s}`),
+        ),
+      ),
+    ];
+    const found = new Map<
+      string,
+      { name: string; keys: string[] } | undefined | Error
+    >();
+    for (let i = 0; i < wanted.length; i += SECRET_READS_AT_ONCE) {
+      await Promise.all(
+        wanted.slice(i, i + SECRET_READS_AT_ONCE).map(async key => {
+          const [namespace, name] = key.split('/');
+          found.set(
+            key,
+            await this.#secretKeys(namespace, name).catch((e: Error) => e),
+          );
+        }),
+      );
+    }
+    return found;
   }
 
   async #secretKeys(namespace: string, name: string) {

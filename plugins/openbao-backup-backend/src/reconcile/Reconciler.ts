@@ -12,6 +12,7 @@ import {
 } from '@internal/plugin-openbao-backup-common';
 import {
   BackupJobSettings,
+  ObservedCluster,
   RunDecision,
   RunOutcome,
   buildBackupJob,
@@ -22,6 +23,7 @@ import {
 import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
+import { triggerPending } from './triggerPending';
 import { writeStatus } from './writeStatus';
 import { FailedRunJanitor, keyOfJob } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
@@ -101,8 +103,7 @@ const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> =
       reason: 'BackupConfigInvalid',
       message: o.problems
         .map(
-          (p: { field: string; message: string }) =>
-            `${p.field}: ${p.message}`,
+          (p: { field: string; message: string }) => `${p.field}: ${p.message}`,
         )
         .join('; '),
     }),
@@ -148,8 +149,14 @@ export class Reconciler {
     await Promise.all(
       this.#options.gateways.map(async gateway => {
         let clusters: OpenBaoCluster[];
+        let observed: Map<string, ObservedCluster | Error> | undefined;
         try {
-          clusters = await gateway.listClusters();
+          // Requested runs first: a trigger waits for its own cluster, not for the whole pass.
+          clusters = (await gateway.listClusters()).sort(
+            (a, b) => Number(triggerPending(b)) - Number(triggerPending(a)),
+          );
+          // One read of Jobs, Pods, restores and Secrets for the pass, not 4 requests per cluster.
+          observed = await gateway.observeAll?.(clusters);
         } catch (e) {
           assertError(e);
           this.#options.logger.warn('cannot list OpenBaoClusters', {
@@ -173,7 +180,14 @@ export class Reconciler {
         for (const cluster of clusters) {
           report.clusters++;
           try {
-            await this.reconcileCluster(gateway, cluster, now);
+            await this.reconcileCluster(
+              gateway,
+              cluster,
+              now,
+              observed?.get(
+                `${cluster.metadata.namespace}/${cluster.metadata.name}`,
+              ),
+            );
             await this.#reportHealth(gateway, cluster, now);
           } catch (e) {
             assertError(e);
@@ -195,13 +209,18 @@ export class Reconciler {
     return report;
   }
 
-  /** Observe → decide → act for one cluster. Returns the decision (for tests and logs). */
+  /**
+   * Observe → decide → act for one cluster. Returns the decision (for tests and logs). `prefetched`
+   * is this cluster's part of the pass's `observeAll` (or why it could not be read).
+   */
   async reconcileCluster(
     gateway: KubeGateway,
     cluster: OpenBaoCluster,
     now: Date,
+    prefetched?: ObservedCluster | Error,
   ): Promise<RunDecision> {
-    const observed = await gateway.observe(cluster);
+    const observed = prefetched ?? (await gateway.observe(cluster));
+    if (observed instanceof Error) throw observed;
     const preUpgrade =
       cluster.metadata.annotations?.[PRE_UPGRADE_BACKUP_ANNOTATION]?.trim();
     let decision = decideRun(observed, now, {
