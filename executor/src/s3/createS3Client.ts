@@ -51,17 +51,20 @@ export function createS3Client(
       }),
     }),
   });
-  if (!signsPayload(storage.endpoint)) {
-    // a preset x-amz-content-sha256 is used by the signer instead of hashing the body
-    client.middlewareStack.add(
-      next => args => {
-        (args.request as { headers: Record<string, string> }).headers[
-          'x-amz-content-sha256'
-        ] = 'UNSIGNED-PAYLOAD';
-        return next(args);
-      },
-      { step: 'build', name: 'unsignedPayload' },
-    );
-  }
+  if (!signsPayload(storage.endpoint)) useUnsignedPayload(client);
   return client;
+}
+
+/** Makes the client send `x-amz-content-sha256: UNSIGNED-PAYLOAD` (see signsPayload). */
+export function useUnsignedPayload(client: S3Client): void {
+  // the signer takes a preset x-amz-content-sha256 instead of hashing the body
+  client.middlewareStack.add(
+    next => args => {
+      (args.request as { headers: Record<string, string> }).headers[
+        'x-amz-content-sha256'
+      ] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'unsignedPayload' },
+  );
 }
