@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -118,9 +118,13 @@ execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], {
 });
 const { startOpenBaoCluster } = await loadDouble(work);
 
-const { S3Client, CreateBucketCommand, HeadObjectCommand } = await import(
-  '@aws-sdk/client-s3'
-);
+const {
+  S3Client,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+} = await import('@aws-sdk/client-s3');
 const s3 = new S3Client({
   endpoint,
   region: 'us-east-1',
@@ -181,14 +185,15 @@ const tools = [
       BACKUP_CONCURRENCY: String(concurrency),
       BACKUP_CREDENTIALS_PATH: join(work, 'creds'),
       TERMINATION_LOG_PATH: join(work, 'termination-log'),
+      MALLOC_ARENA_MAX: '2', // as in the image
     }),
   },
   {
-    name: 'executor, BACKUP_STATE_CHECKSUM_METADATA=skip',
+    name: 'executor, BACKUP_STATE_CHECKSUM_METADATA=copy',
     command: `node ${arg('node-args', '')} ${join(root, 'dist/executor.js')}`,
     env: key => ({
       ...tools[0].env(key),
-      BACKUP_STATE_CHECKSUM_METADATA: 'skip',
+      BACKUP_STATE_CHECKSUM_METADATA: 'copy',
     }),
   },
   {
@@ -232,10 +237,13 @@ for (let run = 1; run <= runs; run++) {
     const key = `bench/tool${tools.indexOf(tool)}-${run}-${Date.now()}.snap`;
     const command =
       typeof tool.command === 'function' ? tool.command(key) : tool.command;
+    const load = loadavg()[0];
     const r = await timed(command, tool.env(key));
     const head = await s3.send(
       new HeadObjectCommand({ Bucket: bucket, Key: key }),
     );
+    // a GiB per run: keep the shared store's disk free
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     const mib = head.ContentLength / 1048576;
     rows.push({
       tool: tool.name,
@@ -245,6 +253,7 @@ for (let run = 1; run <= runs; run++) {
       mibPerSecond: mib / r.seconds,
       cpu: r.cpu,
       rssMiB: r.rssMiB,
+      load,
     });
     console.error(
       `${tool.name} run ${run}: ${mib.toFixed(0)} MiB in ${r.seconds}s`,
@@ -265,17 +274,22 @@ for (let run = 1; run <= runs; run++) {
         `  executor stage seconds: ${JSON.stringify(done.timings)}`,
       );
       notes.push(
-        `executor: stream stage ${done.timings.stream.toFixed(1)} s (${(
-          mib / done.timings.stream
-        ).toFixed(1)} MiB/s, verification included), ` +
-          `verify stage ${done.timings.verify.toFixed(
-            1,
-          )} s (HeadObject + the server-side self-copy that adds openbao-state-sha256 to a multipart object).`,
+        `${tool.name} #${run}: stream stage ${done.timings.stream.toFixed(
+          1,
+        )} s (${(mib / done.timings.stream).toFixed(
+          1,
+        )} MiB/s, verification included), ` +
+          `verify stage ${done.timings.verify.toFixed(1)} s (HeadObject${
+            tool.name.includes('copy')
+              ? ' + the server-side self-copy that adds openbao-state-sha256 to a multipart object'
+              : ''
+          }).`,
       );
     }
   }
 }
 await cluster.stop();
+await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 
 console.log(
   `\nSnapshot ${sizeMiB} MiB (object ${rows[0].mib.toFixed(
@@ -284,18 +298,20 @@ console.log(
     process.version
   }\n`,
 );
-console.log('| tool | seconds | MiB/s | CPU-seconds | peak RSS (MiB) |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(
+  '| tool | seconds | MiB/s | CPU-seconds | peak RSS (MiB) | load (1 min) |',
+);
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
     `| ${r.tool.replace(/\|/g, '\\|')}${
       runs > 1 ? ` #${r.run}` : ''
     } | ${r.seconds.toFixed(1)} | ${r.mibPerSecond.toFixed(
       1,
-    )} | ${r.cpu.toFixed(1)} | ${r.rssMiB.toFixed(0)} |`,
+    )} | ${r.cpu.toFixed(1)} | ${r.rssMiB.toFixed(0)} | ${r.load.toFixed(1)} |`,
   );
 }
 for (const n of notes) console.log(`\n${n}`);
 console.log(
-  '\nCPU-seconds and peak RSS are those of the measured command (for a pipeline: CPU of all its processes, RSS of the largest one). The OpenBao double serving the snapshot runs in this benchmark process and is not counted.',
+  '\nCPU-seconds and peak RSS are those of the measured command (for a pipeline: CPU of all its processes, RSS of the largest one). The OpenBao double serving the snapshot runs in this benchmark process and is not counted. Load: the 1-minute load average when the run started (2 cores, shared).',
 );
