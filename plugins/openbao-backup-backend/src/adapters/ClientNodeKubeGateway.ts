@@ -329,49 +329,40 @@ export class ClientNodeKubeGateway implements KubeGateway {
     const labelSelector = `${LABEL_COMPONENT}=${COMPONENT_VALUE}`;
     // Where to list: the configured namespaces, or the whole cluster in one request per kind.
     const scopes: Array<string | undefined> = this.#namespaces ?? [undefined];
-    const listed = (what: string, scope?: string) => (e: unknown) => {
-      throw new ForwardedError(
-        `list ${what} in ${scope ?? 'all namespaces'}`,
-        kubeApiCause(e),
-      );
-    };
+    type Page<T> = { items: T[]; metadata?: { _continue?: string } };
+    type Query = { labelSelector: string; _continue?: string; limit: number };
+    /** Every backup object of one kind in every scope, all pages. */
+    const listEverywhere = <T>(
+      what: string,
+      inNamespace: (q: Query & { namespace: string }) => Promise<Page<T>>,
+      inAll: (q: Query) => Promise<Page<T>>,
+    ) =>
+      Promise.all(
+        scopes.map(namespace =>
+          this.#listAll<T>(_continue => {
+            const query = { labelSelector, _continue, limit: 500 };
+            return namespace
+              ? inNamespace({ ...query, namespace })
+              : inAll(query);
+          }).catch(e => {
+            throw new ForwardedError(
+              `list ${what} in ${namespace ?? 'all namespaces'}`,
+              kubeApiCause(e),
+            );
+          }),
+        ),
+      ).then(l => l.flat());
     const [jobs, pods, restores, secrets] = await Promise.all([
-      Promise.all(
-        scopes.map(namespace =>
-          this.#listAll(_continue =>
-            namespace
-              ? this.#batch.listNamespacedJob({
-                  namespace,
-                  labelSelector,
-                  _continue,
-                  limit: 500,
-                })
-              : this.#batch.listJobForAllNamespaces({
-                  labelSelector,
-                  _continue,
-                  limit: 500,
-                }),
-          ).catch(listed('backup Jobs', namespace)),
-        ),
-      ).then(l => l.flat() as Array<JobLike & Labelled>),
-      Promise.all(
-        scopes.map(namespace =>
-          this.#listAll(_continue =>
-            namespace
-              ? this.#core.listNamespacedPod({
-                  namespace,
-                  labelSelector,
-                  _continue,
-                  limit: 500,
-                })
-              : this.#core.listPodForAllNamespaces({
-                  labelSelector,
-                  _continue,
-                  limit: 500,
-                }),
-          ).catch(listed('backup Pods', namespace)),
-        ),
-      ).then(l => l.flat() as Array<PodLike & Labelled>),
+      listEverywhere(
+        'backup Jobs',
+        q => this.#batch.listNamespacedJob(q),
+        q => this.#batch.listJobForAllNamespaces(q),
+      ) as Promise<Array<JobLike & Labelled>>,
+      listEverywhere(
+        'backup Pods',
+        q => this.#core.listNamespacedPod(q),
+        q => this.#core.listPodForAllNamespaces(q),
+      ) as Promise<Array<PodLike & Labelled>>,
       Promise.all(scopes.map(namespace => this.#allRestores(namespace))).then(
         l => l.flat(),
       ),
