@@ -149,6 +149,9 @@ export async function runTwoReplicas(
       }
       running.set(cluster, { job, until: Date.now() + jobMs });
     }),
+  }).catch(async e => {
+    await postgres.stop();
+    throw e;
   });
   const clock = virtualClock(60_000 / slotMs, LEAD_MS + 50_000);
   clock.enter(FIRST_SLOT - 60_000);
@@ -156,6 +159,7 @@ export async function runTwoReplicas(
   const counts = [{ count: 0 }, { count: 0 }];
   const problems: string[] = [];
   const backends: Array<{ stop(): Promise<void> }> = [];
+  let jobs: any[] = [];
   kube.faults.add({
     method: 'POST',
     pathPattern: '**/jobs',
@@ -221,15 +225,15 @@ export async function runTwoReplicas(
         await sleep(25);
       }
     }
+    jobs = (
+      await kubeRequest(kube, 'GET', `/apis/batch/v1/namespaces/${NS}/jobs`)
+    ).items;
   } finally {
+    // Whatever failed, leave no server or PostgreSQL process behind.
     await Promise.all(backends.map(b => b.stop().catch(() => {})));
+    await kube.stop();
+    await postgres.stop();
   }
-
-  const jobs: any[] = (
-    await kubeRequest(kube, 'GET', `/apis/batch/v1/namespaces/${NS}/jobs`)
-  ).items;
-  await kube.stop();
-  await postgres.stop();
 
   const slotList = Array.from({ length: slots }, (_, k) =>
     new Date(FIRST_SLOT + k * 60_000).toISOString(),
