@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockServices } from '@backstage/backend-test-utils';
 import { recordFaultCase } from '@internal/openbao-backup-sandbox';
+import { TRIGGER_BACKUP_ANNOTATION } from '@internal/plugin-openbao-backup-common';
 import { objectStoreFor } from '../adapters/objectStoreFor';
 import { keyOfJob } from '../reconcile/FailedRunJanitor';
 import { Reconciler, ReconcilerOptions } from '../reconcile/Reconciler';
@@ -43,6 +44,10 @@ export interface EndState {
   objects: string[];
   uploads: string[];
 }
+
+/** Whether the manual run `value` has ended (its outcome recorded). */
+export const runEnded = (value: string) => (cr: any) =>
+  cr.status?.backup?.observedTrigger === value && !cr.status.backup.activeJob;
 
 export type FaultHarness = Awaited<ReturnType<typeof startFaultHarness>>;
 
@@ -167,16 +172,31 @@ export async function startFaultHarness(o: FaultHarnessOptions) {
         now = new Date(now.getTime() + 150);
       }
     },
+    /** Passes until the outcome of the manual run `value` is recorded. */
+    untilRunEnds: (value: string, timeoutMs?: number) =>
+      h.tickUntil(runEnded(value), `the run "${value}" to end`, timeoutMs),
     /** Triggers a manual run and passes until its outcome is recorded. */
     async runToEnd(value: string, timeoutMs?: number) {
       await h.trigger(value);
-      return h.tickUntil(
-        c =>
-          c.status?.backup?.observedTrigger === value &&
-          !c.status.backup.activeJob,
-        `the run "${value}" to end`,
-        timeoutMs,
-      );
+      return h.untilRunEnds(value, timeoutMs);
+    },
+    /**
+     * Up to `passes` passes, 100 ms apart, until the bucket lists no multipart upload: the janitor
+     * re-checks a failed run's key, and Swift lists a just-created upload a little late.
+     */
+    async settleUploads(passes = 20) {
+      for (let i = 0; i < passes && (await h.uploads()).length; i++) {
+        await reconciler.tick();
+        await new Promise(r => setTimeout(r, 100));
+      }
+    },
+    /** The trigger annotation's current value. */
+    triggerAnnotation: async (): Promise<string | undefined> =>
+      (await cluster()).metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION],
+    /** Removes the faults of the Kubernetes API and OpenBao doubles. */
+    clearFaults() {
+      sandbox.kube.faults.clear();
+      bao.setFaults({});
     },
     async jobs(): Promise<any[]> {
       const list = await request(
@@ -225,6 +245,19 @@ export { keyOfJob };
 
 const count = (events: string[], reason: string) =>
   events.filter(e => e === reason).length;
+
+/** How many Events with this reason an end state has. */
+export const eventCount = (s: EndState, reason: string) =>
+  count(s.events, reason);
+
+/** The fault-table row maker of one area. */
+export const faultRow =
+  (area: string) => (name: string, fault: string, expected: string) => ({
+    area,
+    name,
+    fault,
+    expected,
+  });
 
 const condition = (s: EndState, type: string) =>
   s.conditions.find(c => c.type === type);

@@ -1,11 +1,9 @@
+import { ANNOTATION_SCHEDULED_TIME } from '@internal/plugin-openbao-backup-common';
 import {
-  ANNOTATION_SCHEDULED_TIME,
-  TRIGGER_BACKUP_ANNOTATION,
-} from '@internal/plugin-openbao-backup-common';
-import {
-  EndState,
   FaultHarness,
   describeEnd,
+  eventCount as count,
+  faultRow,
   judge,
   startFaultHarness,
   succeededRunChecks,
@@ -20,8 +18,6 @@ jest.setTimeout(60_000);
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The first `*\/5 * * * *` slot after `ms` (UTC: every multiple of five minutes). */
 const slotAfter = (ms: number) => Math.floor(ms / SLOT_MS) * SLOT_MS + SLOT_MS;
-const count = (s: EndState, reason: string) =>
-  s.events.filter(e => e === reason).length;
 const slotOf = (job: any) =>
   job?.metadata?.annotations?.[ANNOTATION_SCHEDULED_TIME];
 
@@ -32,12 +28,7 @@ const slotOf = (job: any) =>
  */
 describe('backend faults end to end', () => {
   let h: FaultHarness;
-  const row = (name: string, fault: string, expected: string) => ({
-    area: 'backend',
-    name,
-    fault,
-    expected,
-  });
+  const row = faultRow('backend');
 
   beforeAll(async () => {
     h = await startFaultHarness({
@@ -50,16 +41,17 @@ describe('backend faults end to end', () => {
     });
     await h.tick(); // first sighting: the next slot is recorded
   }, 60_000);
-  afterEach(() => {
-    h.sandbox.kube.faults.clear();
-    h.bao.setFaults({});
-  });
+  afterEach(() => h.clearFaults());
   afterAll(() => h?.stop());
 
-  const runEnded = (value: string) => (c: any) =>
-    c.status?.backup?.observedTrigger === value && !c.status.backup.activeJob;
-  const triggerAnnotation = async () =>
-    (await h.cluster()).metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION];
+  /** Passes until the run of the slot at `ms` has ended. */
+  const untilSlotRan = (ms: number, what: string) =>
+    h.tickUntil(
+      c =>
+        c.status?.backup?.lastAttemptScheduledTime === iso(ms) &&
+        !c.status.backup.activeJob,
+      what,
+    );
   /** `n` passes at the current fake clock; their errors. */
   const passes = async (n: number) => {
     const errors: string[] = [];
@@ -77,7 +69,7 @@ describe('backend faults end to end', () => {
       'the Job to start',
     );
     h.restart();
-    await h.tickUntil(runEnded('restart-mid-run'), 'the run to end');
+    await h.untilRunEnds('restart-mid-run');
     const after = await h.endState();
     judge(
       row(
@@ -108,10 +100,7 @@ describe('backend faults end to end', () => {
     const first = await h.tick();
     const afterCrash = await h.endState();
     h.restart();
-    const { cr } = await h.tickUntil(
-      runEnded('crash-after-create'),
-      'the run to end',
-    );
+    const { cr } = await h.untilRunEnds('crash-after-create');
     const after = await h.endState();
     const job = after.jobs[after.jobs.length - 1];
     judge(
@@ -130,7 +119,7 @@ describe('backend faults end to end', () => {
         'lastAttemptTime is the Job run-at':
           cr.status.backup.lastAttemptTime ===
           job.metadata.annotations['openbao.org/run-at'],
-        'trigger annotation cleared': !(await triggerAnnotation()),
+        'trigger annotation cleared': !(await h.triggerAnnotation()),
         ...succeededRunChecks(before, after),
       },
       describeEnd(after),
@@ -148,12 +137,7 @@ describe('backend faults end to end', () => {
     // Seven slots pass at once; the latest is 20 s old.
     const latest = first + 6 * SLOT_MS;
     h.setNow(new Date(latest + 20_000));
-    await h.tickUntil(
-      c =>
-        c.status?.backup?.lastAttemptScheduledTime === iso(latest) &&
-        !c.status.backup.activeJob,
-      'the catch-up run to end',
-    );
+    await untilSlotRan(latest, 'the catch-up run to end');
     const extra = await passes(5);
     const after = await h.endState();
     judge(
@@ -195,12 +179,7 @@ describe('backend faults end to end', () => {
     );
     // The slot after runs as usual.
     h.setNow(new Date(latest + SLOT_MS + 5_000));
-    await h.tickUntil(
-      c =>
-        c.status?.backup?.lastAttemptScheduledTime === iso(latest + SLOT_MS) &&
-        !c.status.backup.activeJob,
-      'the next slot to run',
-    );
+    await untilSlotRan(latest + SLOT_MS, 'the next slot to run');
     const after = await h.endState();
     judge(
       row(
@@ -249,12 +228,7 @@ describe('backend faults end to end', () => {
     }
     const behind = await h.endState();
     h.setNow(new Date(next + 5_000));
-    await h.tickUntil(
-      c =>
-        c.status?.backup?.lastAttemptScheduledTime === iso(next) &&
-        !c.status.backup.activeJob,
-      'the next slot to run',
-    );
+    await untilSlotRan(next, 'the next slot to run');
     const after = await h.endState();
     judge(
       row(

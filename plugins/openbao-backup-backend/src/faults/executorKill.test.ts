@@ -12,12 +12,15 @@ import {
 
 const MiB = 1024 * 1024;
 const KILLS = 20;
-jest.setTimeout(180_000);
+// Independent sandboxes killed in parallel: a kill and its recovery run mostly wait (process
+// start, the rate-limited stream, passes), so lanes overlap well even on two cores.
+const LANES = 4;
+jest.setTimeout(120_000);
 
 // Seeded kill points: FAULT_SEED=<n> repeats a run.
 const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
-const random = (i: number) =>
-  createHash('sha256').update(`${seed}/${i}`).digest().readUInt32BE(0) /
+const random = (lane: number, i: number) =>
+  createHash('sha256').update(`${seed}/${lane}/${i}`).digest().readUInt32BE(0) /
   2 ** 32;
 
 /**
@@ -50,109 +53,137 @@ async function killWhen(
   }
 }
 
+/** One sandbox whose executor containers are killed; `live` holds the current run's container. */
+interface Lane {
+  h: FaultHarness;
+  live: { container?: PodExecution };
+}
+
+/**
+ * Kills `kills` runs of one lane back to back, each followed by a run that must succeed. Returns
+ * the checks of every kill and where the kills landed.
+ */
+async function killRuns(lane: number, { h, live }: Lane, kills: number) {
+  const baseline = await h.runToEnd('baseline');
+  expect(baseline.errors).toEqual([]);
+  const total = h.bao.snapshots.find(s => s.completed)!.bytesSent;
+  const { snapshots } = h.bao;
+  const checks: Record<string, boolean> = {};
+  const points: string[] = [];
+  let openUploadsAtKill = 0;
+  let landed = 0;
+  for (let attempt = 0; landed < kills && attempt < kills + 6; attempt++) {
+    const p = random(lane, attempt) * 1.2;
+    const threshold = Math.min(p, 1) * total;
+    const afterStreamMs = Math.max(0, p - 1) * 1000;
+    h.bao.setFaults({ rateLimitBytesPerSecond: 16 * MiB });
+    const before = await h.endState();
+    const record = h.bao.snapshots.length;
+    live.container = undefined;
+    const killer = killWhen(
+      () => live.container,
+      () => snapshots[record],
+      threshold,
+      afterStreamMs,
+      h.uploads,
+    );
+    await h.runToEnd(`kill-${attempt}`);
+    const kill = await killer;
+    h.bao.setFaults({});
+    await h.settleUploads();
+    const after = await h.endState();
+    // The executor finished first: not a kill, try another point.
+    if (!kill.killed) continue;
+    landed++;
+    openUploadsAtKill += kill.uploads.length ? 1 : 0;
+    points.push(
+      `${((kill.bytes / total) * 100).toFixed(0)}%${
+        kill.uploads.length ? '*' : ''
+      }`,
+    );
+    const failed = failedRunChecks(
+      before,
+      after,
+      /^ExecutorFailed: executor exited with code 137 \(killed by signal 9\)/,
+    );
+    const key = keyOfJob(after.jobs[after.jobs.length - 1]);
+    const next = await h.runToEnd(`after-kill-${attempt}`);
+    const recovered = succeededRunChecks(after, await h.endState());
+    for (const [name, ok] of Object.entries({ ...failed, ...recovered })) {
+      checks[`lane ${lane} kill ${landed} (${key}): ${name}`] = ok;
+    }
+    checks[`lane ${lane} kill ${landed}: no pass error in the next run`] =
+      next.errors.length === 0;
+  }
+  return { checks, points, openUploadsAtKill, landed };
+}
+
 /*
  * SIGKILL (kill -9, the OOM killer, a lost node) gives the executor no chance to abort its
  * multipart upload or report. Each kill lands at a random byte of the snapshot stream (or, for
  * one point in six, up to 200 ms after the stream ended: last part, completion, verification).
  */
 describe('executor killed with SIGKILL at random points of an upload', () => {
-  let h: FaultHarness;
-  // The executor container of the current run (a holder, so loop closures see the latest one).
-  const live: { container?: PodExecution } = {};
+  const lanes: Lane[] = [];
 
   beforeAll(async () => {
-    h = await startFaultHarness({
-      namespace: 'fault-kill',
-      sandbox: {
-        // ≈ 10 MiB object, parts of 5 MiB: the multipart upload opens at about half the stream.
-        bao: { snapshot: { stateSize: 20 * MiB, compressionLevel: 1 } },
-        onContainerStarted: (_pod, execution) => {
-          live.container = execution;
+    const started = Array.from({ length: LANES }, async (_, i) => {
+      const live: Lane['live'] = {};
+      const h = await startFaultHarness({
+        namespace: `fault-kill-${i}`,
+        sandbox: {
+          // An 8 MiB object stored uncompressed (gzip level 0: little CPU per run), parts of
+          // 5 MiB: the multipart upload opens at 5/8 of the stream.
+          bao: { snapshot: { stateSize: 8 * MiB, compressionLevel: 0 } },
+          onContainerStarted: (_pod, execution) => {
+            live.container = execution;
+          },
         },
-      },
+      });
+      return { h, live };
     });
+    lanes.push(...(await Promise.all(started)));
   }, 60_000);
-  afterAll(() => h?.stop());
+  afterAll(() => Promise.all(lanes.map(l => l.h.stop())));
 
   it(`${KILLS} kills: never an object at the key, the upload aborted by the janitor, the next run succeeds`, async () => {
     // eslint-disable-next-line no-console
     console.log(`executor SIGKILL suite: seed ${seed} (FAULT_SEED=${seed})`);
-    await h.runToEnd('baseline');
-    const total = h.bao.snapshots.find(s => s.completed)!.bytesSent;
-
-    const { snapshots } = h.bao;
-    const uploads = h.uploads;
-    const checks: Record<string, boolean> = {};
-    const points: string[] = [];
-    let openUploadsAtKill = 0;
-    let kills = 0;
-    for (let attempt = 0; kills < KILLS && attempt < KILLS + 10; attempt++) {
-      const p = random(attempt) * 1.2;
-      const threshold = Math.min(p, 1) * total;
-      const afterStreamMs = Math.max(0, p - 1) * 1000;
-      h.bao.setFaults({ rateLimitBytesPerSecond: 16 * MiB });
-      const before = await h.endState();
-      const record = h.bao.snapshots.length;
-      live.container = undefined;
-      const killer = killWhen(
-        () => live.container,
-        () => snapshots[record],
-        threshold,
-        afterStreamMs,
-        uploads,
-      );
-      await h.runToEnd(`kill-${attempt}`);
-      const kill = await killer;
-      const uploadsAtKill = kill.uploads;
-      h.bao.setFaults({});
-      // Swift lists a just-created upload a little late: give the janitor's re-checks a few passes.
-      for (let i = 0; i < 20 && (await uploads()).length; i++) {
-        await h.tick();
-        await sleep(100);
-      }
-      const after = await h.endState();
-      if (!kill.killed) {
-        // The executor finished first: not a kill, try another point.
-        continue;
-      }
-      kills++;
-      openUploadsAtKill += uploadsAtKill.length ? 1 : 0;
-      points.push(
-        `${((kill.bytes / total) * 100).toFixed(0)}%${
-          uploadsAtKill.length ? '*' : ''
-        }`,
-      );
-      const failed = failedRunChecks(
-        before,
-        after,
-        /^ExecutorFailed: executor exited with code 137 \(killed by signal 9\)/,
-      );
-      const key = keyOfJob(after.jobs[after.jobs.length - 1]);
-      const next = await h.runToEnd(`after-kill-${attempt}`);
-      const recovered = succeededRunChecks(after, await h.endState());
-      for (const [name, ok] of Object.entries({ ...failed, ...recovered })) {
-        checks[`kill ${kills} (${key}): ${name}`] = ok;
-      }
-      expect(next.errors).toEqual([]);
-    }
+    const results = await Promise.all(
+      lanes.map((lane, i) => killRuns(i, lane, KILLS / LANES)),
+    );
+    const kills = results.reduce((n, r) => n + r.landed, 0);
+    const openUploadsAtKill = results.reduce(
+      (n, r) => n + r.openUploadsAtKill,
+      0,
+    );
+    const checks: Record<string, boolean> = Object.assign(
+      {},
+      ...results.map(r => r.checks),
+    );
     checks[`${KILLS} kills landed`] = kills === KILLS;
     // Otherwise the janitor was never put to work and the case proves little.
     checks['some kills left an open multipart upload'] = openUploadsAtKill > 0;
-    const end = await h.endState();
+    const ends = await Promise.all(lanes.map(l => l.h.endState()));
+    const cleanUps = ends.reduce(
+      (n, e) => n + e.events.filter(r => r === 'FailedRunCleanedUp').length,
+      0,
+    );
+    const uploadsLeft = ends.reduce((n, e) => n + e.uploads.length, 0);
     judge(
       {
         area: 'executor',
         name: `SIGKILL ×${KILLS} (seed ${seed})`,
-        fault: 'kill -9 of the executor at a random byte of the stream',
+        fault: `kill -9 of the executor at a random byte of the stream (${LANES} clusters in parallel)`,
         expected:
           'each run failed (code 137, failures+1), no object at its key, upload aborted by the janitor, next run ok',
       },
       checks,
-      `${kills} kills at ${points.join(
-        ' ',
-      )} (* = upload open at the kill: ${openUploadsAtKill}); ${
-        end.events.filter(e => e === 'FailedRunCleanedUp').length
-      } clean-up Events; uploads left ${end.uploads.length}; next runs ok`,
+      `${kills} kills at ${results
+        .map(r => r.points.join(' '))
+        .join(
+          ' | ',
+        )} (* = upload open at the kill: ${openUploadsAtKill}); ${cleanUps} clean-up Events; uploads left ${uploadsLeft}; next runs ok`,
     );
   });
 });

@@ -7,10 +7,11 @@ import { objectStoreFor } from '../adapters/objectStoreFor';
 import { triggerPending } from '../reconcile/triggerPending';
 import { ClusterService } from '../service/ClusterService';
 import {
-  EndState,
   FaultHarness,
   describeEnd,
+  eventCount,
   failedRunChecks,
+  faultRow,
   judge,
   startFaultHarness,
   succeededRunChecks,
@@ -21,9 +22,6 @@ const NS = 'fault-kube';
 const POD_START_TIMEOUT_S = 60;
 jest.setTimeout(60_000);
 
-const count = (s: EndState, reason: string) =>
-  s.events.filter(e => e === reason).length;
-
 /*
  * Kubernetes API faults: the API double answers 409s, drops watches, goes away behind a tcp proxy,
  * loses the Job, never starts the Pod, or ends the Job at its deadline. Each case checks the whole
@@ -32,12 +30,7 @@ const count = (s: EndState, reason: string) =>
  */
 describe('Kubernetes API faults end to end', () => {
   let h: FaultHarness;
-  const row = (name: string, fault: string, expected: string) => ({
-    area: 'kubernetes',
-    name,
-    fault,
-    expected,
-  });
+  const row = faultRow('kubernetes');
 
   beforeAll(async () => {
     h = await startFaultHarness({
@@ -51,10 +44,7 @@ describe('Kubernetes API faults end to end', () => {
     });
     await h.tick(); // first sighting: the next slot is recorded
   }, 60_000);
-  afterEach(() => {
-    h.sandbox.kube.faults.clear();
-    h.bao.setFaults({});
-  });
+  afterEach(() => h.clearFaults());
   afterAll(() => h?.stop());
 
   const activeRun = () =>
@@ -80,8 +70,6 @@ describe('Kubernetes API faults end to end', () => {
         `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${job}`,
       )
     ).items;
-  const triggerAnnotation = async () =>
-    (await h.cluster()).metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION];
 
   it('409 storm on status writes', async () => {
     const { faults } = h.sandbox.kube;
@@ -95,12 +83,7 @@ describe('Kubernetes API faults end to end', () => {
     const first = await h.tick();
     const firstPass = { writes: writes.hits, reads: reads.hits };
     const afterFirst = await h.endState();
-    await h.tickUntil(
-      c =>
-        c.status?.backup?.observedTrigger === 'conflict-storm' &&
-        !c.status.backup.activeJob,
-      'the run to end',
-    );
+    await h.untilRunEnds('conflict-storm');
     const after = await h.endState();
     judge(
       row(
@@ -118,7 +101,7 @@ describe('Kubernetes API faults end to end', () => {
           afterFirst.jobs.length === before.jobs.length + 1,
         'observedTrigger recorded':
           after.backup.observedTrigger === 'conflict-storm',
-        'trigger annotation cleared': !(await triggerAnnotation()),
+        'trigger annotation cleared': !(await h.triggerAnnotation()),
         ...succeededRunChecks(before, after),
       },
       `${firstPass.writes} writes/${
@@ -159,12 +142,7 @@ describe('Kubernetes API faults end to end', () => {
       faults.remove(refused.id);
       await until('the watch to see the trigger', async () => requested > 0);
       await passes;
-      const { cr } = await h.tickUntil(
-        c =>
-          c.status?.backup?.observedTrigger === 'while-watch-down' &&
-          !c.status.backup.activeJob,
-        'the run to end',
-      );
+      const { cr } = await h.untilRunEnds('while-watch-down');
       const after = await h.endState();
       judge(
         row(
@@ -228,22 +206,17 @@ describe('Kubernetes API faults end to end', () => {
             j.status?.succeeded,
         );
       while (!(await jobDone())) {
-        const report = await h.tick().catch(() => {
+        try {
+          outage.push(...(await h.tick()).errors.map(e => e.message));
+        } catch {
           threw++;
-          return { errors: [] };
-        });
-        outage.push(...report.errors.map(e => e.message));
+        }
         await sleep(200);
       }
       const fleet = await clusters.fleet();
       const entry = await clusters.entry(ref);
       await proxy.up();
-      await h.tickUntil(
-        c =>
-          c.status?.backup?.observedTrigger === 'api-down' &&
-          !c.status.backup.activeJob,
-        'the run to be recorded after the outage',
-      );
+      await h.untilRunEnds('api-down');
       const after = await h.endState();
       const back = await clusters.entry(ref);
       judge(
@@ -308,10 +281,7 @@ describe('Kubernetes API faults end to end', () => {
       'the run to be recorded',
     );
     // The janitor re-checks the key for a while (Swift may list an upload late).
-    for (let i = 0; i < 20 && (await h.uploads()).length; i++) {
-      await h.tick();
-      await sleep(100);
-    }
+    await h.settleUploads();
     const after = await h.endState();
     judge(
       row(
@@ -325,8 +295,8 @@ describe('Kubernetes API faults end to end', () => {
         'an upload was open at the deletion':
           uploadsAtDelete.includes(activeJobKey),
         'one FailedRunCleanedUp Event':
-          count(after, 'FailedRunCleanedUp') ===
-          count(before, 'FailedRunCleanedUp') + 1,
+          eventCount(after, 'FailedRunCleanedUp') ===
+          eventCount(before, 'FailedRunCleanedUp') + 1,
         ...failedRunChecks(
           before,
           after,
@@ -409,10 +379,7 @@ describe('Kubernetes API faults end to end', () => {
         'the run to be recorded',
         20_000,
       );
-      for (let i = 0; i < 20 && (await h.uploads()).length; i++) {
-        await h.tick();
-        await sleep(100);
-      }
+      await h.settleUploads();
       const after = await h.endState();
       judge(
         row(

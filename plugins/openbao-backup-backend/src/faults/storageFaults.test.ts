@@ -103,13 +103,15 @@ describe('storage faults end to end', () => {
       return undefined;
     };
     await h.runToEnd('s3-down-mid-upload');
-    const orphaned = (await h.uploads()).length;
+    // Swift lists a just-created upload late on a loaded machine: wait for it (at most 5 s).
+    let orphaned = 0;
+    for (let i = 0; i < 50 && !orphaned; i++) {
+      orphaned = (await h.uploads()).length;
+      if (!orphaned) await sleep(100);
+    }
     await proxy.up();
     // The janitor retries every pass until the bucket answers again.
-    for (let i = 0; i < 40 && (await h.uploads()).length; i++) {
-      await h.tick();
-      await sleep(100);
-    }
+    await h.settleUploads(40);
     const after = await h.endState();
     judge(
       row(

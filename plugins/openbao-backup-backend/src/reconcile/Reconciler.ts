@@ -115,6 +115,21 @@ const EVENT_FOR: Partial<Record<RunOutcome['type'], (o: any) => ClusterEvent>> =
   };
 
 /**
+ * The run whose trigger annotation the pass consumed: a started or refused run, or an adopted Job
+ * (the pass that created it failed before it could clear the annotation).
+ */
+function triggerActedOn(
+  decision: RunDecision,
+): { trigger: BackupTrigger; triggerValue?: string } | undefined {
+  if (decision.action === 'start' || decision.action === 'refuse')
+    return decision;
+  if (decision.action !== 'track' || !decision.adopted || !decision.job)
+    return undefined;
+  const started = startedOutcomeFromJob(decision.job, decision.jobName);
+  return started.type === 'job-started' ? started : undefined;
+}
+
+/**
  * One reconcile pass over every OpenBaoCluster: observe, decide (pure core), act. Runs as the
  * Backstage scheduler task `openbao-backup:reconcile` (scope global: one replica at a time).
  */
@@ -302,19 +317,9 @@ export class Reconciler {
     }
 
     // Trigger annotations are edge-triggered: clear the one acted on, unless changed meanwhile.
-    // An adopted Job's too: the pass that created it failed before it got here.
-    const acted =
-      decision.action === 'start' || decision.action === 'refuse'
-        ? decision
-        : decision.action === 'track' && decision.adopted && decision.job
-        ? startedOutcomeFromJob(decision.job, decision.jobName)
-        : undefined;
-    const triggerValue =
-      acted && 'triggerValue' in acted ? acted.triggerValue : undefined;
-    const annotation =
-      acted && 'trigger' in acted
-        ? TRIGGER_ANNOTATION_OF[acted.trigger]
-        : undefined;
+    const acted = triggerActedOn(decision);
+    const triggerValue = acted?.triggerValue;
+    const annotation = acted ? TRIGGER_ANNOTATION_OF[acted.trigger] : undefined;
     if (
       triggerValue !== undefined &&
       annotation &&
