@@ -206,4 +206,17 @@ describe('startedOutcomeFromJob', () => {
       trigger: 'pre-upgrade',
     });
   });
+  it('reads the object key, so an adopted run can be cleaned up after its Job vanished', () => {
+    expect(
+      startedOutcomeFromJob(
+        {
+          metadata: {
+            annotations: { 'openbao.org/backup-key': 'p/ns/c/x.snap' },
+            creationTimestamp: at,
+          },
+        },
+        'j',
+      ),
+    ).toMatchObject({ key: 'p/ns/c/x.snap' });
+  });
 });

@@ -255,6 +255,33 @@ describe('statusPatchFor', () => {
     },
   );
 
+  it('records the run key as activeJobKey while the Job runs and removes it with the outcome', () => {
+    const started = statusPatchFor(
+      clusterWith({}),
+      {
+        type: 'job-started',
+        jobName: 'j',
+        trigger: 'manual',
+        runAt: now,
+        key: 'p/ns/c/x.snap',
+      },
+      now,
+    );
+    expect(started.status.backup.activeJobKey).toBe('p/ns/c/x.snap');
+    const runningWithKey = clusterWith({
+      activeJob: 'j',
+      activeJobKey: 'p/ns/c/x.snap',
+    });
+    for (const outcome of [
+      { type: 'job-failed' as const, jobName: 'j', reason: 'R', message: 'm' },
+      { type: 'job-succeeded' as const, jobName: 'j', result },
+    ]) {
+      expect(
+        statusPatchFor(runningWithKey, outcome, now).status.backup,
+      ).toMatchObject({ activeJob: null, activeJobKey: null });
+    }
+  });
+
   it('truncates a very long failure reason', () => {
     const patch = statusPatchFor(
       clusterWith({}),
