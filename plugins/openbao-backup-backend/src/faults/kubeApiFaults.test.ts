@@ -20,6 +20,7 @@ import {
 const MiB = 1024 * 1024;
 const NS = 'fault-kube';
 const POD_START_TIMEOUT_S = 60;
+const DEADLINE_S = 6;
 jest.setTimeout(60_000);
 
 /*
@@ -112,8 +113,8 @@ describe('Kubernetes API faults end to end', () => {
 
   it('dropped watch: a trigger set while it was down is still honoured', async () => {
     const { faults } = h.sandbox.kube;
-    // The first watch is cut after 300 ms; reconnections are refused until the API is "back".
-    faults.add({ watch: true, dropWatchAfterMs: 300, times: 1 });
+    // The first watch is cut after 1 s; reconnections are refused until the API is "back".
+    faults.add({ watch: true, dropWatchAfterMs: 1000, times: 1 });
     const errors: string[] = [];
     const seen: string[] = [];
     // As the plugin does: a pending trigger seen by the watch asks for a pass (one at a time).
@@ -205,7 +206,7 @@ describe('Kubernetes API faults end to end', () => {
             j.metadata.name === running.status.backup.activeJob &&
             j.status?.succeeded,
         );
-      while (!(await jobDone())) {
+      for (let i = 0; i < 150 && !(await jobDone()); i++) {
         try {
           outage.push(...(await h.tick()).errors.map(e => e.message));
         } catch {
@@ -213,6 +214,7 @@ describe('Kubernetes API faults end to end', () => {
         }
         await sleep(200);
       }
+      const endedInOutage = await jobDone();
       const fleet = await clusters.fleet();
       const entry = await clusters.entry(ref);
       await proxy.up();
@@ -230,6 +232,7 @@ describe('Kubernetes API faults end to end', () => {
             outage.length > 0 &&
             outage.every(m => /ECONNREFUSED|connect/.test(m)),
           'no pass threw': threw === 0,
+          'the Job ended during the outage': endedInOutage,
           'fleet reports the Kubernetes cluster failing':
             fleet.items.length === 0 &&
             fleet.errors.some(e => e.kubernetesCluster === 'sandbox'),
@@ -252,7 +255,8 @@ describe('Kubernetes API faults end to end', () => {
   });
 
   it('Job (and its pod, forcibly) deleted by someone mid-upload', async () => {
-    h.bao.setFaults({ rateLimitBytesPerSecond: 4 * MiB });
+    // The stream stops after 6 MiB: one part stored, the upload open until the deletion.
+    h.bao.setFaults({ stallAfterBytes: 6 * MiB });
     const before = await h.endState();
     await h.trigger('job-deleted');
     const { cr: running } = await activeRun();
@@ -363,17 +367,19 @@ describe('Kubernetes API faults end to end', () => {
   });
 
   it('deadline exceeded', async () => {
-    await h.patchBackup({ activeDeadlineSeconds: 4 });
+    await h.patchBackup({ activeDeadlineSeconds: DEADLINE_S });
     // The stream stops after 6 MiB (one part stored, the upload open) and waits for the deadline.
     h.bao.setFaults({ stallAfterBytes: 6 * MiB });
     try {
       const before = await h.endState();
       await h.trigger('deadline');
       await activeRun();
-      await until(
-        'the multipart upload to be open',
-        async () => (await h.uploads()).length > 0,
-      );
+      // Read without passes: the run's end is only recorded by the passes below.
+      let uploadOpen = false;
+      await until('the upload to open or the run to end', async () => {
+        uploadOpen = (await h.uploads()).length > 0;
+        return uploadOpen || (await h.jobs()).some(j => j.status?.failed);
+      });
       await h.tickUntil(
         c => !c.status?.backup?.activeJob,
         'the run to be recorded',
@@ -384,14 +390,19 @@ describe('Kubernetes API faults end to end', () => {
       judge(
         row(
           'deadline exceeded',
-          'activeDeadlineSeconds 4 s, the snapshot stream stalls after 6 MiB',
+          `activeDeadlineSeconds ${DEADLINE_S} s, the snapshot stream stalls after 6 MiB`,
           'DeadlineExceeded naming the deadline; the upload aborted; failures+1',
         ),
-        failedRunChecks(
-          before,
-          after,
-          /^DeadlineExceeded: the Job ran longer than activeDeadlineSeconds=4/,
-        ),
+        {
+          'the upload was open before the deadline': uploadOpen,
+          ...failedRunChecks(
+            before,
+            after,
+            new RegExp(
+              `^DeadlineExceeded: the Job ran longer than activeDeadlineSeconds=${DEADLINE_S}`,
+            ),
+          ),
+        },
         describeEnd(after),
       );
     } finally {
