@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +11,7 @@ import {
   startOpenBaoCluster,
   OpenBaoClusterHandle,
 } from '@internal/openbao-backup-sandbox';
-import { executorEnv } from './__testUtils__/harness';
+import { executorEnv, spawnCollecting } from './__testUtils__/harness';
 import {
   assertS3Reachable,
   createTestBucket,
@@ -27,26 +27,8 @@ const BIG = process.env.EXECUTOR_BIG_TEST === '1';
 
 jest.setTimeout(BIG ? 600_000 : 60_000);
 
-function startExecutor(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BUNDLE], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', d => (stdout += d));
-  child.stderr!.on('data', d => (stderr += d));
-  const exited = new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-  }>(resolve =>
-    child.on('exit', code =>
-      setImmediate(() => resolve({ code, stdout, stderr })),
-    ),
-  );
-  return { child, exited };
-}
+const startExecutor = (env: Record<string, string>) =>
+  spawnCollecting(process.execPath, [BUNDLE], env);
 
 const logLines = (stderr: string) =>
   stderr

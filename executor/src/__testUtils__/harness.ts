@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,4 +83,23 @@ export function executorEnv(o: HarnessOptions): {
     });
   }
   return { env: { ...env, ...o.env }, dir, key };
+}
+
+/** Runs a command, collecting its output; `exited` resolves once it has exited and its output ended. */
+export function spawnCollecting(
+  cmd: string,
+  args: string[],
+  env?: Record<string, string>,
+) {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', d => (stdout += d));
+  child.stderr!.on('data', d => (stderr += d));
+  const exited = new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+  }>(resolve => child.on('close', code => resolve({ code, stdout, stderr })));
+  return { child, exited };
 }
