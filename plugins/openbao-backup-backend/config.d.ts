@@ -35,8 +35,14 @@ export interface Config {
       /** Cluster used for annotation items without a `<kubernetes-cluster>/` part. Default: the first cluster. */
       defaultCluster?: string;
     };
-    /** How often the reconciler runs. Default 15 seconds. */
+    /** How often a full reconcile pass (every cluster, Job tracking, health) runs, across all replicas. Default 15 seconds. */
     reconcileInterval?: HumanDuration | string;
+    /**
+     * How often the reconcile task runs in between: a light pass over the clusters the watch flagged (a
+     * trigger, an edited schedule, a slot that has come); it is also the scheduler's database poll, hence
+     * the delay of a manual trigger. Default 1 second; capped at `reconcileInterval`.
+     */
+    lightPassInterval?: HumanDuration | string;
     /** A missed slot still starts when at most this late; later it is skipped with a reason. Default 1 hour. */
     startingDeadline?: HumanDuration | string;
     /** How long a backup Pod may wait for its image before the run counts as failed. Default 5 minutes. */

@@ -19,6 +19,8 @@ export interface OpenBaoBackupConfig {
   clusters: KubernetesClusterConfig[];
   defaultCluster?: string;
   reconcileIntervalMs: number;
+  /** How often the reconcile task runs (a light pass, or the full one when due). */
+  lightPassIntervalMs: number;
   startingDeadlineSeconds: number;
   podStartTimeoutSeconds: number;
   job: {
@@ -102,12 +104,20 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
   if (!(staleFactor >= 1)) {
     throw new InputError('openbaoBackup.health.staleFactor must be >= 1');
   }
+  const reconcileIntervalMs = readDurationMs(config, 'reconcileInterval', {
+    seconds: 15,
+  });
+  const lightPassIntervalMs = readDurationMs(config, 'lightPassInterval', {
+    seconds: 1,
+  });
+  if (!(lightPassIntervalMs > 0)) {
+    throw new InputError('openbaoBackup.lightPassInterval must be positive');
+  }
   return {
     clusters,
     defaultCluster,
-    reconcileIntervalMs: readDurationMs(config, 'reconcileInterval', {
-      seconds: 15,
-    }),
+    reconcileIntervalMs,
+    lightPassIntervalMs,
     startingDeadlineSeconds:
       readDurationMs(config, 'startingDeadline', { hours: 1 }) / 1000,
     podStartTimeoutSeconds:

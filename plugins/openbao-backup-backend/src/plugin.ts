@@ -11,16 +11,19 @@ import { objectStoreFor } from './adapters/objectStoreFor';
 import { Reconciler } from './reconcile/Reconciler';
 import { HealthNotifier } from './reconcile/HealthNotifier';
 import { BackupMetrics } from './reconcile/BackupMetrics';
-import { triggerPending } from './reconcile/triggerPending';
 import { PassRequester } from './reconcile/PassRequester';
-import { nextSlotOutdated } from './core';
+import { FullPassLedger } from './reconcile/FullPassLedger';
+import { ReconcileTask } from './reconcile/ReconcileTask';
 import { clockServiceRef } from './clock';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
 import { createRouter } from './service/router';
 import { imageVerifierFromConfig } from './imageVerification';
 
-/** The scheduler task that reconciles every OpenBaoCluster (one replica at a time). */
+/**
+ * The scheduler task that reconciles OpenBaoClusters (one replica at a time): a light pass every
+ * `lightPassInterval`, a full pass every `reconcileInterval` (see ReconcileTask).
+ */
 export const RECONCILE_TASK_ID = 'openbao-backup:reconcile';
 
 /**
@@ -83,18 +86,32 @@ export const openBaoBackupPlugin = createBackendPlugin({
             now: () => now().getTime(),
           }),
         });
+        const task = ReconcileTask.create({
+          reconciler,
+          ledger: await FullPassLedger.create(deps.database),
+          reconcileIntervalMs: config.reconcileIntervalMs,
+          logger,
+          now,
+        });
+        // One task, so the scheduler's lock keeps two replicas from reconciling a cluster at once.
+        // Its cadence is also the database scheduler's poll: what a watched trigger waits for.
         await scheduler.scheduleTask({
           id: RECONCILE_TASK_ID,
           scope: 'global',
-          frequency: { milliseconds: config.reconcileIntervalMs },
+          frequency: {
+            milliseconds: Math.min(
+              config.lightPassIntervalMs,
+              config.reconcileIntervalMs,
+            ),
+          },
           timeout: { minutes: 10 },
           fn: async () => {
-            await reconciler.tick();
+            await task.run();
           },
         });
 
-        // A trigger annotation set with kubectl, or an edited schedule, starts a pass at once
-        // instead of at the next tick.
+        // A trigger annotation set with kubectl, an edited schedule or a slot that has come feeds
+        // the light pass, and asks for a run at once (where the scheduler can start one early).
         const passes = PassRequester.create({
           scheduler,
           taskId: RECONCILE_TASK_ID,
@@ -103,9 +120,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
         const stopWatches = gateways.map(gateway =>
           gateway.watchClusters(
             cluster => {
-              if (triggerPending(cluster) || nextSlotOutdated(cluster, now())) {
-                passes.request();
-              }
+              if (task.observe(gateway, cluster)) passes.request();
             },
             error =>
               logger.warn('OpenBaoCluster watch interrupted; reconnecting', {

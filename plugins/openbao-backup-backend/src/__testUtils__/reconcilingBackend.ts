@@ -60,6 +60,8 @@ export async function startReconcilingBackend(options: {
       mockServices.rootConfig.factory({
         data: {
           openbaoBackup: {
+            // Every run a full pass, as `pass()` promises (light passes: lightPass.test.ts).
+            reconcileInterval: { milliseconds: 1 },
             kubernetes: {
               clusters: options.kubes.map(k => k.api.clusterConfig(k.name)),
             },

@@ -19,14 +19,18 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { kubeRequest, startKubeApi } from '@internal/openbao-backup-sandbox';
+import {
+  KubeApi,
+  kubeRequest,
+  startKubeApi,
+} from '@internal/openbao-backup-sandbox';
 import {
   ANNOTATION_SCHEDULED_TIME,
   LABEL_CLUSTER,
 } from '@internal/plugin-openbao-backup-common';
 import { openBaoBackupPlugin } from '../plugin';
-import { clockServiceFactory } from '../clock';
-import { startTestPostgres } from './postgres';
+import { Clock, clockServiceFactory } from '../clock';
+import { TestPostgres, startTestPostgres } from './postgres';
 import { createBucket } from './sandbox';
 import {
   createBackupClusters,
@@ -82,23 +86,80 @@ const FIRST_SLOT = Date.parse('2026-01-05T00:00:00Z');
 /** The clock enters each slot this much (virtual) time before it. */
 const LEAD_MS = 5_000;
 
-/** A root logger that stays quiet, counts created Jobs and keeps warnings. */
-function recordingLogger(created: { count: number }, problems: string[]) {
+/** What a replica's log said: Jobs created, reconcile passes by kind, warnings and errors. */
+export interface ReplicaLog {
+  created: number;
+  passes: { full: number; light: number };
+  problems: string[];
+}
+
+export const emptyReplicaLog = (): ReplicaLog => ({
+  created: 0,
+  passes: { full: 0, light: 0 },
+  problems: [],
+});
+
+/** A root logger that stays quiet and fills `log`. */
+function recordingLogger(log: ReplicaLog) {
   const logger: LoggerService = {
     info: message => {
-      if (message === 'backup job created') created.count++;
+      if (message === 'backup job created') log.created++;
     },
-    debug: () => {},
+    debug: (message, meta) => {
+      const kind = (meta as { kind?: string } | undefined)?.kind;
+      if (message === 'reconcile pass' && (kind === 'full' || kind === 'light'))
+        log.passes[kind]++;
+    },
     warn: (message, meta) =>
-      problems.push(`warn: ${message} ${JSON.stringify(meta ?? {})}`),
+      log.problems.push(`warn: ${message} ${JSON.stringify(meta ?? {})}`),
     error: (message, meta) =>
-      problems.push(`error: ${message} ${JSON.stringify(meta ?? {})}`),
+      log.problems.push(`error: ${message} ${JSON.stringify(meta ?? {})}`),
     child: () => logger,
   };
   return createServiceFactory({
     service: coreServices.rootLogger,
     deps: {},
     factory: () => logger,
+  });
+}
+
+/**
+ * One replica: the real plugin in a Backstage backend with backend-defaults' database and
+ * scheduler services on `postgres` (its own database when `prefix` is set), reconciling `kube`.
+ */
+export async function startReplica(options: {
+  postgres: TestPostgres;
+  prefix?: string;
+  kube: KubeApi;
+  clock: Clock;
+  log: ReplicaLog;
+  /** `openbaoBackup` settings besides the Kubernetes cluster. */
+  config: object;
+}) {
+  return startTestBackend({
+    features: [
+      openBaoBackupPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            database: {
+              client: 'pg',
+              connection: options.postgres.connection,
+              ...(options.prefix ? { prefix: options.prefix } : {}),
+            },
+          },
+          openbaoBackup: {
+            ...options.config,
+            kubernetes: { clusters: [options.kube.clusterConfig('sandbox')] },
+          },
+        },
+      }),
+      databaseServiceFactory,
+      schedulerServiceFactory,
+      clockServiceFactory(options.clock),
+      recordingLogger(options.log),
+      catalogServiceMock.factory({ entities: [] }),
+    ],
   });
 }
 
@@ -156,8 +217,7 @@ export async function runTwoReplicas(
   const clock = virtualClock(60_000 / slotMs, LEAD_MS + 50_000);
   clock.enter(FIRST_SLOT - 60_000);
   const names = Array.from({ length: clusterCount }, (_, i) => `bao-${i}`);
-  const counts = [{ count: 0 }, { count: 0 }];
-  const problems: string[] = [];
+  const logs = [emptyReplicaLog(), emptyReplicaLog()];
   const backends: Array<{ stop(): Promise<void> }> = [];
   let jobs: any[] = [];
   kube.faults.add({
@@ -173,34 +233,17 @@ export async function runTwoReplicas(
 
     // One after the other: both would otherwise race to create the plugin's database.
     for (const replica of [0, 1]) {
-      const backend = await startTestBackend({
-        features: [
-          openBaoBackupPlugin,
-          mockServices.rootConfig.factory({
-            data: {
-              backend: {
-                database: {
-                  client: 'pg',
-                  connection: postgres.connection,
-                  ...(shared ? {} : { prefix: `replica${replica}_` }),
-                },
-              },
-              openbaoBackup: {
-                reconcileInterval: {
-                  milliseconds: options.reconcileIntervalMs ?? 100,
-                },
-                kubernetes: {
-                  clusters: [kube.clusterConfig('sandbox')],
-                },
-              },
-            },
-          }),
-          databaseServiceFactory,
-          schedulerServiceFactory,
-          clockServiceFactory(clock),
-          recordingLogger(counts[replica], problems),
-          catalogServiceMock.factory({ entities: [] }),
-        ],
+      const backend = await startReplica({
+        postgres,
+        prefix: shared ? undefined : `replica${replica}_`,
+        kube,
+        clock,
+        log: logs[replica],
+        config: {
+          reconcileInterval: {
+            milliseconds: options.reconcileIntervalMs ?? 100,
+          },
+        },
       });
       backends.push(backend);
     }
@@ -244,7 +287,7 @@ export async function runTwoReplicas(
     duplicates: [],
     missed: [],
     overlaps,
-    jobsByReplica: [counts[0].count, counts[1].count],
+    jobsByReplica: [logs[0].created, logs[1].created],
     failedJobs: jobs
       .filter(
         j =>
@@ -253,7 +296,7 @@ export async function runTwoReplicas(
           ),
       )
       .map(j => j.metadata.name),
-    problems,
+    problems: logs.flatMap(l => l.problems),
     wallMs: Date.now() - started,
   };
   for (const name of names) {

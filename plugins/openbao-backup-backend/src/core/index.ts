@@ -9,6 +9,8 @@ export * from './jobState';
 export * from './decideRun';
 export * from './isNextSlot';
 export * from './nextSlotOutdated';
+export * from './triggerPending';
+export * from './lightPass';
 export * from './buildBackupJob';
 export * from './statusPatchFor';
 export * from './outcomeForDecision';

@@ -86,6 +86,16 @@ describe('a schedule edit (plugin on the Kubernetes double, mock scheduler: no p
   }, 30_000);
 
   it('clears the next slot at once when the cluster is suspended', async () => {
+    // The slot's Job above is tracked until it ends (a pass then tracks, it does not apply the
+    // suspend): let it end and be recorded first, as the periodic pass would.
+    await waitFor(
+      async () => {
+        await backend.pass();
+        return (await kubeRequest(kube, 'GET', cr)).status?.backup?.activeJob;
+      },
+      job => job === undefined,
+      'the Job to be recorded',
+    );
     await kubeRequest(kube, 'PATCH', cr, {
       spec: { backup: { suspend: true } },
     });

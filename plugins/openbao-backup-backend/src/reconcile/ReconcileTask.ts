@@ -1,0 +1,160 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { assertError } from '@backstage/errors';
+import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
+import { clustersForLightPass, lightPassMark, passKind } from '../core';
+import { KubeGateway } from '../adapters/KubeGateway';
+import { Reconciler, TickReport } from './Reconciler';
+import { FullPassLedger } from './FullPassLedger';
+
+export interface ReconcileTaskOptions {
+  reconciler: Pick<Reconciler, 'tick' | 'reconcileCluster'>;
+  ledger: Pick<FullPassLedger, 'lastFullPassAt' | 'recordFullPass'>;
+  /** How often a full pass runs, across all replicas. */
+  reconcileIntervalMs: number;
+  logger: LoggerService;
+  /** The plugin's clock: what schedules are compared with. */
+  now: () => Date;
+  /** The clock the full-pass interval is measured on (real time, like the scheduler's). */
+  wallClockMs?: () => number;
+}
+
+export type PassReport =
+  | { kind: 'full'; report: TickReport }
+  | { kind: 'light'; report: TickReport };
+
+interface Cached {
+  gateway: KubeGateway;
+  cluster: OpenBaoCluster;
+}
+
+/**
+ * The body of the global reconcile task, which runs every `lightPassInterval` (one replica at a
+ * time). Once per reconcile interval it is a full pass (`Reconciler.tick`); otherwise a light pass
+ * over the clusters this replica's watch flagged (a pending trigger, an edited schedule, a slot
+ * that has come), each read afresh and reconciled like in a full pass. With nothing flagged a light
+ * pass makes no Kubernetes request.
+ */
+export class ReconcileTask {
+  readonly #options: ReconcileTaskOptions;
+  readonly #wallClockMs: () => number;
+  /** The watch's latest copy of every cluster, keyed `<kubernetes cluster>/<namespace>/<name>`. */
+  readonly #cache = new Map<string, Cached>();
+  /** Key → the flagged state (`lightPassMark`) a light pass last reconciled. */
+  readonly #handled = new Map<string, string>();
+
+  static create(options: ReconcileTaskOptions): ReconcileTask {
+    return new ReconcileTask(options);
+  }
+
+  private constructor(options: ReconcileTaskOptions) {
+    this.#options = options;
+    this.#wallClockMs = options.wallClockMs ?? (() => Date.now());
+  }
+
+  /**
+   * Records the watch's copy of a cluster. True when a light pass has something to do for it
+   * (the caller then asks the scheduler for a run at once).
+   */
+  observe(gateway: KubeGateway, cluster: OpenBaoCluster): boolean {
+    const key = keyOf(gateway, cluster);
+    this.#cache.set(key, { gateway, cluster });
+    const mark = lightPassMark(cluster, this.#options.now());
+    return mark !== undefined && this.#handled.get(key) !== mark;
+  }
+
+  async run(): Promise<PassReport> {
+    const { ledger, logger } = this.#options;
+    const wallMs = this.#wallClockMs();
+    const last = await ledger.lastFullPassAt().catch(e => {
+      // Without the record a full pass is the safe choice.
+      logger.warn('cannot read the last full pass; running one', {
+        error: String(e),
+      });
+      return undefined;
+    });
+    if (passKind(wallMs, last, this.#options.reconcileIntervalMs) === 'full') {
+      await ledger
+        .recordFullPass(wallMs)
+        .catch(e =>
+          logger.warn('cannot record the full pass', { error: String(e) }),
+        );
+      const report = await this.#options.reconciler.tick();
+      logger.debug('reconcile pass', {
+        kind: 'full',
+        clusters: report.clusters,
+      });
+      return { kind: 'full', report };
+    }
+    const report = await this.#lightPass();
+    logger.debug('reconcile pass', {
+      kind: 'light',
+      clusters: report.clusters,
+    });
+    return { kind: 'light', report };
+  }
+
+  async #lightPass(): Promise<TickReport> {
+    const now = this.#options.now();
+    const report: TickReport = { clusters: 0, errors: [] };
+    const picked = clustersForLightPass(
+      this.#cache.entries(),
+      now,
+      this.#handled,
+    );
+    // One API server's clusters one after the other, the servers in parallel (as a full pass).
+    const byGateway = new Map<KubeGateway, typeof picked>();
+    for (const entry of picked) {
+      byGateway.set(entry.gateway, [
+        ...(byGateway.get(entry.gateway) ?? []),
+        entry,
+      ]);
+    }
+    await Promise.all(
+      [...byGateway].map(async ([gateway, entries]) => {
+        for (const { key, cluster, mark } of entries) {
+          const { namespace, name } = cluster.metadata;
+          let state = mark;
+          try {
+            // The watch's copy may be behind the last pass's writes: decide on a fresh read.
+            const fresh = await gateway.getCluster(namespace, name);
+            if (!fresh) {
+              this.#cache.delete(key);
+              this.#handled.delete(key);
+              continue;
+            }
+            this.#cache.set(key, { gateway, cluster: fresh });
+            const freshMark = lightPassMark(fresh, now);
+            if (freshMark === undefined) continue;
+            state = freshMark;
+            this.#handled.set(key, state);
+            report.clusters++;
+            await this.#options.reconciler.reconcileCluster(
+              gateway,
+              fresh,
+              now,
+            );
+          } catch (e) {
+            assertError(e);
+            // Not retried every second: the next full pass (or a change) tries again.
+            this.#handled.set(key, state);
+            this.#options.logger.warn('reconcile failed', {
+              kubernetesCluster: gateway.name,
+              cluster: `${namespace}/${name}`,
+              error: e.message,
+            });
+            report.errors.push({
+              kubernetesCluster: gateway.name,
+              cluster: `${namespace}/${name}`,
+              message: e.message,
+            });
+          }
+        }
+      }),
+    );
+    return report;
+  }
+}
+
+function keyOf(gateway: KubeGateway, cluster: OpenBaoCluster) {
+  return `${gateway.name}/${cluster.metadata.namespace}/${cluster.metadata.name}`;
+}

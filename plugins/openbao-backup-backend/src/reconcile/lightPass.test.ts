@@ -1,0 +1,203 @@
+/*
+ * Light passes with the real scheduler: two replicas of the plugin (backend-defaults' database and
+ * scheduler services) on a real PostgreSQL, reconciling one Kubernetes API double. The reconcile
+ * interval is an hour, so after the start-up full pass every Job must come from a light pass.
+ */
+import { randomBytes } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import {
+  KubeApi,
+  kubeRequest,
+  startKubeApi,
+} from '@internal/openbao-backup-sandbox';
+import {
+  ANNOTATION_SCHEDULED_TIME,
+  ANNOTATION_TRIGGER_VALUE,
+  LABEL_CLUSTER,
+  TRIGGER_BACKUP_ANNOTATION,
+} from '@internal/plugin-openbao-backup-common';
+import { TestPostgres, startTestPostgres } from '../__testUtils__/postgres';
+import { createBucket } from '../__testUtils__/sandbox';
+import {
+  createBackupClusters,
+  crsPath,
+  executorDouble,
+} from '../__testUtils__/backupClusters';
+import { waitFor } from '../__testUtils__/reconcilingBackend';
+import {
+  ReplicaLog,
+  emptyReplicaLog,
+  startReplica,
+} from '../__testUtils__/twoReplicas';
+
+const NS = 'vault';
+const NAMES = ['bao-0', 'bao-1', 'bao-2', 'bao-3', 'bao-4'];
+const TRIGGERED = NAMES.slice(0, 4);
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile interval 1 h)', () => {
+  let postgres: TestPostgres | undefined;
+  let kube: KubeApi | undefined;
+  const backends: Array<{ stop(): Promise<void> }> = [];
+  const logs: ReplicaLog[] = [emptyReplicaLog(), emptyReplicaLog()];
+  /** Requests other than watches the API server received. */
+  let requests = 0;
+  let now = new Date('2026-01-05T12:00:00Z');
+  /** The plugin's clock, frozen: a test moves it. */
+  const clock = { now: () => now };
+
+  const passes = (kind: 'full' | 'light') =>
+    logs[0].passes[kind] + logs[1].passes[kind];
+  // Read from the double's store, not over HTTP: the test's own reads are not counted.
+  const crs = () =>
+    kube!.store.list(kube!.store.type('openbaoclusters.openbao.org'), NS);
+  const jobs = () => kube!.store.list(kube!.store.type('jobs.batch'), NS);
+
+  beforeAll(async () => {
+    const bucket = `light-pass-${randomBytes(4).toString('hex')}`;
+    await createBucket(bucket);
+    postgres = await startTestPostgres();
+    kube = await startKubeApi({
+      namespaces: [NS],
+      podExecutor: executorDouble(100),
+    });
+    kube.server.on('request', (req: IncomingMessage) => {
+      if (!/[?&]watch=(1|true)/.test(req.url ?? '')) requests++;
+    });
+    await createBackupClusters(kube, NS, NAMES, {
+      schedule: '0 3 * * *',
+      bucket,
+    });
+    // One after the other: both would otherwise race to create the plugin's database.
+    for (const replica of [0, 1]) {
+      backends.push(
+        await startReplica({
+          postgres,
+          kube,
+          clock,
+          log: logs[replica],
+          config: { reconcileInterval: { hours: 1 } },
+        }),
+      );
+    }
+    // The start-up full pass records every cluster's next slot.
+    await waitFor(
+      async () => crs().map(c => c.status?.backup?.nextScheduledBackup),
+      slots => slots.every(s => s === '2026-01-06T03:00:00.000Z'),
+      'the first full pass',
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(backends.map(b => b.stop().catch(() => {})));
+    await kube?.stop();
+    await postgres?.stop();
+  });
+
+  it('makes no Kubernetes request while nothing is flagged', async () => {
+    // Let the start-up settle: the watches replay, the first pass's writes come back.
+    const settled = passes('light') + 2;
+    await waitFor(
+      async () => passes('light'),
+      n => n >= settled,
+      'light passes',
+    );
+    const before = { requests, light: passes('light') };
+    await waitFor(
+      async () => passes('light'),
+      n => n >= before.light + 3,
+      '3 idle light passes',
+    );
+    expect({
+      requests: requests - before.requests,
+      full: passes('full'),
+    }).toEqual({
+      requests: 0,
+      full: 1,
+    });
+    expect(logs.flatMap(l => l.problems)).toEqual([]);
+  }, 30_000);
+
+  it('turns a trigger annotation into exactly one Job within the poll, by a light pass', async () => {
+    const latencies: number[] = [];
+    for (const [i, name] of TRIGGERED.entries()) {
+      const value = `light-${i}`;
+      const start = Date.now();
+      await kubeRequest(kube!, 'PATCH', `${crsPath(NS)}/${name}`, {
+        metadata: { annotations: { [TRIGGER_BACKUP_ANNOTATION]: value } },
+      });
+      for (;;) {
+        const created = jobs().some(
+          j => j.metadata.annotations?.[ANNOTATION_TRIGGER_VALUE] === value,
+        );
+        if (created) break;
+        if (Date.now() - start > 20_000)
+          throw new Error(`trigger ${value} led to no Job`);
+        await sleep(10);
+      }
+      latencies.push(Date.now() - start);
+    }
+    // Both replicas had the trigger in their watch cache: still one Job each, annotation consumed.
+    await waitFor(
+      async () => crs().filter(c => TRIGGERED.includes(c.metadata.name)),
+      clusters =>
+        clusters.every(
+          (c, i) =>
+            c.status?.backup?.observedTrigger === `light-${i}` &&
+            !c.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION],
+        ),
+      'the triggers to be recorded and their annotations removed',
+    );
+    await sleep(2_500); // a few more light passes on both replicas
+    const perTrigger = TRIGGERED.map(
+      (_, i) =>
+        jobs().filter(
+          j =>
+            j.metadata.annotations?.[ANNOTATION_TRIGGER_VALUE] === `light-${i}`,
+        ).length,
+    );
+    const sorted = [...latencies].sort((a, b) => a - b);
+    // eslint-disable-next-line no-console
+    console.log(
+      `trigger → Job created, real scheduler, 2 replicas: ${latencies.join(
+        ', ',
+      )} ms (median ${sorted[Math.floor(sorted.length / 2)]} ms)`,
+    );
+    expect(perTrigger).toEqual([1, 1, 1, 1]);
+    // The mechanism: no full pass since start-up (an hour away), so light passes made the Jobs.
+    expect(passes('full')).toBe(1);
+    // Within the light-pass poll (1 s) plus the pass; a generous bound for a loaded machine.
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(2_000);
+    expect(sorted[sorted.length - 1]).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('starts a scheduled slot once it has come, without waiting for the full pass', async () => {
+    const slot = '2026-01-06T03:00:00.000Z';
+    now = new Date(Date.parse(slot) + 500);
+    const start = Date.now();
+    const scheduled = () =>
+      jobs().filter(
+        j =>
+          j.metadata.labels?.[LABEL_CLUSTER] === 'bao-4' &&
+          j.metadata.annotations?.[ANNOTATION_SCHEDULED_TIME],
+      );
+    await waitFor(
+      async () => scheduled().length,
+      n => n > 0,
+      'the slot Job',
+    );
+    const latency = Date.now() - start;
+    await sleep(2_500);
+    // eslint-disable-next-line no-console
+    console.log(`slot due → Job created: ${latency} ms`);
+    expect(
+      scheduled().map(j =>
+        new Date(
+          j.metadata.annotations[ANNOTATION_SCHEDULED_TIME],
+        ).toISOString(),
+      ),
+    ).toEqual([slot]);
+    expect(passes('full')).toBe(1);
+    expect(latency).toBeLessThan(5_000);
+  }, 60_000);
+});
