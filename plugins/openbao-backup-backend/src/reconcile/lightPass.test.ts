@@ -139,7 +139,7 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
     }
     // Both replicas had the trigger in their watch cache: still one Job each, annotation consumed.
     await waitFor(
-      async () => crs().filter(c => TRIGGERED.includes(c.metadata.name)),
+      async () => crs().filter(c => TRIGGERED.includes(c.metadata.name ?? '')),
       clusters =>
         clusters.every(
           (c, i) =>
@@ -193,7 +193,7 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
     expect(
       scheduled().map(j =>
         new Date(
-          j.metadata.annotations[ANNOTATION_SCHEDULED_TIME],
+          j.metadata.annotations?.[ANNOTATION_SCHEDULED_TIME] ?? '',
         ).toISOString(),
       ),
     ).toEqual([slot]);
