@@ -114,7 +114,7 @@ function runtimeStage(dockerfile: string, base: string): string {
 
     const ctx = join(work, 'app');
     mkdirSync(join(ctx, 'dist'), { recursive: true });
-    for (const f of ['executor.js', 'executor.js.LEGAL.txt'])
+    for (const f of ['executor.js', 'THIRD_PARTY_NOTICES.txt'])
       copyFileSync(join(EXECUTOR, 'dist', f), join(ctx, 'dist', f));
     writeFileSync(
       join(ctx, 'Containerfile'),
