@@ -15,9 +15,8 @@ import { TRIGGER_BACKUP_ANNOTATION } from '@internal/plugin-openbao-backup-commo
 import { objectStoreFor } from '../adapters/objectStoreFor';
 import { keyOfJob } from '../reconcile/FailedRunJanitor';
 import { Reconciler, ReconcilerOptions } from '../reconcile/Reconciler';
+import { seedBackupCluster } from './backupClusters';
 import {
-  S3_CREDENTIALS,
-  S3_ENDPOINT,
   SandboxOptions,
   createBucket,
   s3Client,
@@ -57,52 +56,16 @@ export async function startFaultHarness(o: FaultHarnessOptions) {
   await createBucket(bucket);
   const sandbox = await startSandbox(namespace, o.sandbox);
   const { request, bao } = sandbox;
-  const crPath = `/apis/openbao.org/v1alpha1/namespaces/${namespace}/openbaoclusters/bao`;
-  await request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
-    metadata: { name: 's3' },
-    stringData: S3_CREDENTIALS,
-  });
-  await request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
-    metadata: { name: 'bao-tls' },
-    stringData: { 'ca.crt': bao.caCertPem },
-  });
-  await request(
-    'POST',
-    `/apis/openbao.org/v1alpha1/namespaces/${namespace}/openbaoclusters`,
-    {
-      apiVersion: 'openbao.org/v1alpha1',
-      kind: 'OpenBaoCluster',
-      metadata: {
-        name: 'bao',
-        annotations: {
-          'openbao.org/backup-addresses': bao.addresses.join(','),
-        },
-      },
-      spec: {
-        replicas: 3,
-        backup: {
-          // Far away: only the runs a case asks for happen (clock cases set their own).
-          schedule: '0 0 1 1 *',
-          executorImage: 'openbao-backup-executor:dev',
-          jwtAuthRole: 'backup',
-          activeDeadlineSeconds: 120,
-          retention: { maxCount: 3 },
-          ...o.backup,
-          target: {
-            endpoint: S3_ENDPOINT,
-            bucket,
-            pathPrefix: 'snapshots',
-            usePathStyle: true,
-            credentialsSecretRef: { name: 's3' },
-            partSize: 5 * 1024 * 1024,
-            concurrency: 2,
-            ...o.target,
-          },
-        },
-      },
+  const crPath = await seedBackupCluster(sandbox, namespace, {
+    name: 'bao',
+    bucket,
+    backup: {
+      activeDeadlineSeconds: 120,
+      retention: { maxCount: 3 },
+      ...o.backup,
+      target: { pathPrefix: 'snapshots', concurrency: 2, ...o.target },
     },
-  );
-  await request('PATCH', `${crPath}/status`, { status: { phase: 'Running' } });
+  });
 
   let now = new Date();
   const create = (extra: Partial<ReconcilerOptions> = {}) =>

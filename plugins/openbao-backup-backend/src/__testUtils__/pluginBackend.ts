@@ -3,7 +3,7 @@
  * permissions mocked to allow or deny, the scheduler mocked (no pass runs inside the backend:
  * tests drive the Reconciler themselves) and an empty catalog.
  */
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -16,8 +16,14 @@ export async function startPluginBackend(options: {
   permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   /** Receives the plugin's log lines. */
   logger?: LoggerService;
+  /** Catalog entities (default none). */
+  entities?: object[];
+  /** e.g. `mockServices.auditor.factory()` with a spy. */
+  auditor?: { factory: ServiceFactory };
+  /** A `mockServices.scheduler.mock()` the test inspects. */
+  scheduler?: ReturnType<typeof mockServices.scheduler.mock>;
 }) {
-  const scheduler = mockServices.scheduler.mock();
+  const scheduler = options.scheduler ?? mockServices.scheduler.mock();
   scheduler.triggerTask.mockResolvedValue(undefined);
   const { server } = await startTestBackend({
     features: [
@@ -37,7 +43,8 @@ export async function startPluginBackend(options: {
         ? [mockServices.logger.mock(options.logger).factory]
         : []),
       scheduler.factory,
-      catalogServiceMock.factory({ entities: [] }),
+      ...(options.auditor ? [options.auditor.factory] : []),
+      catalogServiceMock.factory({ entities: (options.entities ?? []) as any }),
     ],
   });
   return server;

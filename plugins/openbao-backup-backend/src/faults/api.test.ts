@@ -18,10 +18,16 @@ import {
   emptyBucket,
   startPluginBackend,
 } from '../__testUtils__/pluginBackend';
+import {
+  UNREACHABLE_S3,
+  backupClusterManifest,
+  createRunningCluster,
+  crsPath,
+} from '../__testUtils__/backupClusters';
 
 const NS = 'vault';
 const BASE = `/api/openbao-backup/clusters/test/${NS}`;
-const CR = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters/bao`;
+const CR = `${crsPath(NS)}/bao`;
 
 type Server = Awaited<ReturnType<typeof startPluginBackend>>;
 
@@ -51,29 +57,15 @@ describe('fault suite: REST API abuse', () => {
       metadata: { name: 's3' },
       stringData: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
-    await kube(
-      'POST',
-      `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`,
-      {
-        apiVersion: 'openbao.org/v1alpha1',
-        kind: 'OpenBaoCluster',
-        metadata: { name: 'bao' },
-        spec: {
-          replicas: 3,
-          backup: {
-            schedule: '0 * * * *',
-            executorImage: 'openbao-backup-executor:dev',
-            jwtAuthRole: 'backup',
-            target: {
-              endpoint: 'http://127.0.0.1:9',
-              bucket: 'snapshots',
-              credentialsSecretRef: { name: 's3' },
-            },
-          },
-        },
-      },
+    await createRunningCluster(
+      kube,
+      NS,
+      backupClusterManifest({
+        name: 'bao',
+        bucket: 'snapshots',
+        backup: { schedule: '0 * * * *', target: { endpoint: UNREACHABLE_S3 } },
+      }),
     );
-    await kube('PATCH', `${CR}/status`, { status: { phase: 'Running' } });
     const clusters = [api.clusterConfig('test')];
     allowing = await startPluginBackend({ clusters });
     denying = await startPluginBackend({

@@ -15,34 +15,24 @@ import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from '../adapters/objectStoreFor';
 import { validateBackupSpec } from '../core';
 import { Reconciler } from '../reconcile/Reconciler';
+import { S3_CREDENTIALS, createBucket } from '../__testUtils__/sandbox';
 import {
-  S3_CREDENTIALS,
-  S3_ENDPOINT,
-  createBucket,
-} from '../__testUtils__/sandbox';
+  backupClusterManifest,
+  createRunningCluster,
+} from '../__testUtils__/backupClusters';
 
 const NS = 'vault';
 const bucket = `bad-input-${Date.now().toString(36)}`;
 const crs = `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`;
 const TRIGGER = 'openbao.org/trigger-backup';
 
-function healthySpec(): any {
-  return {
-    replicas: 3,
-    backup: {
-      schedule: '0 * * * *',
-      executorImage: 'openbao-backup-executor:dev',
-      jwtAuthRole: 'backup',
-      target: {
-        endpoint: S3_ENDPOINT,
-        bucket,
-        usePathStyle: true,
-        credentialsSecretRef: { name: 's3' },
-      },
-      retention: { maxCount: 3 },
-    },
-  };
-}
+/** A valid spec, fresh on each call (the cases change it). */
+const healthySpec = (): any =>
+  backupClusterManifest({
+    name: 'healthy',
+    bucket,
+    backup: { schedule: '0 * * * *', retention: { maxCount: 3 } },
+  }).spec;
 
 interface BadCase {
   /** Case name; also the cluster's name unless `clusterName` is set. */
@@ -353,20 +343,15 @@ describe('fault suite: malformed OpenBaoClusters next to healthy ones', () => {
   const kube = (method: string, path: string, body?: object) =>
     kubeRequest(api, method, path, body);
 
-  async function apply(name: string, spec: any, trigger?: string) {
-    await kube('POST', crs, {
-      apiVersion: 'openbao.org/v1alpha1',
-      kind: 'OpenBaoCluster',
-      metadata: {
+  const apply = (name: string, spec: any, trigger?: string) =>
+    createRunningCluster(kube, NS, {
+      ...backupClusterManifest({
         name,
-        ...(trigger ? { annotations: { [TRIGGER]: trigger } } : {}),
-      },
+        bucket,
+        annotations: trigger ? { [TRIGGER]: trigger } : undefined,
+      }),
       spec,
     });
-    await kube('PATCH', `${crs}/${name}/status`, {
-      status: { phase: 'Running' },
-    });
-  }
 
   beforeAll(async () => {
     await createBucket(bucket);

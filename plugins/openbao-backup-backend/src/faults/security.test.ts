@@ -21,12 +21,15 @@ import { objectStoreFor } from '../adapters/objectStoreFor';
 import { Reconciler } from '../reconcile/Reconciler';
 import {
   S3_CREDENTIALS,
-  S3_ENDPOINT,
   Sandbox,
   createBucket,
   s3Client,
   startSandbox,
 } from '../__testUtils__/sandbox';
+import {
+  seedBackupCluster,
+  seedBackupSecrets,
+} from '../__testUtils__/backupClusters';
 import { startPluginBackend } from '../__testUtils__/pluginBackend';
 
 const NS = 'vault';
@@ -77,37 +80,6 @@ function capturingLogger(lines: string[]): LoggerService {
     child: () => logger,
   };
   return logger;
-}
-
-function cluster(name: string, backup: object, addresses: string) {
-  return {
-    apiVersion: 'openbao.org/v1alpha1',
-    kind: 'OpenBaoCluster',
-    metadata: {
-      name,
-      annotations: {
-        'openbao.org/backup-addresses': addresses,
-        'openbao.org/trigger-backup': 'go-1',
-      },
-    },
-    spec: {
-      replicas: 3,
-      backup: {
-        schedule: '0 3 * * *',
-        executorImage: 'openbao-backup-executor:dev',
-        ...backup,
-        target: {
-          endpoint: S3_ENDPOINT,
-          bucket,
-          pathPrefix: 'snapshots',
-          usePathStyle: true,
-          partSize: 5 * 1024 * 1024,
-          credentialsSecretRef: { name: 's3' },
-          ...(backup as any).target,
-        },
-      },
-    },
-  };
 }
 
 describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
@@ -161,7 +133,6 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
     }
 
     const secrets: Record<string, Record<string, string>> = {
-      s3: S3_CREDENTIALS,
       's3-wrong': {
         accessKeyId: S3_CREDENTIALS.accessKeyId,
         secretAccessKey: S3_SECRET,
@@ -175,16 +146,22 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       boundServiceAccounts: [`${NS}/bao-wrong-s3-backup`],
     });
     const clusters = {
-      bao: { jwtAuthRole: 'backup', retention: { maxCount: 1 } },
-      'bao-token': { tokenSecretRef: { name: 'bao-token' } },
+      bao: { retention: { maxCount: 1 } },
+      // Token clusters log in with the token alone (JSON drops the undefined JWT role).
+      'bao-token': {
+        jwtAuthRole: undefined,
+        tokenSecretRef: { name: 'bao-token' },
+      },
       'bao-wrong-s3': {
         jwtAuthRole: 'backup-wrong-s3',
         target: { credentialsSecretRef: { name: 's3-wrong' } },
       },
-      'bao-wrong-token': { tokenSecretRef: { name: 'bao-token-wrong' } },
+      'bao-wrong-token': {
+        jwtAuthRole: undefined,
+        tokenSecretRef: { name: 'bao-token-wrong' },
+      },
     };
-    for (const name of Object.keys(clusters))
-      secrets[`${name}-tls`] = { 'ca.crt': bao.caCertPem! };
+    await seedBackupSecrets(sandbox, NS, Object.keys(clusters));
     for (const [name, stringData] of Object.entries(secrets)) {
       await kube('POST', `/api/v1/namespaces/${NS}/secrets`, {
         metadata: { name },
@@ -192,9 +169,17 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       });
     }
     for (const [name, backup] of Object.entries(clusters)) {
-      await kube('POST', CRS, cluster(name, backup, bao.addresses.join(',')));
-      await kube('PATCH', `${CRS}/${name}/status`, {
-        status: { phase: 'Running' },
+      const { target, ...rest } = backup as { target?: object };
+      await seedBackupCluster(sandbox, NS, {
+        name,
+        bucket,
+        secrets: false,
+        annotations: { 'openbao.org/trigger-backup': 'go-1' },
+        backup: {
+          schedule: '0 3 * * *',
+          ...rest,
+          target: { pathPrefix: 'snapshots', ...target },
+        },
       });
     }
     // An old snapshot of bao that retention (maxCount 1) must delete after the new one.

@@ -7,13 +7,12 @@ import {
 import { mockServices } from '@backstage/backend-test-utils';
 import { objectStoreFor } from '../adapters/objectStoreFor';
 import {
-  S3_CREDENTIALS,
-  S3_ENDPOINT,
   Sandbox,
   createBucket,
   s3Client,
   startSandbox,
 } from '../__testUtils__/sandbox';
+import { seedBackupCluster } from '../__testUtils__/backupClusters';
 import { Reconciler } from './Reconciler';
 import { BackupMetrics } from './BackupMetrics';
 import { testMeter } from '../__testUtils__/metrics';
@@ -31,49 +30,14 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
   beforeAll(async () => {
     await createBucket(bucket);
     sandbox = await startSandbox(NS);
-    const { request, bao } = sandbox;
-    await request('POST', `/api/v1/namespaces/${NS}/secrets`, {
-      metadata: { name: 's3' },
-      stringData: S3_CREDENTIALS,
-    });
-    await request('POST', `/api/v1/namespaces/${NS}/secrets`, {
-      metadata: { name: 'bao-tls' },
-      stringData: { 'ca.crt': bao.caCertPem },
-    });
-    await request(
-      'POST',
-      `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters`,
-      {
-        apiVersion: 'openbao.org/v1alpha1',
-        kind: 'OpenBaoCluster',
-        metadata: {
-          name: 'bao',
-          annotations: {
-            'openbao.org/backup-addresses': bao.addresses.join(','),
-          },
-        },
-        spec: {
-          replicas: 3,
-          backup: {
-            schedule: '* * * * *',
-            executorImage: 'openbao-backup-executor:dev',
-            jwtAuthRole: 'backup',
-            target: {
-              endpoint: S3_ENDPOINT,
-              bucket,
-              pathPrefix: 'snapshots',
-              usePathStyle: true,
-              credentialsSecretRef: { name: 's3' },
-              partSize: 5 * 1024 * 1024,
-              concurrency: 2,
-            },
-            retention: { maxCount: 1 },
-          },
-        },
+    await seedBackupCluster(sandbox, NS, {
+      name: 'bao',
+      bucket,
+      backup: {
+        schedule: '* * * * *',
+        target: { pathPrefix: 'snapshots', concurrency: 2 },
+        retention: { maxCount: 1 },
       },
-    );
-    await request('PATCH', `${crPath}/status`, {
-      status: { phase: 'Running' },
     });
     now = new Date();
     reconciler = Reconciler.create({

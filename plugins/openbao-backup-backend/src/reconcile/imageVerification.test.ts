@@ -7,13 +7,11 @@ import {
 } from '@internal/openbao-backup-sandbox';
 import { ImageVerificationSpec } from '@internal/plugin-openbao-backup-common';
 import { objectStoreFor } from '../adapters/objectStoreFor';
+import { Sandbox, createBucket, startSandbox } from '../__testUtils__/sandbox';
 import {
-  S3_CREDENTIALS,
-  S3_ENDPOINT,
-  Sandbox,
-  createBucket,
-  startSandbox,
-} from '../__testUtils__/sandbox';
+  seedBackupCluster,
+  seedBackupSecrets,
+} from '../__testUtils__/backupClusters';
 import { runsFromJobs } from '../service/runsFromJobs';
 import { Reconciler } from './Reconciler';
 
@@ -56,42 +54,19 @@ describe('Reconciler with spec.imageVerification', () => {
       )
       .map((e: any) => `${e.reason}: ${e.message ?? e.note}`);
 
-  async function createCluster(
+  const createCluster = (
     name: string,
     executorImage: string,
     verification: ImageVerificationSpec,
-  ) {
-    await sandbox.request('POST', clusters, {
-      apiVersion: 'openbao.org/v1alpha1',
-      kind: 'OpenBaoCluster',
-      metadata: {
-        name,
-        annotations: {
-          'openbao.org/backup-addresses': sandbox.bao.addresses.join(','),
-          'openbao.org/trigger-backup': `t-${name}`,
-        },
-      },
-      spec: {
-        replicas: 3,
-        backup: {
-          schedule: '0 0 1 1 *',
-          executorImage,
-          jwtAuthRole: 'backup',
-          target: {
-            endpoint: S3_ENDPOINT,
-            bucket,
-            usePathStyle: true,
-            credentialsSecretRef: { name: 's3' },
-            partSize: 5 * 1024 * 1024,
-          },
-        },
-        imageVerification: { enabled: true, ...verification },
-      },
+  ) =>
+    seedBackupCluster(sandbox, NS, {
+      name,
+      bucket,
+      secrets: false,
+      annotations: { 'openbao.org/trigger-backup': `t-${name}` },
+      backup: { executorImage },
+      spec: { imageVerification: { enabled: true, ...verification } },
     });
-    await sandbox.request('PATCH', `${clusters}/${name}/status`, {
-      status: { phase: 'Running' },
-    });
-  }
 
   beforeAll(async () => {
     await createBucket(bucket);
@@ -115,26 +90,18 @@ describe('Reconciler with spec.imageVerification', () => {
     digests.private = privateRegistry.pushImage(SCENARIO_REPO, 'signed');
     privateRegistry.sign(SCENARIO_REPO, digests.private);
 
-    const { request } = sandbox;
-    const secret = (name: string, stringData: object, type = 'Opaque') =>
-      request('POST', `/api/v1/namespaces/${NS}/secrets`, {
-        metadata: { name },
-        type,
-        stringData,
-      });
-    await secret('s3', S3_CREDENTIALS);
-    await secret('bao-tls', { 'ca.crt': sandbox.bao.caCertPem });
-    await secret(
-      'pull',
-      {
+    await seedBackupSecrets(sandbox, NS, ['bao']);
+    await sandbox.request('POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name: 'pull' },
+      type: 'kubernetes.io/dockerconfigjson',
+      stringData: {
         '.dockerconfigjson': JSON.stringify({
           auths: {
             [privateRegistry.host]: { username: 'robot', password: 's3cret' },
           },
         }),
       },
-      'kubernetes.io/dockerconfigjson',
-    );
+    });
     now = new Date();
     reconciler = Reconciler.create({
       gateways: [sandbox.gateway],

@@ -1,9 +1,4 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   KubeApi,
@@ -11,40 +6,29 @@ import {
   startKubeApi,
 } from '@internal/openbao-backup-sandbox';
 import request from 'supertest';
-import { openBaoBackupPlugin } from '../plugin';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 import { Reconciler } from '../reconcile/Reconciler';
+import { startPluginBackend } from '../__testUtils__/pluginBackend';
+import {
+  UNREACHABLE_S3,
+  backupClusterManifest,
+  createRunningCluster,
+  crsPath,
+} from '../__testUtils__/backupClusters';
 
 const NS = 'vault';
 
-function cluster(name: string, extra: { status?: object; spec?: object } = {}) {
-  return {
-    apiVersion: 'openbao.org/v1alpha1',
-    kind: 'OpenBaoCluster',
-    metadata: { name, namespace: NS },
-    spec: {
-      replicas: 3,
-      backup: {
-        schedule: '0 * * * *',
-        executorImage: 'openbao-backup-executor:dev',
-        jwtAuthRole: 'backup',
-        target: {
-          endpoint: 'http://127.0.0.1:9',
-          bucket: 'snapshots',
-          usePathStyle: true,
-          credentialsSecretRef: { name: 's3' },
-        },
-        retention: { maxCount: 3 },
-      },
-      ...extra.spec,
+const cluster = (name: string) =>
+  backupClusterManifest({
+    name,
+    bucket: 'snapshots',
+    backup: {
+      schedule: '0 * * * *',
+      target: { endpoint: UNREACHABLE_S3 },
+      retention: { maxCount: 3 },
     },
-  };
-}
-
-const crPath = (name = '') =>
-  `/apis/openbao.org/v1alpha1/namespaces/${NS}/openbaoclusters${
-    name ? `/${name}` : ''
-  }`;
+  });
+const crPath = (name: string) => `${crsPath(NS)}/${name}`;
 
 const entities = [
   {
@@ -71,23 +55,19 @@ describe('openbao-backup REST API', () => {
       controllers: false,
       tls: true,
     });
-    await kube(api, 'POST', crPath(), cluster('bao'));
-    await kube(api, 'PATCH', `${crPath('bao')}/status`, {
-      status: { phase: 'Running' },
+    const create = (name: string, status?: object) =>
+      createRunningCluster(
+        (method, path, body) => kube(api, method, path, body),
+        NS,
+        cluster(name),
+        status,
+      );
+    await create('bao');
+    await create('upgrading', {
+      upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },
     });
-    await kube(api, 'POST', crPath(), cluster('upgrading'));
-    await kube(api, 'PATCH', `${crPath('upgrading')}/status`, {
-      status: {
-        phase: 'Running',
-        upgrade: { fromVersion: '2.1.0', toVersion: '2.2.0' },
-      },
-    });
-    await kube(api, 'POST', crPath(), cluster('busy'));
-    await kube(api, 'PATCH', `${crPath('busy')}/status`, {
-      status: {
-        phase: 'Running',
-        backup: { activeJob: 'backup-busy-20261125000000' },
-      },
+    await create('busy', {
+      backup: { activeJob: 'backup-busy-20261125000000' },
     });
     // A running backup Job of "busy" (controllers are off, so it stays active).
     await kube(api, 'POST', `/apis/batch/v1/namespaces/${NS}/jobs`, {
@@ -115,49 +95,25 @@ describe('openbao-backup REST API', () => {
   afterAll(() => api.stop());
 
   const scheduler = mockServices.scheduler.mock();
-  scheduler.triggerTask.mockResolvedValue(undefined);
 
-  async function backend(
-    result:
+  const backend = (
+    permission:
       | AuthorizeResult.ALLOW
       | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
-    auditor: { factory: any } = { factory: mockServices.auditor.factory() },
-  ) {
-    const { server } = await startTestBackend({
-      features: [
-        openBaoBackupPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            openbaoBackup: {
-              reconcileInterval: { hours: 24 },
-              kubernetes: {
-                clusters: [
-                  {
-                    name: 'test',
-                    url: api.url,
-                    caData: api.caData,
-                    serviceAccountToken: api.token,
-                  },
-                  // Nothing listens on the discard port: an unreachable API server.
-                  {
-                    name: 'down',
-                    url: 'https://127.0.0.1:9',
-                    serviceAccountToken: 'x',
-                  },
-                ],
-              },
-            },
-          },
-        }),
-        mockServices.permissions.factory({ result }),
-        // The reconciler is tested on its own; here no pass may consume a trigger.
-        scheduler.factory,
-        auditor.factory,
-        catalogServiceMock.factory({ entities: entities as any }),
+    auditor?: { factory: any },
+  ) =>
+    startPluginBackend({
+      clusters: [
+        api.clusterConfig('test'),
+        // Nothing listens on the discard port: an unreachable API server.
+        { name: 'down', url: 'https://127.0.0.1:9', serviceAccountToken: 'x' },
       ],
+      permission,
+      // The reconciler is tested on its own; here no pass may consume a trigger.
+      scheduler,
+      auditor,
+      entities,
     });
-    return server;
-  }
 
   it('lists the fleet with health, and reports the unreachable API server apart', async () => {
     const res = await request(await backend()).get(
