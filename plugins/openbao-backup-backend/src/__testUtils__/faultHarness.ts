@@ -9,17 +9,16 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { mockServices } from '@backstage/backend-test-utils';
 import { recordFaultCase } from '@internal/openbao-backup-sandbox';
 import { TRIGGER_BACKUP_ANNOTATION } from '@internal/plugin-openbao-backup-common';
-import { objectStoreFor } from '../adapters/objectStoreFor';
 import { keyOfJob } from '../reconcile/FailedRunJanitor';
-import { Reconciler, ReconcilerOptions } from '../reconcile/Reconciler';
+import { ReconcilerOptions } from '../reconcile/Reconciler';
 import { seedBackupCluster } from './backupClusters';
 import {
   SandboxOptions,
   createBucket,
   s3Client,
+  sandboxReconciler,
   startSandbox,
 } from './sandbox';
 
@@ -69,17 +68,7 @@ export async function startFaultHarness(o: FaultHarnessOptions) {
 
   let now = new Date();
   const create = (extra: Partial<ReconcilerOptions> = {}) =>
-    Reconciler.create({
-      gateways: [sandbox.gateway],
-      openStore: objectStoreFor,
-      logger: mockServices.logger.mock(),
-      now: () => now,
-      podStartTimeoutSeconds: 600,
-      // The sandbox's pods listen on loopback ports the address template cannot express.
-      jobSettings: { allowAddressOverride: true },
-      ...o.reconciler,
-      ...extra,
-    });
+    sandboxReconciler(sandbox, { now: () => now, ...o.reconciler, ...extra });
   let reconciler = create();
   const s3 = s3Client();
   const cluster = () => request('GET', crPath);

@@ -15,7 +15,10 @@ import {
   startKubeApi,
   startOpenBaoCluster,
 } from '@internal/openbao-backup-sandbox';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
+import { objectStoreFor } from '../adapters/objectStoreFor';
+import { Reconciler, ReconcilerOptions } from '../reconcile/Reconciler';
 
 export const S3_ENDPOINT =
   process.env.S3_TEST_ENDPOINT ?? 'http://127.0.0.1:8080';
@@ -127,4 +130,23 @@ export async function startSandbox(
       await bao.stop();
     },
   };
+}
+
+/**
+ * A Reconciler on the sandbox's gateway, storing through the real S3 store, with a pod start
+ * timeout generous for a loaded machine, and address override on: the sandbox's OpenBao pods
+ * listen on loopback ports the address template cannot express. `options` win.
+ */
+export function sandboxReconciler(
+  sandbox: Pick<Sandbox, 'gateway'>,
+  options: Partial<ReconcilerOptions> = {},
+) {
+  return Reconciler.create({
+    gateways: [sandbox.gateway],
+    openStore: objectStoreFor,
+    logger: mockServices.logger.mock(),
+    podStartTimeoutSeconds: 600,
+    jobSettings: { allowAddressOverride: true },
+    ...options,
+  });
 }

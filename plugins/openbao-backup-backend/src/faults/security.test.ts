@@ -17,13 +17,12 @@ import {
 } from '@internal/openbao-backup-sandbox';
 import request from 'supertest';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
-import { objectStoreFor } from '../adapters/objectStoreFor';
-import { Reconciler } from '../reconcile/Reconciler';
 import {
   S3_CREDENTIALS,
   Sandbox,
   createBucket,
   s3Client,
+  sandboxReconciler,
   startSandbox,
 } from '../__testUtils__/sandbox';
 import {
@@ -205,13 +204,10 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       c => watched.push(c.metadata.name),
       e => watchErrors.push(e),
     );
-    const reconciler = Reconciler.create({
-      gateways: [gateway],
-      openStore: objectStoreFor,
-      logger: capturingLogger(backendLog),
-      podStartTimeoutSeconds: 600,
-      jobSettings: { allowAddressOverride: true },
-    });
+    const reconciler = sandboxReconciler(
+      { gateway },
+      { logger: capturingLogger(backendLog) },
+    );
     const names = ['bao', 'bao-token', 'bao-wrong-s3', 'bao-wrong-token'];
     const deadline = Date.now() + 60_000;
     let crs: any[] = [];
@@ -334,12 +330,10 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
     await kube('PATCH', `${CRS}/bao`, {
       metadata: { annotations: { 'openbao.org/trigger-backup': 'go-2' } },
     });
-    const reconciler = Reconciler.create({
-      gateways: [gatewayAs(CRIPPLED_TOKEN)],
-      openStore: objectStoreFor,
-      logger: capturingLogger(backendLog),
-      jobSettings: { allowAddressOverride: true },
-    });
+    const reconciler = sandboxReconciler(
+      { gateway: gatewayAs(CRIPPLED_TOKEN) },
+      { logger: capturingLogger(backendLog) },
+    );
     const report = await reconciler.tick();
     const error = report.errors.find(e => e.cluster === `${NS}/bao`);
     const bao = await getCluster('bao');

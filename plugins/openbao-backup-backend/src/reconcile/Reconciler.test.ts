@@ -4,16 +4,15 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { mockServices } from '@backstage/backend-test-utils';
-import { objectStoreFor } from '../adapters/objectStoreFor';
 import {
   Sandbox,
   createBucket,
   s3Client,
+  sandboxReconciler,
   startSandbox,
 } from '../__testUtils__/sandbox';
 import { seedBackupCluster } from '../__testUtils__/backupClusters';
-import { Reconciler } from './Reconciler';
+import type { Reconciler } from './Reconciler';
 import { BackupMetrics } from './BackupMetrics';
 import { testMeter } from '../__testUtils__/metrics';
 
@@ -40,15 +39,9 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
       },
     });
     now = new Date();
-    reconciler = Reconciler.create({
-      gateways: [sandbox.gateway],
-      openStore: objectStoreFor,
-      logger: mockServices.logger.mock(),
+    reconciler = sandboxReconciler(sandbox, {
       now: () => now,
       metrics: BackupMetrics.create(telemetry.meter),
-      podStartTimeoutSeconds: 600,
-      // The sandbox's pods listen on loopback ports the address template cannot express.
-      jobSettings: { allowAddressOverride: true },
     });
   }, 60_000);
 
@@ -272,14 +265,7 @@ describe('Reconciler end to end (Kubernetes double → Job → real executor →
     expect(await jobs()).toBe(before + 1);
     expect((await getCluster()).status?.backup?.activeJob).toBeUndefined();
 
-    reconciler = Reconciler.create({
-      gateways: [sandbox.gateway],
-      openStore: objectStoreFor,
-      logger: mockServices.logger.mock(),
-      now: () => now,
-      podStartTimeoutSeconds: 600,
-      jobSettings: { allowAddressOverride: true },
-    });
+    reconciler = sandboxReconciler(sandbox, { now: () => now });
     const cr = await tickUntil(
       c =>
         c.status?.backup?.observedTrigger === 'after-restart' &&

@@ -1,19 +1,22 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mockServices } from '@backstage/backend-test-utils';
 import {
   RegistryHandle,
   pushExecutorImages,
   startRegistry,
 } from '@internal/openbao-backup-sandbox';
 import { ImageVerificationSpec } from '@internal/plugin-openbao-backup-common';
-import { objectStoreFor } from '../adapters/objectStoreFor';
-import { Sandbox, createBucket, startSandbox } from '../__testUtils__/sandbox';
+import {
+  Sandbox,
+  createBucket,
+  sandboxReconciler,
+  startSandbox,
+} from '../__testUtils__/sandbox';
 import {
   seedBackupCluster,
   seedBackupSecrets,
 } from '../__testUtils__/backupClusters';
 import { runsFromJobs } from '../service/runsFromJobs';
-import { Reconciler } from './Reconciler';
+import type { Reconciler } from './Reconciler';
 
 const NS = 'vault';
 const bucket = `imgverify-${Date.now().toString(36)}`;
@@ -103,14 +106,7 @@ describe('Reconciler with spec.imageVerification', () => {
       },
     });
     now = new Date();
-    reconciler = Reconciler.create({
-      gateways: [sandbox.gateway],
-      openStore: objectStoreFor,
-      logger: mockServices.logger.mock(),
-      now: () => now,
-      podStartTimeoutSeconds: 600,
-      jobSettings: { allowAddressOverride: true },
-    });
+    reconciler = sandboxReconciler(sandbox, { now: () => now });
   }, 60_000);
 
   afterAll(async () => {
