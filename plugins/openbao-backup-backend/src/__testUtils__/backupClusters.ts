@@ -8,6 +8,7 @@ import {
   PodExecutor,
   createSimulatedPodExecutor,
   kubeRequest,
+  startKubeApi,
 } from '@internal/openbao-backup-sandbox';
 import { BACKUP_ADDRESSES_ANNOTATION } from '@internal/plugin-openbao-backup-common';
 import { S3_CREDENTIALS, S3_ENDPOINT, Sandbox } from './sandbox';
@@ -184,3 +185,7 @@ export function executorDouble(
     };
   });
 }
+
+/** A Kubernetes API double whose Pods end like a successful executor after `jobMs`. */
+export const startSimulatedKube = (namespace: string, jobMs: number) =>
+  startKubeApi({ namespaces: [namespace], podExecutor: executorDouble(jobMs) });

@@ -3,6 +3,7 @@
  * executor bundle, an OpenBao double, and the real S3 server (scripts/s3-swift.sh).
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -48,6 +49,13 @@ export async function createBucket(bucket: string) {
       `No S3 server at ${S3_ENDPOINT} (${e}). Start one with: bash scripts/s3-swift.sh install && bash scripts/s3-swift.sh start`,
     );
   }
+}
+
+/** Creates a bucket of its own for a test (`<prefix>-<random>`) and returns its name. */
+export async function createTestBucket(prefix: string) {
+  const bucket = `${prefix}-${randomBytes(4).toString('hex')}`;
+  await createBucket(bucket);
+  return bucket;
 }
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;

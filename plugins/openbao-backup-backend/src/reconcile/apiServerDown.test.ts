@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import {
-  KubeApi,
-  kubeRequest,
-  startKubeApi,
-} from '@internal/openbao-backup-sandbox';
-import { createBucket } from '../__testUtils__/sandbox';
+import { KubeApi, kubeRequest } from '@internal/openbao-backup-sandbox';
+import { createTestBucket } from '../__testUtils__/sandbox';
 import {
   createBackupClusters,
   crsPath,
-  executorDouble,
+  startSimulatedKube,
 } from '../__testUtils__/backupClusters';
 import {
   startReconcilingBackend,
@@ -27,16 +22,9 @@ describe('3 clusters on 2 Kubernetes API servers, one of them down', () => {
   let now = new Date(SLOT - 30_000);
 
   beforeAll(async () => {
-    const bucket = `api-down-${randomBytes(4).toString('hex')}`;
-    await createBucket(bucket);
-    east = await startKubeApi({
-      namespaces: [NS],
-      podExecutor: executorDouble(20),
-    });
-    west = await startKubeApi({
-      namespaces: [NS],
-      podExecutor: executorDouble(20),
-    });
+    const bucket = await createTestBucket('api-down');
+    east = await startSimulatedKube(NS, 20);
+    west = await startSimulatedKube(NS, 20);
     await createBackupClusters(east, NS, ['a1', 'a2'], {
       schedule: '0 * * * *',
       bucket,

@@ -3,13 +3,8 @@
  * scheduler services) on a real PostgreSQL, reconciling one Kubernetes API double. The reconcile
  * interval is an hour, so after the start-up full pass every Job must come from a light pass.
  */
-import { randomBytes } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
-import {
-  KubeApi,
-  kubeRequest,
-  startKubeApi,
-} from '@internal/openbao-backup-sandbox';
+import { KubeApi, kubeRequest } from '@internal/openbao-backup-sandbox';
 import {
   ANNOTATION_SCHEDULED_TIME,
   ANNOTATION_TRIGGER_VALUE,
@@ -17,11 +12,11 @@ import {
   TRIGGER_BACKUP_ANNOTATION,
 } from '@internal/plugin-openbao-backup-common';
 import { TestPostgres, startTestPostgres } from '../__testUtils__/postgres';
-import { createBucket } from '../__testUtils__/sandbox';
+import { createTestBucket } from '../__testUtils__/sandbox';
 import {
   createBackupClusters,
   crsPath,
-  executorDouble,
+  startSimulatedKube,
 } from '../__testUtils__/backupClusters';
 import { waitFor } from '../__testUtils__/reconcilingBackend';
 import {
@@ -54,13 +49,9 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
   const jobs = () => kube!.store.list(kube!.store.type('jobs.batch'), NS);
 
   beforeAll(async () => {
-    const bucket = `light-pass-${randomBytes(4).toString('hex')}`;
-    await createBucket(bucket);
+    const bucket = await createTestBucket('light-pass');
     postgres = await startTestPostgres();
-    kube = await startKubeApi({
-      namespaces: [NS],
-      podExecutor: executorDouble(100),
-    });
+    kube = await startSimulatedKube(NS, 100);
     kube.server.on('request', (req: IncomingMessage) => {
       if (!/[?&]watch=(1|true)/.test(req.url ?? '')) requests++;
     });

@@ -1,15 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import {
-  KubeApi,
-  kubeRequest,
-  startKubeApi,
-} from '@internal/openbao-backup-sandbox';
+import { KubeApi, kubeRequest } from '@internal/openbao-backup-sandbox';
 import { ANNOTATION_SCHEDULED_TIME } from '@internal/plugin-openbao-backup-common';
-import { createBucket } from '../__testUtils__/sandbox';
+import { createTestBucket } from '../__testUtils__/sandbox';
 import {
   createBackupClusters,
   crsPath,
-  executorDouble,
+  startSimulatedKube,
 } from '../__testUtils__/backupClusters';
 import {
   startReconcilingBackend,
@@ -25,12 +20,8 @@ describe('a schedule edit (plugin on the Kubernetes double, mock scheduler: no p
   let now = new Date('2026-03-10T02:59:00Z');
 
   beforeAll(async () => {
-    const bucket = `schedule-edit-${randomBytes(4).toString('hex')}`;
-    await createBucket(bucket);
-    kube = await startKubeApi({
-      namespaces: [NS],
-      podExecutor: executorDouble(20),
-    });
+    const bucket = await createTestBucket('schedule-edit');
+    kube = await startSimulatedKube(NS, 20);
     await createBackupClusters(kube, NS, ['bao'], {
       schedule: '0 3 * * *',
       bucket,
