@@ -3,6 +3,7 @@ import {
   FaultHarness,
   describeEnd,
   failedRunChecks,
+  faultRow,
   judge,
   startFaultHarness,
   succeededRunChecks,
@@ -18,6 +19,7 @@ jest.setTimeout(60_000);
  */
 describe('source faults end to end', () => {
   let h: FaultHarness;
+  const row = faultRow('source');
 
   beforeAll(async () => {
     h = await startFaultHarness({
@@ -89,12 +91,11 @@ describe('source faults end to end', () => {
     }
     const after = await h.endState();
     judge(
-      {
-        area: 'source',
+      row(
         name,
-        fault: `OpenBao double: ${JSON.stringify(faults(h.bao.addresses))}`,
-        expected: `${exit}; upload aborted; reason names the stage; failures+1; next slot kept`,
-      },
+        `OpenBao double: ${JSON.stringify(faults(h.bao.addresses))}`,
+        `${exit}; upload aborted; reason names the stage; failures+1; next slot kept`,
+      ),
       failedRunChecks(before, after, reason),
       describeEnd(after),
     );
@@ -105,12 +106,11 @@ describe('source faults end to end', () => {
     await h.runToEnd('source-recovered');
     const after = await h.endState();
     judge(
-      {
-        area: 'source',
-        name: 'recovery after 8 source faults',
-        fault: 'none (faults cleared)',
-        expected: 'object at the key; failures reset to 0; next slot kept',
-      },
+      row(
+        'recovery after 8 source faults',
+        'none (faults cleared)',
+        'object at the key; failures reset to 0; next slot kept',
+      ),
       succeededRunChecks(before, after),
       describeEnd(after),
     );

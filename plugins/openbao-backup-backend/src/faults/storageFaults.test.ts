@@ -11,6 +11,7 @@ import {
   FaultHarness,
   describeEnd,
   failedRunChecks,
+  faultRow,
   judge,
   startFaultHarness,
   succeededRunChecks,
@@ -32,12 +33,7 @@ describe('storage faults end to end', () => {
   let h: FaultHarness;
   let proxy: FaultProxy;
   let fault: ((r: ProxiedRequest) => HttpFault | undefined) | undefined;
-  const row = (name: string, injected: string, expected: string) => ({
-    area: 'storage',
-    name,
-    fault: injected,
-    expected,
-  });
+  const row = faultRow('storage');
   const failedExpectation =
     'exit 5 StorageFailed; failures+1; next slot kept; nothing at the key; no upload left';
 
