@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-/** A throwaway serving certificate for 127.0.0.1/localhost, made with the openssl CLI. */
-export async function selfSignedCertificate(commonName = 'sandbox-kube-api') {
+/**
+ * A throwaway self-signed P-256 certificate and its key, made with the openssl CLI (node:crypto
+ * cannot issue X.509): by default a serving certificate for 127.0.0.1/localhost; `extensions`
+ * (openssl `-addext` values) replace its subjectAltName.
+ */
+export async function selfSignedCertificate(
+  options: { subject?: string; extensions?: string[] } = {},
+) {
+  const {
+    subject = '/CN=sandbox-kube-api',
+    extensions = ['subjectAltName=IP:127.0.0.1,DNS:localhost'],
+  } = options;
   const dir = await mkdtemp(join(tmpdir(), 'sandbox-tls-'));
   try {
     await promisify(execFile)('openssl', [
@@ -23,9 +33,8 @@ export async function selfSignedCertificate(commonName = 'sandbox-kube-api') {
       '-days',
       '7',
       '-subj',
-      `/CN=${commonName}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      subject,
+      ...extensions.flatMap(e => ['-addext', e]),
     ]);
     const [cert, key] = await Promise.all([
       readFile(join(dir, 'cert.pem'), 'utf8'),

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { selfSignedCertificate } from '../kube/selfSignedCertificate';
 
 /** JSON with object keys sorted at every level: what Rekor signs (RFC 8785 for these values). */
 function canonicalJson(value: unknown): string {
@@ -57,27 +58,16 @@ export async function createKeylessSigner(options: {
         '',
       ].join('\n'),
     );
-    await run([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'ca.key'),
-      '-out',
-      join(dir, 'ca.pem'),
-      '-days',
-      '7',
-      '-subj',
-      '/O=sandbox/CN=sandbox-fulcio',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    const ca = await selfSignedCertificate({
+      subject: '/O=sandbox/CN=sandbox-fulcio',
+      extensions: [
+        'basicConstraints=critical,CA:TRUE',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+    });
+    caPem = ca.cert;
+    await writeFile(join(dir, 'ca.key'), ca.key);
+    await writeFile(join(dir, 'ca.pem'), ca.cert);
     await run([
       'req',
       '-new',
@@ -108,10 +98,7 @@ export async function createKeylessSigner(options: {
       '-out',
       join(dir, 'leaf.pem'),
     ]);
-    [caPem, certPem] = await Promise.all([
-      readFile(join(dir, 'ca.pem'), 'utf8'),
-      readFile(join(dir, 'leaf.pem'), 'utf8'),
-    ]);
+    certPem = await readFile(join(dir, 'leaf.pem'), 'utf8');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
