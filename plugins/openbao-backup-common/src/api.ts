@@ -2,6 +2,7 @@
  * Response shapes of the backend REST API (DESIGN.md §5), shared by the backend router and the
  * frontend client so the two cannot drift apart. Times are RFC 3339 strings.
  */
+import { SkipReason } from './skipReason';
 import { BackupRetention, BackupStatus, BackupTrigger, ClusterRef } from './types';
 
 /** Backup health of one cluster; see docs/api.md for the thresholds. */
@@ -26,6 +27,12 @@ export interface FleetEntry {
   expectedIntervalSeconds?: number;
   backup?: BackupStatus;
   backingUp?: boolean;
+  /**
+   * Why scheduled backups are skipped, read from the cluster object alone ({@link skipReasonFor}):
+   * the phase, `status.upgrade`, or the refusal the last slot recorded on `BackingUp`. Does not
+   * change `health`.
+   */
+  skipped?: SkipReason;
   /** Catalog entities that link this cluster (`kind:namespace/name`). */
   entityRefs?: string[];
   owners?: string[];

@@ -12,3 +12,4 @@ export * from './duration';
 export * from './objectKeys';
 export * from './schedule';
 export * from './health';
+export * from './skipReason';

@@ -17,6 +17,7 @@ const PURE = [
   'objectKeys.ts',
   'schedule.ts',
   'health.ts',
+  'skipReason.ts',
   'constants.ts',
   'types.ts',
 ];

@@ -1,21 +1,13 @@
 import {
   BackupTrigger,
   CONDITION_BACKING_UP,
+  PreflightReason,
 } from '@internal/plugin-openbao-backup-common';
 import { ObservedCluster, JobLike } from './types';
 import { validateBackupSpec } from './validateBackupSpec';
 
 /** Stable reasons of a refused pre-flight; they become condition and Event reasons. */
-export type PreflightReason =
-  | 'BackupNotConfigured'
-  | 'ClusterNotRunning'
-  | 'UpgradeInProgress'
-  | 'RestoreInProgress'
-  | 'BackupInProgress'
-  | 'AuthNotConfigured'
-  | 'ConfigInvalid'
-  /** Set by the reconciler, not by `preflight`: `Block` and the executor image failed verification. */
-  | 'ExecutorImageVerificationFailed';
+export type { PreflightReason };
 
 export type PreflightVerdict =
   | { ok: true }

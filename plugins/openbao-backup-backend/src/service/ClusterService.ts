@@ -10,6 +10,7 @@ import {
   clusterPrefixFor,
   explainClusterHealth,
   parseObjectKey,
+  skipReasonFor,
 } from '@internal/plugin-openbao-backup-common';
 import {
   NotFoundError,
@@ -111,6 +112,7 @@ export class ClusterService {
       staleFactor: this.#health.staleFactor,
       graceSeconds: this.#health.graceSeconds,
     });
+    const skipped = skipReasonFor(cluster.status, backup);
     return {
       ref: {
         kubernetesCluster,
@@ -129,6 +131,7 @@ export class ClusterService {
         (cluster.status?.conditions ?? []).some(
           c => c.type === 'BackingUp' && c.status === 'True',
         ),
+      ...(skipped ? { skipped } : {}),
     };
   }
 

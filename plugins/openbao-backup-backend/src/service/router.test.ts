@@ -125,6 +125,15 @@ describe('openbao-backup REST API', () => {
       ['busy', 'never'],
       ['upgrading', 'never'],
     ]);
+    // The skip reason comes from the CR alone and leaves the health as it is.
+    expect(res.body.items.map((e: any) => e.skipped)).toEqual([
+      undefined,
+      undefined,
+      {
+        reason: 'UpgradeInProgress',
+        message: 'an upgrade is in progress (status.upgrade is set)',
+      },
+    ]);
     expect(res.body.items[0].entityRefs).toEqual(['component:default/secrets']);
     expect(res.body.items[0].owners).toEqual(['group:default/platform']);
     expect(res.body.errors).toEqual([

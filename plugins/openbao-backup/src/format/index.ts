@@ -4,3 +4,4 @@ export * from './formatTime';
 export * from './describeSchedule';
 export * from './staleness';
 export * from './shortEntityRef';
+export * from './skipTitle';

@@ -14,6 +14,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
+import { skipTitle } from '../../format';
 import { useClusterBackup } from '../../hooks';
 import { BackupNowButton } from '../BackupNowButton';
 import { ClusterSummary } from '../ClusterSummary';
@@ -30,16 +31,6 @@ export interface ClusterPanelProps {
   pollIntervalMs?: number;
 }
 
-// Short words for the pre-flight reasons a person can act on; the backend's message follows.
-const REFUSAL_TITLES: Record<string, string> = {
-  UpgradeInProgress: 'the cluster is upgrading',
-  RestoreInProgress: 'a restore is in progress',
-  ClusterNotRunning: 'the cluster is not running',
-  AuthNotConfigured: 'no OpenBao login is configured',
-  ConfigInvalid: 'spec.backup is invalid',
-  BackupNotConfigured: 'spec.backup is not set',
-};
-
 /** Why no backup starts now (the pre-flight refusal), so "Never backed up" does not stand alone. */
 function RefusalNotice(props: {
   refusal: NonNullable<ClusterDetail['preflightRefusal']>;
@@ -47,7 +38,7 @@ function RefusalNotice(props: {
   const { reason, message } = props.refusal;
   return (
     <Alert severity="warning">
-      <AlertTitle>Skipped: {REFUSAL_TITLES[reason] ?? message}</AlertTitle>
+      <AlertTitle>Skipped: {skipTitle(props.refusal)}</AlertTitle>
       No backup starts while this holds: scheduled runs are refused and recorded
       on the BackingUp condition, and "Back up now" is refused too.
       <br />

@@ -178,4 +178,46 @@ describe('FleetPage', () => {
     );
     expect(screen.getAllByText('no catalog entity')).toHaveLength(5);
   });
+
+  it('says why a cluster is skipped next to its unchanged health, the message in a tooltip', async () => {
+    await render(
+      fakeApi({
+        getFleet: jest.fn().mockResolvedValue({
+          items: [
+            entry('bao-upgrading', 'never', {
+              skipped: {
+                reason: 'UpgradeInProgress',
+                message: 'an upgrade is in progress (status.upgrade is set)',
+              },
+            }),
+            entry('bao-unverified', 'failing', {
+              skipped: {
+                reason: 'ExecutorImageVerificationFailed',
+                message: 'no signature matched the configured keys',
+              },
+            }),
+            entry('fresh', 'ok', { backup: { lastBackupTime: ago(0.5) } }),
+          ],
+          errors: [],
+        }),
+      }),
+    );
+    const row = (name: string) =>
+      within(screen.getByText(`vault/${name}`).closest('tr')!);
+    const upgrading = await screen.findByText(
+      'Skipped: the cluster is upgrading',
+    );
+    expect(row('bao-upgrading').getByText('Never backed up')).toBeTruthy();
+    expect(
+      row('bao-unverified').getByText(
+        'Skipped: the executor image failed verification',
+      ),
+    ).toBeTruthy();
+    expect(row('fresh').queryByTestId('skip-chip')).toBeNull();
+
+    await userEvent.hover(upgrading);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'No scheduled backup starts while this holds. UpgradeInProgress: an upgrade is in progress (status.upgrade is set)',
+    );
+  });
 });

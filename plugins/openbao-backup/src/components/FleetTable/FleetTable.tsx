@@ -14,6 +14,7 @@ import {
 } from '../../format';
 import { TimeAgo } from '../ClusterSummary';
 import { HealthBadge } from '../HealthBadge';
+import { SkipChip } from '../SkipChip';
 
 type Row = FleetEntry & { id: string };
 
@@ -58,11 +59,18 @@ export function FleetTable(props: { entries: FleetEntry[]; now: Date }) {
             </span>
           </Tooltip>
         ) : (
-          <HealthBadge
-            health={e.health}
-            backingUp={e.backingUp}
-            reason={e.healthReason}
-          />
+          <>
+            <HealthBadge
+              health={e.health}
+              backingUp={e.backingUp}
+              reason={e.healthReason}
+            />
+            {e.skipped && (
+              <div>
+                <SkipChip skipped={e.skipped} />
+              </div>
+            )}
+          </>
         ),
     },
     {

@@ -1,0 +1,1 @@
+export { SkipChip } from './SkipChip';
