@@ -47,7 +47,7 @@ const READ_FROM_STATUS: ReadonlySet<string> = new Set([
  */
 export function skipReasonFor(
   status: OpenBaoClusterStatus | undefined,
-  backup: BackupSpec | undefined,
+  backup: Partial<BackupSpec> | undefined,
 ): SkipReason | undefined {
   if (!backup) return undefined;
   const backingUp = status?.conditions?.find(
