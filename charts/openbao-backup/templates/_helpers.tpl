@@ -129,7 +129,7 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
   verbs:
     - list
 # Backup Jobs: created per run (get: adopt one a concurrent pass created), deleted when a run
-# failed to start.
+# failed to start, watched so that a run's end is recorded at once.
 - apiGroups:
     - batch
   resources:
@@ -138,6 +138,7 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
     - create
     - get
     - list
+    - watch
     - delete
 # The Job's pods: termination message (the executor's JSON result), image pull and exit reasons.
 - apiGroups:

@@ -7,6 +7,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { openBaoBackupPermissions } from '@internal/plugin-openbao-backup-common';
 import { readOpenBaoBackupConfig } from './config';
 import { ClientNodeKubeGateway } from './adapters/ClientNodeKubeGateway';
+import { KubeGateway } from './adapters/KubeGateway';
 import { objectStoreFor } from './adapters/objectStoreFor';
 import { Reconciler } from './reconcile/Reconciler';
 import { HealthNotifier } from './reconcile/HealthNotifier';
@@ -117,18 +118,25 @@ export const openBaoBackupPlugin = createBackendPlugin({
           taskId: RECONCILE_TASK_ID,
           logger,
         });
-        const stopWatches = gateways.map(gateway =>
+        // A backup Job's end likewise: recorded by the next light pass, not the next full one.
+        const interrupted =
+          (what: string, gateway: KubeGateway) => (error: Error) =>
+            logger.warn(`${what} watch interrupted; reconnecting`, {
+              kubernetesCluster: gateway.name,
+              error: error.message,
+            });
+        const stopWatches = gateways.flatMap(gateway => [
           gateway.watchClusters(
             cluster => {
               if (task.observe(gateway, cluster)) passes.request();
             },
-            error =>
-              logger.warn('OpenBaoCluster watch interrupted; reconnecting', {
-                kubernetesCluster: gateway.name,
-                error: error.message,
-              }),
+            interrupted('OpenBaoCluster', gateway),
+            cluster => task.forget(gateway, cluster),
           ),
-        );
+          gateway.watchJobs((type, job) => {
+            if (task.observeJob(gateway, type, job)) passes.request();
+          }, interrupted('backup Job', gateway)),
+        ]);
         deps.lifecycle.addShutdownHook(() => {
           passes.stop();
           stopWatches.forEach(stop => stop());

@@ -119,7 +119,7 @@ const EXPECTED_RULES = {
   'openbao.org/openbaoclusters': ['get', 'list', 'patch', 'watch'],
   'openbao.org/openbaoclusters/status': ['patch'],
   'openbao.org/openbaorestores': ['list'],
-  'batch/jobs': ['create', 'delete', 'get', 'list'],
+  'batch/jobs': ['create', 'delete', 'get', 'list', 'watch'],
   'core/pods': ['list'],
   'core/events': ['create'],
 };

@@ -3,7 +3,12 @@ import {
   kubeRequest,
   startKubeApi,
 } from '@internal/openbao-backup-sandbox';
-import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
+import {
+  COMPONENT_VALUE,
+  LABEL_CLUSTER,
+  LABEL_COMPONENT,
+  OpenBaoCluster,
+} from '@internal/plugin-openbao-backup-common';
 import { triggerPending } from '../reconcile/triggerPending';
 import { ClientNodeKubeGateway } from './ClientNodeKubeGateway';
 
@@ -104,6 +109,72 @@ describe('ClientNodeKubeGateway against the Kubernetes API double', () => {
       );
     } finally {
       api.faults.clear();
+    }
+  });
+
+  it('watches backup Jobs (only those) to their end and deletion, and reports deleted clusters', async () => {
+    const events: string[] = [];
+    const errors: Error[] = [];
+    const stopJobs = gateway.watchJobs(
+      (type, job) =>
+        events.push(
+          `${type} ${job.metadata?.name} ${
+            job.status?.conditions?.map(c => c.type).join(',') ?? ''
+          }`.trim(),
+        ),
+      e => errors.push(e),
+    );
+    const stopClusters = gateway.watchClusters(
+      () => {},
+      e => errors.push(e),
+      c => events.push(`DELETED cluster ${c.metadata.name}`),
+    );
+    const jobs = `/apis/batch/v1/namespaces/${NS}/jobs`;
+    const job = (name: string, labels: Record<string, string>) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name, labels },
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'c', image: 'i' }],
+          },
+        },
+      },
+    });
+    try {
+      await new Promise(r => setTimeout(r, 300));
+      await kubeRequest(api, 'POST', jobs, job('other', { app: 'x' }));
+      await kubeRequest(
+        api,
+        'POST',
+        jobs,
+        job('bao-backup', {
+          [LABEL_COMPONENT]: COMPONENT_VALUE,
+          [LABEL_CLUSTER]: 'bao',
+        }),
+      );
+      await kubeRequest(api, 'PATCH', `${jobs}/bao-backup/status`, {
+        status: {
+          conditions: [{ type: 'Complete', status: 'True' }],
+        },
+      });
+      await kubeRequest(api, 'DELETE', `${jobs}/bao-backup`);
+      await kubeRequest(api, 'DELETE', `${path}/bao`);
+      const deadline = Date.now() + 5_000;
+      while (events.length < 4 && Date.now() < deadline)
+        await new Promise(r => setTimeout(r, 50));
+      expect(events).toEqual([
+        'ADDED bao-backup',
+        'MODIFIED bao-backup Complete',
+        'DELETED bao-backup Complete',
+        'DELETED cluster bao',
+      ]);
+      expect(errors).toEqual([]);
+    } finally {
+      stopJobs();
+      stopClusters();
     }
   });
 });

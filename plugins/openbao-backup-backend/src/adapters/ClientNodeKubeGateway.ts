@@ -23,7 +23,12 @@ import {
 } from '@internal/plugin-openbao-backup-common';
 import { JobLike, ObservedCluster, PodLike, secretsToObserve } from '../core';
 import { KubernetesClusterConfig } from '../config';
-import { ClusterEvent, JobManifest, KubeGateway } from './KubeGateway';
+import {
+  ClusterEvent,
+  JobManifest,
+  KubeGateway,
+  WatchEventType,
+} from './KubeGateway';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const FIELD_MANAGER = 'openbao-backup';
@@ -109,13 +114,49 @@ export class ClientNodeKubeGateway implements KubeGateway {
   watchClusters(
     onChange: (cluster: OpenBaoCluster) => void,
     onError: (error: Error) => void,
+    onDeleted?: (cluster: OpenBaoCluster) => void,
   ): () => void {
     const base = `/apis/${OPENBAO_API_GROUP}/${OPENBAO_API_VERSION}`;
-    const paths = this.#namespaces
-      ? this.#namespaces.map(
-          ns => `${base}/namespaces/${ns}/${OPENBAO_CLUSTER_PLURAL}`,
-        )
-      : [`${base}/${OPENBAO_CLUSTER_PLURAL}`];
+    return this.#watchEach(
+      this.#namespaces
+        ? this.#namespaces.map(
+            ns => `${base}/namespaces/${ns}/${OPENBAO_CLUSTER_PLURAL}`,
+          )
+        : [`${base}/${OPENBAO_CLUSTER_PLURAL}`],
+      {},
+      (type, obj) =>
+        type === 'DELETED'
+          ? onDeleted?.(obj as OpenBaoCluster)
+          : onChange(obj as OpenBaoCluster),
+      onError,
+    );
+  }
+
+  watchJobs(
+    onEvent: (type: WatchEventType, job: JobLike) => void,
+    onError: (error: Error) => void,
+  ): () => void {
+    return this.#watchEach(
+      this.#namespaces
+        ? this.#namespaces.map(ns => `/apis/batch/v1/namespaces/${ns}/jobs`)
+        : ['/apis/batch/v1/jobs'],
+      { labelSelector: `${LABEL_COMPONENT}=${COMPONENT_VALUE}` },
+      (type, obj) => onEvent(type, obj as JobLike),
+      onError,
+    );
+  }
+
+  /**
+   * One watch per path, each resumed from its last resourceVersion when the connection ends
+   * (at once after a clean end, 2 s after an error; from now after 410 Gone). The returned
+   * function stops them all.
+   */
+  #watchEach(
+    paths: string[],
+    query: Record<string, string>,
+    onEvent: (type: WatchEventType, obj: any) => void,
+    onError: (error: Error) => void,
+  ): () => void {
     let stopped = false;
     const controllers = new Set<AbortController>();
     const run = (path: string, resourceVersion?: string) => {
@@ -136,6 +177,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
         .watch(
           path,
           {
+            ...query,
             allowWatchBookmarks: true,
             ...(last ? { resourceVersion: last } : {}),
           },
@@ -146,8 +188,12 @@ export class ClientNodeKubeGateway implements KubeGateway {
               if (code === 410) last = undefined;
               return;
             }
-            if (phase === 'ADDED' || phase === 'MODIFIED')
-              onChange(obj as OpenBaoCluster);
+            if (
+              phase === 'ADDED' ||
+              phase === 'MODIFIED' ||
+              phase === 'DELETED'
+            )
+              onEvent(phase, obj);
           },
           err => {
             controllers.forEach(c => c.signal.aborted && controllers.delete(c));

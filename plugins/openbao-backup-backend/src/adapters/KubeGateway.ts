@@ -55,10 +55,20 @@ export interface KubeGateway {
   recordEvent(cluster: OpenBaoCluster, event: ClusterEvent): Promise<void>;
   /**
    * Watches OpenBaoClusters (all configured namespaces) and calls `onChange` for every added or
-   * modified one. Reconnects after errors and dropped connections; the returned function stops it.
+   * modified one, `onDeleted` for a deleted one. Reconnects after errors and dropped connections;
+   * the returned function stops it.
    */
   watchClusters(
     onChange: (cluster: OpenBaoCluster) => void,
+    onError: (error: Error) => void,
+    onDeleted?: (cluster: OpenBaoCluster) => void,
+  ): () => void;
+  /**
+   * Watches the backup Jobs (label `LABEL_COMPONENT`, all configured namespaces), as
+   * `watchClusters` does the clusters: what tells a run's end without waiting for a full pass.
+   */
+  watchJobs(
+    onEvent: (type: WatchEventType, job: JobLike) => void,
     onError: (error: Error) => void,
   ): () => void;
   /**
@@ -70,6 +80,9 @@ export interface KubeGateway {
     name: string,
   ): Promise<Record<string, string> | undefined>;
 }
+
+/** A watch event on an object (bookmarks and errors are the gateway's own business). */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** A Job manifest as produced by `buildBackupJob`. */
 export type JobManifest = JobLike & {

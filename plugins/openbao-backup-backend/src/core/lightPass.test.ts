@@ -5,6 +5,8 @@ import {
 import { makeCluster } from './__fixtures__/builders';
 import {
   clustersForLightPass,
+  endedJobKey,
+  jobHasEnded,
   lightPassMark,
   lightPassReasons,
   passKind,
@@ -215,5 +217,101 @@ describe('clustersForLightPass', () => {
 
   it('picks nothing when nothing is flagged (an idle pass)', () => {
     expect(clustersForLightPass([entries[0]], now, new Map())).toEqual([]);
+  });
+});
+
+describe('jobHasEnded', () => {
+  const withCondition = (type: string, status = 'True') => ({
+    metadata: { name: 'bao-backup-1' },
+    status: { conditions: [{ type, status }] },
+  });
+
+  it.each([
+    ['running (no condition)', 'MODIFIED', { status: { active: 1 } }, false],
+    ['Complete', 'MODIFIED', withCondition('Complete'), true],
+    ['Failed', 'MODIFIED', withCondition('Failed'), true],
+    [
+      'already Complete when the watch (re)starts',
+      'ADDED',
+      withCondition('Complete'),
+      true,
+    ],
+    [
+      'a condition that is not terminal',
+      'MODIFIED',
+      withCondition('Suspended'),
+      false,
+    ],
+    [
+      'a terminal condition not (yet) true',
+      'MODIFIED',
+      withCondition('Failed', 'False'),
+      false,
+    ],
+    [
+      'about to fail (FailureTarget): its pods still terminate',
+      'MODIFIED',
+      withCondition('FailureTarget'),
+      false,
+    ],
+    ['deleted while running', 'DELETED', { status: { active: 1 } }, true],
+  ] as const)('%s', (_, event, job, ended) => {
+    expect(jobHasEnded(event, job)).toBe(ended);
+  });
+});
+
+describe('job-ended', () => {
+  const running = (activeJob?: string) => cluster({ status: { activeJob } });
+
+  it('flags a cluster whose active Job has ended', () => {
+    expect(
+      lightPassReasons(running('bao-backup-1'), now, j => j === 'bao-backup-1'),
+    ).toEqual(['job-ended']);
+    expect(lightPassMark(running('bao-backup-1'), now, () => true)).toBe(
+      '7:job-ended',
+    );
+  });
+
+  it('ignores an ended Job that is not the active one, and a cluster with none', () => {
+    expect(
+      lightPassReasons(running('bao-backup-2'), now, j => j === 'bao-backup-1'),
+    ).toEqual([]);
+    expect(lightPassReasons(running(undefined), now, () => true)).toEqual([]);
+  });
+
+  it('comes after a pending trigger', () => {
+    const both = cluster({
+      annotations: { [TRIGGER_BACKUP_ANNOTATION]: 'b1' },
+      status: { activeJob: 'bao-backup-1' },
+    });
+    expect(lightPassReasons(both, now, () => true)).toEqual([
+      'trigger',
+      'job-ended',
+    ]);
+  });
+
+  it('picks the cluster whose ended Job the watch recorded beside it, in that API server only', () => {
+    const entries: Array<[string, { cluster: ReturnType<typeof cluster> }]> = [
+      ['k/vault/bao', { cluster: running('bao-backup-1') }],
+      ['other/vault/bao', { cluster: running('bao-backup-1') }],
+      ['k/vault/busy', { cluster: running('busy-backup-1') }],
+    ];
+    const ended = new Set([endedJobKey('k/vault/bao', 'bao-backup-1')]);
+    expect(ended).toEqual(new Set(['k/vault/bao-backup-1']));
+    expect(
+      clustersForLightPass(entries, now, new Map(), ended).map(p => [
+        p.key,
+        p.mark,
+      ]),
+    ).toEqual([['k/vault/bao', '7:job-ended']]);
+    // Recorded (activeJob cleared by the pass's write): nothing left to do.
+    expect(
+      clustersForLightPass(
+        [['k/vault/bao', { cluster: running(undefined) }]],
+        now,
+        new Map(),
+        ended,
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
 import { nextSlotOutdated } from './nextSlotOutdated';
 import { triggerPending } from './triggerPending';
-import { toMillis } from './types';
+import { JobLike, toMillis } from './types';
 
 /**
  * What one run of the reconcile task does: a `full` pass over every cluster of every API server
@@ -22,19 +22,41 @@ export function passKind(
 }
 
 /** Why a cluster cannot wait for the next full pass. */
-export type LightPassReason = 'trigger' | 'schedule-changed' | 'slot-due';
+export type LightPassReason =
+  | 'trigger'
+  | 'job-ended'
+  | 'schedule-changed'
+  | 'slot-due';
+
+/**
+ * Whether a Job watch event tells that a Job ended: it was deleted, or it carries a terminal
+ * condition (Complete or Failed). Its end is then the cluster's to record (`job-ended`).
+ */
+export function jobHasEnded(
+  event: 'ADDED' | 'MODIFIED' | 'DELETED',
+  job: JobLike,
+): boolean {
+  if (event === 'DELETED') return true;
+  return (job.status?.conditions ?? []).some(
+    c => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
 
 /**
  * The reasons to reconcile this cluster now rather than at the next full pass: a manual or
- * pre-upgrade request no run has observed, a stored next slot the schedule no longer has
+ * pre-upgrade request no run has observed, the Job the status calls active has ended
+ * (`jobEnded`, from the Job watch), a stored next slot the schedule no longer has
  * (`nextSlotOutdated`), or a stored next slot that has come. Empty: the full pass will do.
  */
 export function lightPassReasons(
   cluster: OpenBaoCluster,
   now: Date,
+  jobEnded: (jobName: string) => boolean = () => false,
 ): LightPassReason[] {
   const reasons: LightPassReason[] = [];
   if (triggerPending(cluster)) reasons.push('trigger');
+  const active = cluster.status?.backup?.activeJob;
+  if (active && jobEnded(active)) reasons.push('job-ended');
   const backup = cluster.spec?.backup;
   const next = toMillis(cluster.status?.backup?.nextScheduledBackup);
   if (nextSlotOutdated(cluster, now)) reasons.push('schedule-changed');
@@ -57,24 +79,37 @@ export function lightPassReasons(
 export function lightPassMark(
   cluster: OpenBaoCluster,
   now: Date,
+  jobEnded?: (jobName: string) => boolean,
 ): string | undefined {
-  const reasons = lightPassReasons(cluster, now);
+  const reasons = lightPassReasons(cluster, now, jobEnded);
   if (!reasons.length) return undefined;
   return `${cluster.metadata.resourceVersion ?? ''}:${reasons.join(',')}`;
 }
 
 /**
+ * Where the Job watch records an ended Job: beside its cluster's key
+ * (`<kubernetes cluster>/<namespace>/<name>`), its own name in place of the cluster's.
+ */
+export function endedJobKey(clusterKey: string, jobName: string): string {
+  return `${clusterKey.slice(0, clusterKey.lastIndexOf('/') + 1)}${jobName}`;
+}
+
+/**
  * The clusters a light pass reconciles, from the watch's copies: flagged, in a state not handled
- * yet (`handled`: key → mark of the last light pass over it), pending triggers first.
+ * yet (`handled`: key → mark of the last light pass over it), pending triggers first. `endedJobs`:
+ * the Job watch's ended Jobs, keyed by `endedJobKey`.
  */
 export function clustersForLightPass<T extends { cluster: OpenBaoCluster }>(
   cached: Iterable<[string, T]>,
   now: Date,
   handled: ReadonlyMap<string, string>,
+  endedJobs: { has(key: string): boolean } = new Set(),
 ): Array<T & { key: string; mark: string }> {
   const picked: Array<T & { key: string; mark: string }> = [];
   for (const [key, entry] of cached) {
-    const mark = lightPassMark(entry.cluster, now);
+    const mark = lightPassMark(entry.cluster, now, job =>
+      endedJobs.has(endedJobKey(key, job)),
+    );
     if (mark !== undefined && handled.get(key) !== mark)
       picked.push({ ...entry, key, mark });
   }

@@ -17,6 +17,7 @@ import {
 } from '@internal/openbao-backup-sandbox';
 import request from 'supertest';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
+import { jobHasEnded } from '../core';
 import {
   S3_CREDENTIALS,
   Sandbox,
@@ -204,6 +205,12 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       c => watched.push(c.metadata.name),
       e => watchErrors.push(e),
     );
+    const endedJobs: string[] = [];
+    const stopJobWatch = gateway.watchJobs(
+      (type, job) =>
+        jobHasEnded(type, job) && endedJobs.push(job.metadata!.name!),
+      e => watchErrors.push(e),
+    );
     const reconciler = sandboxReconciler(
       { gateway },
       { logger: capturingLogger(backendLog) },
@@ -232,6 +239,7 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
     // One more pass: retention after the success has run; the watch saw the status writes.
     expect((await reconciler.tick()).errors).toEqual([]);
     stopWatch();
+    stopJobWatch();
 
     const [bao, token, wrongS3, wrongToken] = await Promise.all(
       names.map(getCluster),
@@ -258,6 +266,7 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       ]),
     );
     expect(watched).toContain('bao');
+    expect(endedJobs.length).toBeGreaterThan(0);
     expect(watchErrors).toEqual([]);
 
     // Exactly the chart's permissions: nothing denied, and every rule was needed.

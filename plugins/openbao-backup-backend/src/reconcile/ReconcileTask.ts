@@ -1,8 +1,18 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { assertError } from '@backstage/errors';
-import { OpenBaoCluster } from '@internal/plugin-openbao-backup-common';
-import { clustersForLightPass, lightPassMark, passKind } from '../core';
-import { KubeGateway } from '../adapters/KubeGateway';
+import {
+  LABEL_CLUSTER,
+  OpenBaoCluster,
+} from '@internal/plugin-openbao-backup-common';
+import {
+  JobLike,
+  clustersForLightPass,
+  endedJobKey,
+  jobHasEnded,
+  lightPassMark,
+  passKind,
+} from '../core';
+import { KubeGateway, WatchEventType } from '../adapters/KubeGateway';
 import { Reconciler, TickReport } from './Reconciler';
 import { FullPassLedger } from './FullPassLedger';
 
@@ -30,8 +40,8 @@ interface Cached {
 /**
  * The body of the global reconcile task, which runs every `lightPassInterval` (one replica at a
  * time). Once per reconcile interval it is a full pass (`Reconciler.tick`); otherwise a light pass
- * over the clusters this replica's watch flagged (a pending trigger, an edited schedule, a slot
- * that has come), each read afresh and reconciled like in a full pass. With nothing flagged a light
+ * over the clusters this replica's watches flagged (a pending trigger, an ended Job, an edited
+ * schedule, a slot that has come), each read afresh and reconciled like in a full pass. With nothing flagged a light
  * pass makes no Kubernetes request.
  */
 export class ReconcileTask {
@@ -41,6 +51,11 @@ export class ReconcileTask {
   readonly #cache = new Map<string, Cached>();
   /** Key → the flagged state (`lightPassMark`) a light pass last reconciled. */
   readonly #handled = new Map<string, string>();
+  /**
+   * Jobs the Job watch saw end (`endedJobKey`) → wall-clock ms when seen. Kept one reconcile
+   * interval: by then a full pass has recorded whatever a light pass did not.
+   */
+  readonly #endedJobs = new Map<string, number>();
 
   static create(options: ReconcileTaskOptions): ReconcileTask {
     return new ReconcileTask(options);
@@ -58,7 +73,39 @@ export class ReconcileTask {
   observe(gateway: KubeGateway, cluster: OpenBaoCluster): boolean {
     const key = keyOf(gateway, cluster);
     this.#cache.set(key, { gateway, cluster });
-    const mark = lightPassMark(cluster, this.#options.now());
+    return this.#flagged(key, cluster);
+  }
+
+  /** Forgets a deleted cluster (the watch's DELETED event). */
+  forget(gateway: KubeGateway, cluster: OpenBaoCluster): void {
+    const key = keyOf(gateway, cluster);
+    this.#cache.delete(key);
+    this.#handled.delete(key);
+  }
+
+  /**
+   * Records a Job watch event. True when the Job has ended (`jobHasEnded`) and its cluster (label
+   * `LABEL_CLUSTER`) now has something for a light pass: the run's end to record.
+   */
+  observeJob(
+    gateway: KubeGateway,
+    type: WatchEventType,
+    job: JobLike,
+  ): boolean {
+    const { namespace, name, labels } = job.metadata ?? {};
+    const clusterName = labels?.[LABEL_CLUSTER];
+    if (!namespace || !name || !clusterName || !jobHasEnded(type, job))
+      return false;
+    const key = `${gateway.name}/${namespace}/${clusterName}`;
+    this.#endedJobs.set(endedJobKey(key, name), this.#wallClockMs());
+    const cached = this.#cache.get(key);
+    return cached !== undefined && this.#flagged(key, cached.cluster);
+  }
+
+  #flagged(key: string, cluster: OpenBaoCluster): boolean {
+    const mark = lightPassMark(cluster, this.#options.now(), job =>
+      this.#endedJobs.has(endedJobKey(key, job)),
+    );
     return mark !== undefined && this.#handled.get(key) !== mark;
   }
 
@@ -85,6 +132,10 @@ export class ReconcileTask {
       });
       return { kind: 'full', report };
     }
+    for (const [job, seenMs] of this.#endedJobs) {
+      if (wallMs - seenMs > this.#options.reconcileIntervalMs)
+        this.#endedJobs.delete(job);
+    }
     const report = await this.#lightPass();
     logger.debug('reconcile pass', {
       kind: 'light',
@@ -100,6 +151,7 @@ export class ReconcileTask {
       this.#cache.entries(),
       now,
       this.#handled,
+      this.#endedJobs,
     );
     // One API server's clusters one after the other, the servers in parallel (as a full pass).
     const byGateway = new Map<KubeGateway, typeof picked>();
@@ -123,7 +175,9 @@ export class ReconcileTask {
               continue;
             }
             this.#cache.set(key, { gateway, cluster: fresh });
-            const freshMark = lightPassMark(fresh, now);
+            const freshMark = lightPassMark(fresh, now, job =>
+              this.#endedJobs.has(endedJobKey(key, job)),
+            );
             if (freshMark === undefined) continue;
             state = freshMark;
             this.#handled.set(key, state);

@@ -1,22 +1,33 @@
 /*
  * Light passes with the real scheduler: two replicas of the plugin (backend-defaults' database and
  * scheduler services) on a real PostgreSQL, reconciling one Kubernetes API double. The reconcile
- * interval is an hour, so after the start-up full pass every Job must come from a light pass.
+ * interval is an hour, so after the start-up full pass every Job, and every recorded end of one,
+ * must come from a light pass.
  */
 import { IncomingMessage } from 'node:http';
-import { KubeApi, kubeRequest } from '@internal/openbao-backup-sandbox';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  KubeApi,
+  PodExecutor,
+  createSimulatedPodExecutor,
+  kubeRequest,
+  startKubeApi,
+} from '@internal/openbao-backup-sandbox';
 import {
   ANNOTATION_SCHEDULED_TIME,
   ANNOTATION_TRIGGER_VALUE,
+  EXIT_CODES,
   LABEL_CLUSTER,
+  PRE_UPGRADE_BACKUP_ANNOTATION,
   TRIGGER_BACKUP_ANNOTATION,
 } from '@internal/plugin-openbao-backup-common';
+import request from 'supertest';
 import { TestPostgres, startTestPostgres } from '../__testUtils__/postgres';
 import { createTestBucket } from '../__testUtils__/sandbox';
 import {
   createBackupClusters,
   crsPath,
-  startSimulatedKube,
+  executorDouble,
 } from '../__testUtils__/backupClusters';
 import { waitFor } from '../__testUtils__/reconcilingBackend';
 import {
@@ -26,14 +37,23 @@ import {
 } from '../__testUtils__/twoReplicas';
 
 const NS = 'vault';
-const NAMES = ['bao-0', 'bao-1', 'bao-2', 'bao-3', 'bao-4'];
+const NAMES = ['bao-0', 'bao-1', 'bao-2', 'bao-3', 'bao-4', 'bao-ok', 'bao-ko'];
 const TRIGGERED = NAMES.slice(0, 4);
+/** Runs of these clusters last a second, so that they end well after the pass that started them. */
+const SLOW_RUNS: Record<string, PodExecutor> = {
+  'bao-ok': executorDouble(1_000),
+  'bao-ko': createSimulatedPodExecutor(() => ({
+    durationMs: 1_000,
+    exitCode: EXIT_CODES.storage,
+  })),
+};
+const quickRuns = executorDouble(100);
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile interval 1 h)', () => {
   let postgres: TestPostgres | undefined;
   let kube: KubeApi | undefined;
-  const backends: Array<{ stop(): Promise<void> }> = [];
+  const backends: Array<Awaited<ReturnType<typeof startReplica>>> = [];
   const logs: ReplicaLog[] = [emptyReplicaLog(), emptyReplicaLog()];
   /** Requests other than watches the API server received. */
   let requests = 0;
@@ -51,7 +71,15 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
   beforeAll(async () => {
     const bucket = await createTestBucket('light-pass');
     postgres = await startTestPostgres();
-    kube = await startSimulatedKube(NS, 100);
+    kube = await startKubeApi({
+      namespaces: [NS],
+      podExecutor: {
+        start: (pod, context) =>
+          (
+            SLOW_RUNS[pod.metadata.labels?.[LABEL_CLUSTER] ?? ''] ?? quickRuns
+          ).start(pod, context),
+      },
+    });
     kube.server.on('request', (req: IncomingMessage) => {
       if (!/[?&]watch=(1|true)/.test(req.url ?? '')) requests++;
     });
@@ -190,5 +218,106 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
     ).toEqual([slot]);
     expect(passes('full')).toBe(1);
     expect(latency).toBeLessThan(5_000);
+  }, 60_000);
+
+  /** Real ms from a Job's end (a terminal condition in the API server) to `recorded`. */
+  async function latencyFromJobEnd(
+    name: string,
+    recorded: (status: any) => boolean,
+  ): Promise<number> {
+    const cr = () => crs().find(c => c.metadata.name === name)!;
+    const job = await waitFor(
+      async () =>
+        jobs().find(j => j.metadata.name === cr().status?.backup?.activeJob),
+      j => j !== undefined,
+      `${name}'s Job`,
+    );
+    const ended = await waitFor(
+      async () =>
+        kube!.store
+          .list(kube!.store.type('jobs.batch'), NS)
+          .find(j => j.metadata.name === job!.metadata.name)
+          ?.status?.conditions?.some(
+            (c: any) =>
+              ['Complete', 'Failed'].includes(c.type) && c.status === 'True',
+          ),
+      e => e === true,
+      `${name}'s Job to end`,
+    ).then(() => Date.now());
+    await waitFor(
+      async () => cr().status,
+      recorded,
+      `${name}'s run to be recorded`,
+    );
+    return Date.now() - ended;
+  }
+
+  const backingUp = (status: any) =>
+    status?.conditions?.find((c: any) => c.type === 'BackingUp');
+
+  it("records a Job's end by a light pass within a poll, and the pre-upgrade wait returns then", async () => {
+    // Their slot has come too (the test before): let those runs end first.
+    const slow = () => crs().filter(c => (c.metadata.name ?? '') in SLOW_RUNS);
+    await waitFor(
+      async () => slow(),
+      clusters => clusters.every(c => !c.status?.backup?.activeJob),
+      'the slot runs of bao-ok and bao-ko',
+    );
+    const failures = (name: string) =>
+      crs().find(c => c.metadata.name === name)?.status?.backup
+        ?.consecutiveFailures ?? 0;
+    const failuresBefore = failures('bao-ko');
+    // The success: a pre-upgrade request that waits for its run (ClusterService.waitForRun).
+    const requested = Date.now();
+    const answer = request(backends[0].server)
+      .post(`/api/openbao-backup/clusters/sandbox/${NS}/bao-ok/pre-upgrade`)
+      .set('Authorization', mockCredentials.service.header())
+      .send({ requestId: 'upgrade-1', waitSeconds: 30 })
+      .then(res => ({ res, at: Date.now() }));
+    const succeeded = await latencyFromJobEnd(
+      'bao-ok',
+      status =>
+        status?.backup?.observedTrigger === 'upgrade-1' &&
+        status.backup.lastBackupTime !== undefined &&
+        !status.backup.activeJob &&
+        backingUp(status)?.reason === 'BackupSucceeded',
+    );
+    const { res, at } = await answer;
+    // The failure, triggered by annotation.
+    await kubeRequest(kube!, 'PATCH', `${crsPath(NS)}/bao-ko`, {
+      metadata: { annotations: { [TRIGGER_BACKUP_ANNOTATION]: 'fail-1' } },
+    });
+    const failed = await latencyFromJobEnd(
+      'bao-ko',
+      status =>
+        status?.backup?.observedTrigger === 'fail-1' &&
+        status.backup.consecutiveFailures === failuresBefore + 1 &&
+        !status.backup.activeJob &&
+        backingUp(status)?.status === 'False',
+    );
+    // eslint-disable-next-line no-console
+    console.log(
+      `Job ended → status recorded, real scheduler, 2 replicas: success ${succeeded} ms, failure ${failed} ms; pre-upgrade request answered after ${
+        at - requested
+      } ms (run of 1 s)`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ requestId: 'upgrade-1', ok: true });
+    expect(
+      crs().find(c => c.metadata.name === 'bao-ko')?.status?.backup
+        ?.lastFailureReason,
+    ).toMatch(/storage/i);
+    expect(
+      crs().find(c => c.metadata.name === 'bao-ok')?.metadata.annotations?.[
+        PRE_UPGRADE_BACKUP_ANNOTATION
+      ],
+    ).toBeUndefined();
+    // Light passes did it: the next full pass is an hour away.
+    expect(passes('full')).toBe(1);
+    // The light-pass poll (1 s) plus the pass; a generous bound for a loaded machine.
+    expect(Math.max(succeeded, failed)).toBeLessThan(2_500);
+    // Job creation, the 1 s run, its recording, and waitForRun's 1 s poll.
+    expect(at - requested).toBeLessThan(6_000);
+    expect(logs.flatMap(l => l.problems)).toEqual([]);
   }, 60_000);
 });
