@@ -75,3 +75,78 @@ export function cosignSignatureManifest(
   };
   return { manifest, blobs: [config, payload] };
 }
+
+export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+/** What cosign 3 pushes as a signature referrer and its one layer (cosign's BUNDLE_SPEC.md). */
+export const SIGSTORE_BUNDLE_V03 =
+  'application/vnd.dev.sigstore.bundle.v0.3+json';
+const IN_TOTO = 'application/vnd.in-toto+json';
+
+/** The in-toto statement `cosign sign` (v3) signs for `reference@digest`. */
+export function signStatement(reference: string, digest: string) {
+  return Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [
+        { name: reference, digest: { sha256: digest.replace(/^sha256:/, '') } },
+      ],
+      predicateType: 'https://sigstore.dev/cosign/sign/v1',
+      predicate: {},
+    }),
+  );
+}
+
+/** DSSE pre-authentication encoding of `payload`. */
+export function preAuthEncoding(payloadType: string, payload: Buffer) {
+  return Buffer.concat([
+    Buffer.from(
+      `DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `,
+    ),
+    payload,
+  ]);
+}
+
+/**
+ * A Sigstore bundle v0.3 as `cosign sign --key` (v3) writes it: a DSSE envelope over `statement`
+ * signed with `key`, the key named by hint (no transparency log entry: `--tlog-upload=false`).
+ */
+export function keyBundle(statement: Buffer, key: KeyObject) {
+  return Buffer.from(
+    JSON.stringify({
+      mediaType: SIGSTORE_BUNDLE_V03,
+      verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
+      dsseEnvelope: {
+        payload: statement.toString('base64'),
+        payloadType: IN_TOTO,
+        signatures: [
+          {
+            sig: cosignSign(preAuthEncoding(IN_TOTO, statement), key),
+            keyid: '',
+          },
+        ],
+      },
+    }),
+  );
+}
+
+/** The referrer manifest cosign 3 pushes for a bundle: artifactType, empty config, `subject`. */
+export function bundleReferrerManifest(
+  bundle: Buffer,
+  subject: { mediaType: string; digest: string; size: number },
+) {
+  const empty = Buffer.from('{}');
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: SIGSTORE_BUNDLE_V03,
+    config: descriptor(OCI_EMPTY, empty),
+    layers: [descriptor(SIGSTORE_BUNDLE_V03, bundle)],
+    subject,
+    annotations: {
+      'dev.sigstore.bundle.content': 'dsse-envelope',
+      'dev.sigstore.bundle.predicateType':
+        'https://sigstore.dev/cosign/sign/v1',
+    },
+  };
+  return { manifest, blobs: [empty, bundle] };
+}

@@ -121,6 +121,76 @@ describe('registry double (OCI distribution API)', () => {
     expect(head.headers.get('docker-content-digest')).toBe(other);
   });
 
+  it('lists cosign 3 bundle referrers (artifactType filter), or keeps the referrers tag schema without the API', async () => {
+    const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+    const name = 'acme/referred';
+    const digest = open.pushImage(name, 'v1');
+    const referrer = open.signReferrer(name, digest);
+    const list = async (query = '') => {
+      const res = await fetch(
+        `${open.url}/v2/${name}/referrers/${digest}${query}`,
+      );
+      return { res, index: await res.json() };
+    };
+    const all = await list();
+    expect(all.res.headers.get('content-type')).toBe(INDEX);
+    expect(all.index.manifests).toEqual([
+      expect.objectContaining({ digest: referrer, artifactType: bundleType }),
+    ]);
+    const filtered = await list('?artifactType=application/spdx%2Bjson');
+    expect(filtered.res.headers.get('oci-filters-applied')).toBe(
+      'artifactType',
+    );
+    expect(filtered.index.manifests).toEqual([]);
+    const manifest = await (
+      await fetch(`${open.url}/v2/${name}/manifests/${referrer}`, {
+        headers: { Accept: MANIFEST },
+      })
+    ).json();
+    expect(manifest.subject.digest).toBe(digest);
+    const bundle = await (
+      await fetch(`${open.url}/v2/${name}/blobs/${manifest.layers[0].digest}`)
+    ).json();
+    const envelope = bundle.dsseEnvelope;
+    const statement = Buffer.from(envelope.payload, 'base64');
+    expect(JSON.parse(statement.toString()).subject[0].digest.sha256).toBe(
+      digest.slice('sha256:'.length),
+    );
+    const pae = Buffer.concat([
+      Buffer.from(
+        `DSSEv1 ${envelope.payloadType.length} ${envelope.payloadType} ${statement.length} `,
+      ),
+      statement,
+    ]);
+    expect(
+      verify(
+        'sha256',
+        pae,
+        open.publicKeyPem,
+        Buffer.from(envelope.signatures[0].sig, 'base64'),
+      ),
+    ).toBe(true);
+
+    const old = await startRegistry({ referrers: false });
+    try {
+      const d = old.pushImage(name, 'v1');
+      const r = old.signReferrer(name, d);
+      expect((await fetch(`${old.url}/v2/${name}/referrers/${d}`)).status).toBe(
+        404,
+      );
+      const tagged = await (
+        await fetch(`${old.url}/v2/${name}/manifests/${d.replace(':', '-')}`, {
+          headers: { Accept: INDEX },
+        })
+      ).json();
+      expect(tagged.manifests).toEqual([
+        expect.objectContaining({ digest: r, artifactType: bundleType }),
+      ]);
+    } finally {
+      await old.stop();
+    }
+  });
+
   it('wants a bearer token from /token, which wants the user’s Basic credentials', async () => {
     const images = pushExecutorImages(locked);
     const url = `${locked.url}/v2/${images.name}/manifests/signed`;

@@ -5,10 +5,13 @@ import {
   OCI_CONFIG,
   OCI_INDEX,
   OCI_MANIFEST,
+  bundleReferrerManifest,
   cosignSign,
   cosignSignatureManifest,
   descriptor,
+  keyBundle,
   sha256,
+  signStatement,
   simpleSigningPayload,
 } from './cosign';
 import { KeylessSigner } from './keylessSigner';
@@ -20,6 +23,12 @@ export interface RegistryOptions {
    * anonymous tokens (like Docker Hub for public images).
    */
   auth?: { users?: Record<string, string> };
+  /**
+   * Serve the OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`). Default true; false
+   * answers it 404, like registries before OCI 1.1, and `signReferrer` then keeps the referrers
+   * tag schema index (`sha256-<hex>`) instead, as cosign does.
+   */
+  referrers?: boolean;
 }
 
 interface Repository {
@@ -61,7 +70,7 @@ function accepts(req: IncomingMessage, mediaType: string) {
 /**
  * An OCI registry double on `node:http` speaking the distribution API the verifier uses: `GET /v2/`,
  * HEAD/GET manifests by tag and digest (with `Docker-Content-Digest` and Accept negotiation), blobs,
- * `tags/list`, and the bearer token flow (`WWW-Authenticate: Bearer realm,service,scope` → `/token`).
+ * `tags/list`, the OCI 1.1 referrers API (with the `artifactType` filter), and the bearer token flow (`WWW-Authenticate: Bearer realm,service,scope` → `/token`).
  * Content lives in memory; helpers push images, cosign signatures (key generated at start) and
  * move tags. Every request is recorded in `requests` so tests can count registry round trips.
  */
@@ -155,6 +164,43 @@ export async function startRegistry(options: RegistryOptions = {}) {
     res.end(req.method === 'HEAD' ? undefined : manifest.body);
   }
 
+  /** The manifests of `r` whose `subject` is `digest`, as descriptors of an OCI index. */
+  function referrersOf(r: Repository | undefined, digest: string) {
+    return [...(r?.manifests.values() ?? [])].flatMap(m => {
+      const parsed = JSON.parse(m.body.toString('utf8'));
+      if (parsed.subject?.digest !== digest) return [];
+      return [
+        {
+          ...descriptor(m.mediaType, m.body),
+          artifactType: parsed.artifactType ?? parsed.config?.mediaType,
+          ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+        },
+      ];
+    });
+  }
+
+  function serveReferrers(
+    res: ServerResponse,
+    r: Repository | undefined,
+    digest: string,
+    url: URL,
+  ) {
+    if (options.referrers === false) {
+      return sendError(res, 404, 'NOT_FOUND', 'no referrers API');
+    }
+    const type = url.searchParams.get('artifactType');
+    const manifests = referrersOf(r, digest).filter(
+      d => !type || d.artifactType === type,
+    );
+    res.writeHead(200, {
+      'Content-Type': OCI_INDEX,
+      ...(type ? { 'OCI-Filters-Applied': 'artifactType' } : {}),
+    });
+    return res.end(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }),
+    );
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
@@ -177,13 +223,14 @@ export async function startRegistry(options: RegistryOptions = {}) {
       return res.end('{}');
     }
     const m =
-      /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path) ??
+      /^\/v2\/(.+)\/(manifests|blobs|referrers)\/([^/]+)$/.exec(path) ??
       /^\/v2\/(.+)\/(tags)\/list$/.exec(path);
     if (!m) return sendError(res, 404, 'NOT_FOUND', `no route for ${path}`);
     const [, name, kind, reference] = m;
     if (!authorized(req, res, name)) return undefined;
     const r = repositories.get(name);
     if (kind === 'manifests') return serveManifest(req, res, r, reference);
+    if (kind === 'referrers') return serveReferrers(res, r, reference, url);
     if (kind === 'tags') {
       if (!r)
         return sendError(
@@ -313,6 +360,42 @@ export async function startRegistry(options: RegistryOptions = {}) {
       );
       blobs.forEach(b => putBlob(name, b));
       return putManifest(name, manifest, `${digest.replace(':', '-')}.sig`);
+    },
+    /**
+     * Signs `digest` as cosign 3 does: a Sigstore bundle (DSSE over an in-toto statement) pushed as
+     * an OCI referrer whose `subject` is `digest`; without the referrers API (`referrers: false`)
+     * also listed in the `sha256-<hex>` referrers tag schema index. `statementDigest` signs a
+     * statement naming another digest (a bundle copied from another image); `key` another key.
+     */
+    signReferrer(
+      name: string,
+      digest: string,
+      opts: { key?: KeyObject; statementDigest?: string } = {},
+    ) {
+      const subject = repo(name).manifests.get(digest);
+      if (!subject) throw new Error(`no manifest ${digest} in ${name}`);
+      const bundle = keyBundle(
+        signStatement(`${host}/${name}`, opts.statementDigest ?? digest),
+        opts.key ?? privateKey,
+      );
+      const { manifest, blobs } = bundleReferrerManifest(
+        bundle,
+        descriptor(subject.mediaType, subject.body),
+      );
+      blobs.forEach(b => putBlob(name, b));
+      const referrer = putManifest(name, manifest);
+      if (options.referrers === false) {
+        putManifest(
+          name,
+          {
+            schemaVersion: 2,
+            mediaType: OCI_INDEX,
+            manifests: referrersOf(repo(name), digest),
+          } as { mediaType: string },
+          digest.replace(':', '-'),
+        );
+      }
+      return referrer;
     },
     moveTag(name: string, tag: string, digest: string) {
       repo(name).tags.set(tag, digest);

@@ -157,7 +157,7 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
     const cases: Array<[OpenBaoCluster, RegExp]> = [
       [
         cluster(images.unsigned),
-        /no cosign signature for sha256:[a-f0-9]{64} \(tag sha256-[a-f0-9]{64}\.sig not found\)/,
+        /no cosign signature for sha256:[a-f0-9]{64} \(tag sha256-[a-f0-9]{64}\.sig not found, no signature referrers\)/,
       ],
       [
         cluster(images.signed, { publicKey: other }),
@@ -240,7 +240,93 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
     registry.resetRequests();
     for (const c of failing)
       expect((await v.verify(gateway, c)).verified).toBe(false);
-    expect(registry.apiRequests()).toBeLessThanOrEqual(2);
+    // HEAD tag + GET .sig (404) + GET referrers (empty).
+    expect(registry.apiRequests()).toBeLessThanOrEqual(3);
+  });
+
+  describe('cosign 3 signatures published as OCI referrers', () => {
+    const referred = (tag: string, registryHandle = registry) => {
+      const digest = registryHandle.pushImage(REPO, tag);
+      return { digest, image: registryHandle.reference(REPO, tag) };
+    };
+
+    it('pins an image signed only by a Sigstore bundle referrer', async () => {
+      const { digest, image } = referred('bundle-signed');
+      registry.signReferrer(REPO, digest);
+      expect(await verifier().verify(gateway, cluster(image, {}, 'b'))).toEqual(
+        {
+          verified: true,
+          image: `${registry.host}/${REPO}@${digest}`,
+          digest,
+        },
+      );
+      expect(
+        registry.requests.map(r => `${r.path} ${r.status}`),
+      ).toContainEqual(`/v2/${REPO}/referrers/${digest} 200`);
+    });
+
+    it('falls back to the referrers tag schema where the referrers API answers 404', async () => {
+      const old = await startRegistry({ referrers: false });
+      try {
+        const { digest, image } = referred('bundle-signed', old);
+        old.signReferrer(REPO, digest);
+        const result = await verifier().verify(
+          gateway,
+          cluster(image, { publicKey: old.publicKeyPem }),
+        );
+        expect(result).toMatchObject({ verified: true, digest });
+        expect(old.requests.map(r => `${r.path} ${r.status}`)).toEqual(
+          expect.arrayContaining([
+            `/v2/${REPO}/referrers/${digest} 404`,
+            `/v2/${REPO}/manifests/${digest.replace(':', '-')} 200`,
+          ]),
+        );
+      } finally {
+        await old.stop();
+      }
+    });
+
+    it.each([
+      [
+        'a bundle whose statement names another digest',
+        () => ({ statementDigest: images.signedDigest }),
+        (digest: string) =>
+          `signature referrers: a valid signature names ${images.signedDigest}, not ${digest}`,
+      ],
+      [
+        'a bundle signed with another key',
+        () => ({
+          key: generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+            .privateKey,
+        }),
+        () =>
+          'signature referrers: no signature verifies with the configured public key',
+      ],
+    ])('refuses %s', async (what, opts, message) => {
+      const { digest, image } = referred(what.replace(/ /g, '-'));
+      registry.signReferrer(REPO, digest, opts());
+      const result = await verifier().verify(gateway, cluster(image));
+      expect(result).toMatchObject({
+        verified: false,
+        message: expect.stringContaining(message(digest)),
+      });
+    });
+
+    it('still accepts the .sig tag when a referrer does not verify, and says why both fail', async () => {
+      const { digest, image } = referred('both');
+      registry.signReferrer(REPO, digest, {
+        statementDigest: images.signedDigest,
+      });
+      expect(await verifier().verify(gateway, cluster(image))).toMatchObject({
+        verified: false,
+        message: expect.stringContaining('signature referrers: '),
+      });
+      registry.sign(REPO, digest);
+      expect(await verifier().verify(gateway, cluster(image))).toMatchObject({
+        verified: true,
+        digest,
+      });
+    });
   });
 
   it('verifies again when the tag moved: unsigned new digest refused, signed new digest pinned', async () => {
@@ -372,6 +458,7 @@ describe('keyless verification with a private Sigstore (CA and Rekor key made of
     ] as const) {
       registry.sign(name, registry.pushImage(name, tag), opts);
     }
+    registry.signReferrer(name, registry.pushImage(name, 'keyed-bundle'));
     const copied = registry.pushImage(name, 'copied');
     registry.sign(name, copied, {
       keyless: signer,
@@ -412,6 +499,12 @@ describe('keyless verification with a private Sigstore (CA and Rekor key made of
       'keyed',
       { issuer, subject },
       /not a keyless signature/,
+    ],
+    [
+      'a cosign 3 bundle made with a key (no certificate, no log entry)',
+      'keyed-bundle',
+      { issuer, subject },
+      /signature referrers: keyless signature does not verify: expected 1 timestamps, got 0/,
     ],
     [
       'a valid signature over another digest',

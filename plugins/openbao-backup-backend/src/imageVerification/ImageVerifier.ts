@@ -20,6 +20,11 @@ import {
   signatureTagFor,
 } from './imageReference';
 import { RegistryClient } from './RegistryClient';
+import {
+  COSIGN_SIGNATURE_ARTIFACT,
+  SIGSTORE_BUNDLE_V03,
+  entryFromBundle,
+} from './sigstoreBundle';
 import { OciRegistryClient } from './OciRegistryClient';
 import { RegistryCredentials, credentialsFor } from './registryAuth';
 import { TtlCache } from './TtlCache';
@@ -70,8 +75,9 @@ function failure(e: unknown): { ok: false; message: string } {
 
 /**
  * Checks the cosign signature of a cluster's `spec.backup.executorImage` (docs/image-verification.md):
- * resolves the tag to a digest, reads the signatures at `sha256-<hex>.sig`, and accepts only a
- * signature that verifies with the configured public key over a payload naming that digest.
+ * resolves the tag to a digest, reads the signatures at `sha256-<hex>.sig` and among the digest's
+ * OCI referrers (cosign 3's Sigstore bundles), and accepts only a signature that verifies with the
+ * configured key or keyless identity over a payload or statement naming that digest.
  * Results are cached per (image, key, credentials): a tag's digest for `tagTtlMs`, a verified digest
  * for `verifiedTtlMs`, failures for `failureTtlMs`; a tag that moved is verified anew.
  */
@@ -174,6 +180,10 @@ export class ImageVerifier {
     }
   }
 
+  /**
+   * Accepts a signature from the `sha256-<hex>.sig` tag (cosign 2) or, failing that, from the OCI
+   * referrers of the digest (cosign 3: Sigstore bundles; or legacy signatures pushed as referrers).
+   */
   async #checkSignatures(
     ref: ImageReference,
     digest: string,
@@ -182,43 +192,120 @@ export class ImageVerifier {
   ): Promise<Step<true>> {
     try {
       const tag = signatureTagFor(digest);
+      const reasons: string[] = [];
       const manifest = await this.#client.getManifest(ref, tag, credentials);
-      if (!manifest) {
-        return {
-          ok: false,
-          message: `no cosign signature for ${digest} (tag ${tag} not found)`,
-        };
-      }
-      const layers: Array<{
-        mediaType?: string;
-        digest: string;
-        annotations?: Record<string, string>;
-      }> = JSON.parse(manifest.body.toString('utf8')).layers ?? [];
-      const entries: SignatureEntry[] = [];
-      for (const layer of layers) {
-        const signature = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
-        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || !signature)
-          continue;
-        const payload = await this.#client.getBlob(
-          ref,
-          layer.digest,
-          MAX_SIGNATURE_PAYLOAD_BYTES,
-          credentials,
+      if (manifest) {
+        const verdict = trust.check(
+          digest,
+          await this.#layerEntries(ref, manifest.body, credentials),
         );
-        entries.push({
-          payload,
-          signature,
-          certificate: layer.annotations?.[COSIGN_CERTIFICATE_ANNOTATION],
-          rekorBundle: layer.annotations?.[COSIGN_BUNDLE_ANNOTATION],
-        });
+        if (verdict.ok) return { ok: true, value: true };
+        reasons.push(verdict.message);
       }
-      const verdict = trust.check(digest, entries);
-      return verdict.ok ? { ok: true, value: true } : verdict;
+      const referred = await this.#referrerEntries(ref, digest, credentials);
+      if (referred.entries.length) {
+        const verdict = trust.check(digest, referred.entries);
+        if (verdict.ok) return { ok: true, value: true };
+        reasons.push(`signature referrers: ${verdict.message}`);
+      } else if (referred.errors.length) {
+        reasons.push(`signature referrers: ${referred.errors[0]}`);
+      }
+      return {
+        ok: false,
+        message: reasons.length
+          ? reasons.join('; ')
+          : `no cosign signature for ${digest} (tag ${tag} not found, no signature referrers)`,
+      };
     } catch (e) {
       if (e instanceof SyntaxError)
         return { ok: false, message: `signature manifest is not JSON` };
       return failure(e);
     }
+  }
+
+  /** The simple-signing layers of a cosign signature manifest (`.sig` tag or legacy referrer). */
+  async #layerEntries(
+    ref: ImageReference,
+    manifestBody: Buffer,
+    credentials?: RegistryCredentials,
+  ): Promise<SignatureEntry[]> {
+    const layers: Array<{
+      mediaType?: string;
+      digest: string;
+      annotations?: Record<string, string>;
+    }> = JSON.parse(manifestBody.toString('utf8')).layers ?? [];
+    const entries: SignatureEntry[] = [];
+    for (const layer of layers) {
+      const signature = layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
+      if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || !signature) continue;
+      const payload = await this.#client.getBlob(
+        ref,
+        layer.digest,
+        MAX_SIGNATURE_PAYLOAD_BYTES,
+        credentials,
+      );
+      entries.push({
+        payload,
+        signature,
+        certificate: layer.annotations?.[COSIGN_CERTIFICATE_ANNOTATION],
+        rekorBundle: layer.annotations?.[COSIGN_BUNDLE_ANNOTATION],
+      });
+    }
+    return entries;
+  }
+
+  /**
+   * Signatures among the referrers of `digest`: Sigstore bundles and legacy cosign signatures whose
+   * manifest's `subject` is `digest` (a listing is only a hint); other artifacts are ignored.
+   */
+  async #referrerEntries(
+    ref: ImageReference,
+    digest: string,
+    credentials?: RegistryCredentials,
+  ) {
+    const entries: SignatureEntry[] = [];
+    const errors: string[] = [];
+    for (const referrer of await this.#client.listReferrers(
+      ref,
+      digest,
+      credentials,
+    )) {
+      const bundle = referrer.artifactType === SIGSTORE_BUNDLE_V03;
+      if (!bundle && referrer.artifactType !== COSIGN_SIGNATURE_ARTIFACT)
+        continue;
+      const manifest = await this.#client.getManifest(
+        ref,
+        referrer.digest,
+        credentials,
+      );
+      const parsed = manifest && JSON.parse(manifest.body.toString('utf8'));
+      if (parsed?.subject?.digest !== digest) {
+        errors.push(
+          `referrer ${referrer.digest} has subject ${parsed?.subject?.digest}, not ${digest}`,
+        );
+        continue;
+      }
+      if (!bundle) {
+        entries.push(
+          ...(await this.#layerEntries(ref, manifest!.body, credentials)),
+        );
+        continue;
+      }
+      for (const layer of parsed.layers ?? []) {
+        if (layer?.mediaType !== SIGSTORE_BUNDLE_V03) continue;
+        const entry = entryFromBundle(
+          await this.#client.getBlob(
+            ref,
+            layer.digest,
+            MAX_SIGNATURE_PAYLOAD_BYTES,
+            credentials,
+          ),
+        );
+        if ('error' in entry) errors.push(entry.error);
+        else entries.push(entry);
+      }
+    }
+    return { entries, errors };
   }
 
   async #trust(gateway: KubeGateway, cluster: OpenBaoCluster): Promise<Trust> {

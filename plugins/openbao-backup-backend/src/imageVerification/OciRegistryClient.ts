@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ReferrerDescriptor,
   RegistryClient,
   RegistryError,
   RepositoryRef,
@@ -16,6 +17,7 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export interface OciRegistryClientOptions {
@@ -121,6 +123,52 @@ export class OciRegistryClient implements RegistryClient {
       (res.headers.get('content-type') ?? '').split(';')[0].trim() ||
       JSON.parse(body.toString('utf8')).mediaType;
     return { mediaType, digest, body };
+  }
+
+  async listReferrers(
+    repo: RepositoryRef,
+    digest: string,
+    credentials?: RegistryCredentials,
+  ): Promise<ReferrerDescriptor[]> {
+    // Unfiltered: `?artifactType=` is optional for registries (OCI-Filters-Applied), and we take two.
+    const res = await this.#request(
+      repo,
+      `referrers/${digest}`,
+      'GET',
+      OCI_INDEX,
+      credentials,
+    );
+    let index: Buffer | undefined;
+    if (res.status === 404) {
+      await res.body?.cancel();
+      // No referrers API: the referrers tag schema, an index tagged `sha256-<hex>`.
+      index = (
+        await this.getManifest(repo, digest.replace(':', '-'), credentials)
+      )?.body;
+    } else {
+      index = await this.#readLimited(
+        res,
+        MAX_MANIFEST_BYTES,
+        `referrers of ${digest}`,
+      );
+    }
+    if (!index) return [];
+    let manifests: unknown;
+    try {
+      manifests = JSON.parse(index.toString('utf8')).manifests;
+    } catch {
+      manifests = undefined;
+    }
+    if (!Array.isArray(manifests)) {
+      throw new RegistryError(
+        'protocol',
+        `referrers of ${digest} in ${repo.repository}: not an OCI image index`,
+      );
+    }
+    return manifests.filter(
+      (m): m is ReferrerDescriptor =>
+        typeof m?.digest === 'string' && typeof m?.mediaType === 'string',
+    );
   }
 
   async getBlob(

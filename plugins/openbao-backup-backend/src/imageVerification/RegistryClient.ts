@@ -13,6 +13,14 @@ export interface Manifest {
   body: Buffer;
 }
 
+/** One entry of a referrers list: a manifest whose `subject` is the image. */
+export interface ReferrerDescriptor {
+  mediaType: string;
+  digest: string;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
 /**
  * Why a registry call failed: `unreachable` (network, timeout, 5xx), `unauthorized` (401/403 after
  * the auth flow), `protocol` (a response that breaks the distribution spec).
@@ -41,6 +49,15 @@ export interface RegistryClient {
     reference: string,
     credentials?: RegistryCredentials,
   ): Promise<Manifest | undefined>;
+  /**
+   * The manifests whose `subject` is `digest`: the OCI 1.1 referrers API, or the referrers tag
+   * schema (`sha256-<hex>`) where the API answers 404; empty when neither lists any.
+   */
+  listReferrers(
+    repo: RepositoryRef,
+    digest: string,
+    credentials?: RegistryCredentials,
+  ): Promise<ReferrerDescriptor[]>;
   /** A blob's bytes, checked against `digest`; at most `maxBytes`. */
   getBlob(
     repo: RepositoryRef,

@@ -1,4 +1,5 @@
 import { KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
+import { statementDigests } from './sigstoreBundle';
 
 /** Media type of a cosign signature layer (the simple-signing payload). */
 export const SIMPLE_SIGNING_MEDIA_TYPE =
@@ -7,8 +8,12 @@ export const SIMPLE_SIGNING_MEDIA_TYPE =
 export const COSIGN_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 const COSIGN_TYPE = 'cosign container image signature';
 
-/** One signature as cosign stores it: the payload blob and the annotation's signature. */
+/**
+ * One signature as cosign stores it: the payload blob and the annotation's signature, or (cosign 3)
+ * a Sigstore bundle's DSSE envelope.
+ */
 export interface SignatureEntry {
+  /** The bytes the signature covers (for a DSSE envelope, its pre-authentication encoding). */
   payload: Buffer;
   /** Base64 DER signature (ECDSA), or raw base64 (RSA PKCS#1 v1.5, Ed25519). */
   signature: string;
@@ -16,6 +21,10 @@ export interface SignatureEntry {
   certificate?: string;
   /** Keyless only: cosign's Rekor bundle (`SignedEntryTimestamp` + `Payload`), JSON. */
   rekorBundle?: string;
+  /** Bundle only: the in-toto statement the DSSE envelope signs. */
+  statement?: Buffer;
+  /** Bundle only: the parsed Sigstore bundle (certificate and log entry for keyless). */
+  bundle?: unknown;
 }
 
 export type SignatureVerdict = { ok: true } | { ok: false; message: string };
@@ -78,6 +87,31 @@ export function payloadDigest(
 }
 
 /**
+ * Whether a validly signed entry vouches for `digest`: its simple-signing payload or in-toto
+ * statement names it. Otherwise why not, for the refusal message.
+ */
+export function entryNamesDigest(
+  entry: SignatureEntry,
+  digest: string,
+): { ok: true } | { ok: false; message: string } {
+  const named = entry.statement
+    ? statementDigests(entry.statement)
+    : (() => {
+        const one = payloadDigest(entry.payload);
+        return 'digest' in one ? { digests: [one.digest] } : one;
+      })();
+  if ('error' in named) return { ok: false, message: named.error };
+  return named.digests.includes(digest)
+    ? { ok: true }
+    : {
+        ok: false,
+        message: `a valid signature names ${named.digests.join(
+          ', ',
+        )}, not ${digest}`,
+      };
+}
+
+/**
  * Accepts when at least one entry's signature verifies with `key` AND its payload names exactly
  * `digest` (a valid signature over another image must not vouch for this one). Otherwise the most
  * telling reason: a payload mismatch beats a bad signature beats "no signatures".
@@ -96,12 +130,9 @@ export function checkSignatures(
   let mismatch: string | undefined;
   for (const entry of entries) {
     if (!signatureValid(entry, key)) continue;
-    const named = payloadDigest(entry.payload);
-    if ('digest' in named && named.digest === digest) return { ok: true };
-    mismatch ??=
-      'digest' in named
-        ? `a valid signature names ${named.digest}, not ${digest}`
-        : named.error;
+    const named = entryNamesDigest(entry, digest);
+    if (named.ok) return named;
+    mismatch ??= named.message;
   }
   return {
     ok: false,

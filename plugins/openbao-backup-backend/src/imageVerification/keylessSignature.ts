@@ -10,7 +10,7 @@ import {
 import {
   SignatureEntry,
   SignatureVerdict,
-  payloadDigest,
+  entryNamesDigest,
 } from './cosignSignature';
 
 /** Layer annotations of a keyless cosign signature. */
@@ -109,7 +109,10 @@ export function checkKeylessSignatures(
   for (const entry of entries) {
     try {
       verifier.verify(
-        toSignedEntity(bundleFromCosignLayer(entry), entry.payload),
+        // A cosign 3 bundle is verified as is; its DSSE envelope carries the statement.
+        entry.bundle
+          ? toSignedEntity(bundleFromJSON(entry.bundle))
+          : toSignedEntity(bundleFromCosignLayer(entry), entry.payload),
         {
           subjectAlternativeName: identity.subject,
           extensions: { issuer: identity.issuer },
@@ -124,13 +127,9 @@ export function checkKeylessSignatures(
       );
       continue;
     }
-    const named = payloadDigest(entry.payload);
-    if ('digest' in named && named.digest === digest) return { ok: true };
-    reasons.push(
-      'digest' in named
-        ? `a valid signature names ${named.digest}, not ${digest}`
-        : named.error,
-    );
+    const named = entryNamesDigest(entry, digest);
+    if (named.ok) return named;
+    reasons.push(named.message);
   }
   return { ok: false, message: reasons[0] };
 }

@@ -82,8 +82,13 @@ describe('Reconciler with spec.imageVerification', () => {
     downImage = down.reference(SCENARIO_REPO, 'signed');
     await down.stop();
     executor = pushExecutorImages(registry);
-    for (const tag of ['signed', 'copied', 'moved'])
+    for (const tag of ['signed', 'copied', 'moved', 'referrer', 'refcopied'])
       digests[tag] = registry.pushImage(SCENARIO_REPO, tag);
+    // cosign 3: Sigstore bundles as OCI referrers, no .sig tag.
+    registry.signReferrer(SCENARIO_REPO, digests.referrer);
+    registry.signReferrer(SCENARIO_REPO, digests.refcopied, {
+      statementDigest: digests.signed,
+    });
     digests.unsigned = registry.pushImage(SCENARIO_REPO, 'unsigned');
     registry.sign(SCENARIO_REPO, digests.signed);
     registry.sign(SCENARIO_REPO, digests.copied, {
@@ -180,6 +185,17 @@ describe('Reconciler with spec.imageVerification', () => {
       why: /a valid signature names sha256:[a-f0-9]{64}, not sha256:/,
     },
     {
+      name: 'referrer',
+      image: () => registry.reference(SCENARIO_REPO, 'referrer'),
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+    },
+    {
+      name: 'refcopied',
+      image: () => registry.reference(SCENARIO_REPO, 'refcopied'),
+      spec: () => ({ publicKey: registry.publicKeyPem }),
+      why: /signature referrers: a valid signature names sha256:[a-f0-9]{64}, not sha256:/,
+    },
+    {
       name: 'wrongkey',
       image: () => registry.reference(SCENARIO_REPO, 'signed'),
       spec: () => ({ publicKey: other }),
@@ -267,7 +283,9 @@ describe('Reconciler with spec.imageVerification', () => {
     policy: 'Block' | 'Warn',
   ) {
     const privateOne = s.name === 'secret';
-    const digest = privateOne ? digests.private : digests.signed;
+    const digest = privateOne
+      ? digests.private
+      : digests[s.name === 'referrer' ? 'referrer' : 'signed'];
     const host = privateOne ? privateRegistry.host : registry.host;
     const imagePattern = s.image().replace(/[.:/]/g, '\\$&');
     if (!s.why) {
