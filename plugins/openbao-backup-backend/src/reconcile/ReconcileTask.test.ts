@@ -40,6 +40,7 @@ describe('ReconcileTask light passes from the watches', () => {
         tick: async () => ({ clusters: 0, errors: [] }),
         reconcileCluster: async (_, c: OpenBaoCluster) => {
           reconciled.push(c.metadata.name);
+          return { action: 'ignore', reason: 'BackupNotConfigured' };
         },
       },
       // The last full pass a second ago: every run here is a light pass.
