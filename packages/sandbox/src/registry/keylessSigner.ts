@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { selfSignedCertificate } from '../kube/selfSignedCertificate';
+import { preAuthEncoding } from './cosign';
 
 /** JSON with object keys sorted at every level: what Rekor signs (RFC 8785 for these values). */
 function canonicalJson(value: unknown): string {
@@ -18,6 +19,9 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The log's name: its checkpoints' origin and signer, and the host of its URL. */
+const LOG_NAME = 'rekor.sandbox.invalid';
+
 const der = (pem: string) =>
   Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 
@@ -27,7 +31,7 @@ export type KeylessSigner = Awaited<ReturnType<typeof createKeylessSigner>>;
  * A private Sigstore for offline tests: a Fulcio-like CA (made with the openssl CLI) that issues one
  * short-lived code-signing certificate for `subject` with the Fulcio issuer extension
  * (OID 1.3.6.1.4.1.57264.1.8), and a Rekor-like log key that signs inclusion promises (SETs) over
- * hashedrekord entries. `trustedRoot` is the Sigstore trusted_root.json that trusts exactly these.
+ * hashedrekord and dsse entries, and checkpoints (bundles v0.3 want an inclusion proof). `trustedRoot` is the Sigstore trusted_root.json that trusts exactly these.
  * No SCTs are embedded, so verifiers must run with a CT log threshold of 0.
  */
 export async function createKeylessSigner(options: {
@@ -108,6 +112,21 @@ export async function createKeylessSigner(options: {
   const logId = createHash('sha256').update(rekorDer).digest();
   const start = new Date(Date.now() - 3600_000).toISOString();
   let logIndex = 0;
+  /** Logs `body` (a Rekor entry kind): the entry as Rekor returns it and its inclusion promise. */
+  const logEntry = (body: object) => {
+    const entry = {
+      body: Buffer.from(canonicalJson(body)).toString('base64'),
+      integratedTime: Math.floor(Date.now() / 1000),
+      logIndex: logIndex++,
+      logID: logId.toString('hex'),
+    };
+    const set = sign(
+      'sha256',
+      Buffer.from(canonicalJson(entry)),
+      rekor.privateKey,
+    ).toString('base64');
+    return { entry, set };
+  };
 
   return {
     issuer: options.issuer,
@@ -116,7 +135,7 @@ export async function createKeylessSigner(options: {
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
       tlogs: [
         {
-          baseUrl: 'https://rekor.sandbox.invalid',
+          baseUrl: `https://${LOG_NAME}`,
           hashAlgorithm: 'SHA2_256',
           publicKey: {
             rawBytes: rekorDer.toString('base64'),
@@ -147,35 +166,22 @@ export async function createKeylessSigner(options: {
       const signature = sign('sha256', payload, leaf.privateKey).toString(
         'base64',
       );
-      const body = Buffer.from(
-        canonicalJson({
-          apiVersion: '0.0.1',
-          kind: 'hashedrekord',
-          spec: {
-            data: {
-              hash: {
-                algorithm: 'sha256',
-                value: createHash('sha256').update(payload).digest('hex'),
-              },
-            },
-            signature: {
-              content: signature,
-              publicKey: { content: Buffer.from(certPem).toString('base64') },
+      const { entry, set } = logEntry({
+        apiVersion: '0.0.1',
+        kind: 'hashedrekord',
+        spec: {
+          data: {
+            hash: {
+              algorithm: 'sha256',
+              value: createHash('sha256').update(payload).digest('hex'),
             },
           },
-        }),
-      ).toString('base64');
-      const entry = {
-        body,
-        integratedTime: Math.floor(Date.now() / 1000),
-        logIndex: logIndex++,
-        logID: logId.toString('hex'),
-      };
-      const set = sign(
-        'sha256',
-        Buffer.from(canonicalJson(entry)),
-        rekor.privateKey,
-      ).toString('base64');
+          signature: {
+            content: signature,
+            publicKey: { content: Buffer.from(certPem).toString('base64') },
+          },
+        },
+      });
       return {
         signature,
         annotations: {
@@ -187,6 +193,81 @@ export async function createKeylessSigner(options: {
           }),
         },
       };
+    },
+    /**
+     * What cosign 3 signs keyless: a Sigstore bundle v0.3 with the leaf certificate, a DSSE envelope
+     * over `statement`, and its `dsse` log entry with both an inclusion promise and an inclusion
+     * proof (a one-entry tree under a checkpoint signed by the log key).
+     */
+    signBundle(statement: Buffer) {
+      const payloadType = 'application/vnd.in-toto+json';
+      const signature = sign(
+        'sha256',
+        preAuthEncoding(payloadType, statement),
+        leaf.privateKey,
+      ).toString('base64');
+      const envelope = {
+        payload: statement.toString('base64'),
+        payloadType,
+        signatures: [{ sig: signature, keyid: '' }],
+      };
+      const sha256hex = (b: Buffer | string) =>
+        createHash('sha256').update(b).digest('hex');
+      const { entry, set } = logEntry({
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: {
+          envelopeHash: {
+            algorithm: 'sha256',
+            value: sha256hex(JSON.stringify(envelope)),
+          },
+          payloadHash: { algorithm: 'sha256', value: sha256hex(statement) },
+          signatures: [
+            {
+              signature,
+              verifier: Buffer.from(certPem).toString('base64'),
+            },
+          ],
+        },
+      });
+      const root = createHash('sha256')
+        .update(
+          Buffer.concat([Buffer.from([0]), Buffer.from(entry.body, 'base64')]),
+        )
+        .digest();
+      const note = `${LOG_NAME} - 1\n1\n${root.toString('base64')}\n`;
+      const noteSignature = Buffer.concat([
+        logId.subarray(0, 4),
+        sign('sha256', Buffer.from(note), rekor.privateKey),
+      ]).toString('base64');
+      return Buffer.from(
+        JSON.stringify({
+          mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+          verificationMaterial: {
+            certificate: { rawBytes: der(certPem).toString('base64') },
+            tlogEntries: [
+              {
+                logIndex: String(entry.logIndex),
+                logId: { keyId: logId.toString('base64') },
+                kindVersion: { kind: 'dsse', version: '0.0.1' },
+                integratedTime: String(entry.integratedTime),
+                inclusionPromise: { signedEntryTimestamp: set },
+                inclusionProof: {
+                  logIndex: '0',
+                  rootHash: root.toString('base64'),
+                  treeSize: '1',
+                  hashes: [],
+                  checkpoint: {
+                    envelope: `${note}\n\u2014 ${LOG_NAME} ${noteSignature}\n`,
+                  },
+                },
+                canonicalizedBody: entry.body,
+              },
+            ],
+          },
+          dsseEnvelope: envelope,
+        }),
+      );
     },
   };
 }

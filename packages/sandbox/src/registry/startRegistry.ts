@@ -365,19 +365,27 @@ export async function startRegistry(options: RegistryOptions = {}) {
      * Signs `digest` as cosign 3 does: a Sigstore bundle (DSSE over an in-toto statement) pushed as
      * an OCI referrer whose `subject` is `digest`; without the referrers API (`referrers: false`)
      * also listed in the `sha256-<hex>` referrers tag schema index. `statementDigest` signs a
-     * statement naming another digest (a bundle copied from another image); `key` another key.
+     * statement naming another digest (a bundle copied from another image); `key` another key;
+     * `keyless` a certificate of a {@link createKeylessSigner} CA, logged in its Rekor.
      */
     signReferrer(
       name: string,
       digest: string,
-      opts: { key?: KeyObject; statementDigest?: string } = {},
+      opts: {
+        key?: KeyObject;
+        statementDigest?: string;
+        keyless?: KeylessSigner;
+      } = {},
     ) {
       const subject = repo(name).manifests.get(digest);
       if (!subject) throw new Error(`no manifest ${digest} in ${name}`);
-      const bundle = keyBundle(
-        signStatement(`${host}/${name}`, opts.statementDigest ?? digest),
-        opts.key ?? privateKey,
+      const statement = signStatement(
+        `${host}/${name}`,
+        opts.statementDigest ?? digest,
       );
+      const bundle =
+        opts.keyless?.signBundle(statement) ??
+        keyBundle(statement, opts.key ?? privateKey);
       const { manifest, blobs } = bundleReferrerManifest(
         bundle,
         descriptor(subject.mediaType, subject.body),

@@ -459,6 +459,16 @@ describe('keyless verification with a private Sigstore (CA and Rekor key made of
       registry.sign(name, registry.pushImage(name, tag), opts);
     }
     registry.signReferrer(name, registry.pushImage(name, 'keyed-bundle'));
+    registry.signReferrer(name, registry.pushImage(name, 'keyless-bundle'), {
+      keyless: signer,
+    });
+    registry.signReferrer(name, registry.pushImage(name, 'intruder-bundle'), {
+      keyless: other,
+    });
+    registry.signReferrer(name, registry.pushImage(name, 'copied-bundle'), {
+      keyless: signer,
+      statementDigest: `sha256:${'0'.repeat(64)}`,
+    });
     const copied = registry.pushImage(name, 'copied');
     registry.sign(name, copied, {
       keyless: signer,
@@ -467,13 +477,16 @@ describe('keyless verification with a private Sigstore (CA and Rekor key made of
   }, 30_000);
   afterAll(() => registry?.stop());
 
-  it('accepts a certificate of the trusted CA for the required issuer and subject, logged in the trusted Rekor', async () => {
-    const result = await verifier(signer.trustedRoot).verify(
-      noSecrets,
-      cluster('keyless'),
-    );
-    expect(result).toMatchObject({ verified: true });
-  });
+  it.each(['keyless', 'keyless-bundle'])(
+    'accepts a certificate of the trusted CA for the required issuer and subject, logged in the trusted Rekor (%s)',
+    async tag => {
+      const result = await verifier(signer.trustedRoot).verify(
+        noSecrets,
+        cluster(tag),
+      );
+      expect(result).toMatchObject({ verified: true });
+    },
+  );
 
   it.each([
     [
@@ -505,6 +518,18 @@ describe('keyless verification with a private Sigstore (CA and Rekor key made of
       'keyed-bundle',
       { issuer, subject },
       /signature referrers: keyless signature does not verify: expected 1 timestamps, got 0/,
+    ],
+    [
+      'a cosign 3 bundle of another subject',
+      'intruder-bundle',
+      { issuer, subject },
+      /signature referrers: keyless signature does not verify: .*certificate/i,
+    ],
+    [
+      'a cosign 3 bundle over another digest',
+      'copied-bundle',
+      { issuer, subject },
+      /signature referrers: a valid signature names sha256:0{64}, not sha256:/,
     ],
     [
       'a valid signature over another digest',
@@ -545,22 +570,22 @@ describe('keyless verification with a private Sigstore (CA and Rekor key made of
     ).toThrow(/ENOENT/);
   });
 
-  it('refuses an entry the trusted Rekor did not sign', async () => {
-    const foreignLog = {
-      ...signer.trustedRoot,
-      tlogs: other.trustedRoot.tlogs,
-    };
-    const result = await verifier(foreignLog).verify(
-      noSecrets,
-      cluster('keyless'),
-    );
-    expect(result).toMatchObject({
-      verified: false,
-      message: expect.stringMatching(
-        /keyless signature does not verify: .*(tlog|inclusion)/i,
-      ),
-    });
-  });
+  it.each(['keyless', 'keyless-bundle'])(
+    'refuses an entry the trusted Rekor did not sign (%s)',
+    async tag => {
+      const foreignLog = {
+        ...signer.trustedRoot,
+        tlogs: other.trustedRoot.tlogs,
+      };
+      const result = await verifier(foreignLog).verify(noSecrets, cluster(tag));
+      expect(result).toMatchObject({
+        verified: false,
+        message: expect.stringMatching(
+          /keyless signature does not verify: .*(tlog|inclusion)/i,
+        ),
+      });
+    },
+  );
 
   it('wants an SCT by default, as the public Sigstore does (the private CA embeds none)', async () => {
     const result = await verifier(signer.trustedRoot, 1).verify(
