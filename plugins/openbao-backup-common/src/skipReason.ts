@@ -25,6 +25,30 @@ export interface SkipReason {
   message: string;
 }
 
+/**
+ * The pre-flight refusals the cluster's status alone decides, first match wins: `status.phase` not
+ * Running (`ClusterNotRunning`), then `status.upgrade` set (`UpgradeInProgress`, unless
+ * `upgradeAllowed`: the pre-upgrade run the upgrade asks for).
+ */
+export function statusRefusal(
+  status: OpenBaoClusterStatus | undefined,
+  options: { upgradeAllowed?: boolean } = {},
+): SkipReason | undefined {
+  if (status?.phase !== 'Running') {
+    return {
+      reason: 'ClusterNotRunning',
+      message: `cluster phase is ${status?.phase ?? 'unset'}, not Running`,
+    };
+  }
+  if (!options.upgradeAllowed && status.upgrade) {
+    return {
+      reason: 'UpgradeInProgress',
+      message: 'an upgrade is in progress (status.upgrade is set)',
+    };
+  }
+  return undefined;
+}
+
 /** Reasons whose current truth the cluster's own status tells, so an old record of them is dropped. */
 const READ_FROM_STATUS: ReadonlySet<string> = new Set([
   'ClusterNotRunning',
@@ -56,18 +80,8 @@ export function skipReasonFor(
   if (backingUp?.status === 'True' || status?.backup?.activeJob) {
     return undefined;
   }
-  if (status?.phase !== 'Running') {
-    return {
-      reason: 'ClusterNotRunning',
-      message: `cluster phase is ${status?.phase ?? 'unset'}, not Running`,
-    };
-  }
-  if (status.upgrade) {
-    return {
-      reason: 'UpgradeInProgress',
-      message: 'an upgrade is in progress (status.upgrade is set)',
-    };
-  }
+  const fromStatus = statusRefusal(status);
+  if (fromStatus) return fromStatus;
   const recorded = backingUp?.reason as PreflightReason | undefined;
   if (
     backingUp?.status === 'False' &&

@@ -2,6 +2,7 @@ import {
   BackupTrigger,
   CONDITION_BACKING_UP,
   PreflightReason,
+  statusRefusal,
 } from '@internal/plugin-openbao-backup-common';
 import { ObservedCluster, JobLike } from './types';
 import { validateBackupSpec } from './validateBackupSpec';
@@ -47,21 +48,10 @@ export function preflight(
       message: 'spec.backup is not set',
     };
   }
-  const phase = cluster.status?.phase;
-  if (phase !== 'Running') {
-    return {
-      ok: false,
-      reason: 'ClusterNotRunning',
-      message: `cluster phase is ${phase ?? 'unset'}, not Running`,
-    };
-  }
-  if (options.trigger !== 'pre-upgrade' && cluster.status?.upgrade) {
-    return {
-      ok: false,
-      reason: 'UpgradeInProgress',
-      message: 'an upgrade is in progress (status.upgrade is set)',
-    };
-  }
+  const fromStatus = statusRefusal(cluster.status, {
+    upgradeAllowed: options.trigger === 'pre-upgrade',
+  });
+  if (fromStatus) return { ok: false, ...fromStatus };
   const restore = observed.restores.find(
     r =>
       r.spec?.cluster === cluster.metadata.name &&
