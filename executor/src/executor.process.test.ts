@@ -97,6 +97,8 @@ describe('the bundled executor as a process', () => {
     expect(await leftovers(s3, bucket)).toEqual({ objects: [], uploads: [] });
   });
 
+  // Unforced default runs: a regression that holds the whole 256 MiB snapshot lands far above this.
+  const LOOSE_LIMIT_MIB = 420;
   // A 2 GiB run takes about a minute on 2 cores: opt in with EXECUTOR_BIG_TEST=1.
   // Peak RSS ≈ 75 MiB + (concurrency + 1) × partSize + ~25 MiB (docs/executor.md): under
   // 200 MiB at the defaults (16 MiB × 4) whatever the snapshot size.
@@ -155,10 +157,11 @@ describe('the bundled executor as a process', () => {
           report.durationSeconds
         }s, stream ${speed} MiB/s, peak RSS ${peak} MiB (partSize ${partMiB} MiB × concurrency ${concurrency})`,
       );
-      // Peak RSS is a performance figure: it varies with the machine's load (one loaded CI run
-      // measured 368 MiB where a quiet one measures ~160), so the default run only prints it and
-      // the on-demand run (EXECUTOR_BIG_TEST=1, see docs/benchmarks.md) holds it to the bound.
-      expect(peak).toBeLessThan(BIG ? limitMiB : Infinity);
+      // Peak RSS varies with the machine's load (one loaded CI run measured 368 MiB where a quiet
+      // one measures ~140), so the default run holds it only to a loose bound that still catches
+      // buffering the snapshot (≥ its 256 MiB); the on-demand run (EXECUTOR_BIG_TEST=1, see
+      // docs/benchmarks.md) holds it to the strict 200 MiB.
+      expect(peak).toBeLessThan(BIG ? limitMiB : LOOSE_LIMIT_MIB);
       expect(peak).toBeGreaterThan(0);
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })); // spare the store's disk
     },

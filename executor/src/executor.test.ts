@@ -165,6 +165,7 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     expect(head.Metadata?.['openbao-raft-index']).toBe('9');
     // Swift reports a multipart object's ETag as "<md5>-<parts>"
     expect(head.ETag).toMatch(/-[3-9]"$/);
+    expect(logs.join('')).not.toContain('static-token'); // the token file's content is never logged
     await expect(leftovers(s3, r.bucket)).resolves.toEqual({
       objects: [r.key],
       uploads: [],
