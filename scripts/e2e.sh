@@ -31,8 +31,8 @@ export DEMO_STATE_DIR="$out/demo"
 echo "e2e: demo on app port $app_port, backend port $backend_port, S3 ${S3_ENDPOINT:-embedded}" >&2
 
 t0=$(date +%s)
-# Every process the demo starts inherits this variable (the executor's Pods excepted: the Job
-# runner gives them a fresh environment and stops them itself): the leftover check looks for it.
+# Every process the demo starts inherits this variable (the Job runner passes it into the
+# executor Pods' otherwise fresh environment): the leftover check looks for it.
 run_id=e2e-$$-$RANDOM
 OPENBAO_DEMO_RUN=$run_id setsid bash scripts/demo.sh > "$out/demo.log" 2>&1 &
 demo=$!

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeApi, KubeApi } from '../kube/startKubeApi';
 import { clientsFor, waitFor } from '../kube/__testUtils__/kubeClients';
-import { createJobRunner, JobRunner } from './JobRunner';
+import { createJobRunner, DEMO_RUN_MARKER, JobRunner } from './JobRunner';
 
 /**
  * A stand-in executor: reports what it saw (env, mounted files) to OUT_DIR, writes a termination
  * message like the real executor, and exits with EXIT_CODE; MODE=sleep waits for SIGTERM (exit 7),
- * MODE=stubborn ignores it.
+ * MODE=stubborn ignores it; GRANDCHILD=1 first starts a long-running child process of its own.
  */
 const SCRIPT = `
 const fs = require('fs');
@@ -22,9 +22,13 @@ if (process.env.MODE === 'sleep') {
 } else if (process.env.MODE === 'stubborn') {
   process.on('SIGTERM', () => out('sigterm.json', true));
 }
+const grandchild = process.env.GRANDCHILD
+  ? require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+  : undefined;
 console.log('executor starting for ' + process.env.CLUSTER_NAME);
 console.error('a line on stderr');
 out('seen.json', {
+  pids: [process.pid, ...(grandchild ? [grandchild.pid] : [])],
   env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !['OUT_DIR'].includes(k))),
   ca: read(process.env.TLS_CA_PATH),
   credentials: process.env.BACKUP_CREDENTIALS_PATH ? fs.readdirSync(process.env.BACKUP_CREDENTIALS_PATH).sort() : null,
@@ -235,6 +239,12 @@ const podOf = async (name: string) =>
   ).items[0];
 const seen = async () =>
   JSON.parse(await readFile(join(work, 'seen.json'), 'utf8'));
+/** Running (a zombie waiting to be reaped counts as gone). */
+const alive = (pid: number) =>
+  readFile(`/proc/${pid}/stat`, 'utf8').then(
+    stat => !/^\d+ \(.*\) Z/.test(stat),
+    () => false,
+  );
 
 describe('the Job runner', () => {
   it('runs a backup Job as a local process with its env, Secrets and projected tokens', async () => {
@@ -436,6 +446,36 @@ describe('the Job runner', () => {
     expect(JSON.parse(await readFile(join(work, 'sigterm.json'), 'utf8'))).toBe(
       true,
     );
+  });
+
+  it('passes only the demo marker through to the Pod, and stopAll leaves no process of it running', async () => {
+    process.env[DEMO_RUN_MARKER] = 'jobrunner-test';
+    process.env.OPENBAO_DEMO_OTHER = 'not for pods';
+    try {
+      await c.batch.createNamespacedJob({
+        namespace: 'team',
+        body: backupJob('backup-stop', { MODE: 'stubborn', GRANDCHILD: '1' }),
+      });
+      await waitFor(
+        () => readFile(join(work, 'seen.json'), 'utf8').then(() => true),
+        5000,
+        'process ready',
+      );
+    } finally {
+      delete process.env[DEMO_RUN_MARKER];
+      delete process.env.OPENBAO_DEMO_OTHER;
+    }
+    const s = await seen();
+    expect(s.env[DEMO_RUN_MARKER]).toBe('jobrunner-test');
+    expect(s.env.OPENBAO_DEMO_OTHER).toBeUndefined();
+    expect(s.pids).toHaveLength(2);
+    expect(await alive(s.pids[1])).toBe(true);
+
+    await runner.stopAll();
+    expect(runner.running).toBe(0);
+    expect(await alive(s.pids[0])).toBe(false);
+    // The grandchild got the same SIGKILL (the Pod's process group); give the kernel a moment.
+    await waitFor(async () => !(await alive(s.pids[1])), 2000, 'grandchild gone');
   });
 
   it('reports an unknown image as ErrImagePull and fails the Job without crashing', async () => {

@@ -28,7 +28,10 @@ export interface JobRunnerOptions {
   serviceAccountIssuer?: ServiceAccountTokenIssuer;
   /** Parent of the per-Pod temp dirs; default the OS temp dir. */
   tmpDir?: string;
-  /** Host env vars passed through (a container inherits nothing else); default PATH, HOME, LANG, TZ. */
+  /**
+   * Host env vars passed through (a container inherits nothing else besides DEMO_RUN_MARKER);
+   * default PATH, HOME, LANG, TZ.
+   */
   inheritEnv?: string[];
   /** Added last, e.g. NODE_EXTRA_CA_CERTS for a sandbox CA. */
   extraEnv?: Record<string, string>;
@@ -51,6 +54,11 @@ export interface JobRunner extends PodExecutor {
 }
 
 const MESSAGE_LIMIT = 4096;
+/**
+ * Set by scripts/e2e.sh on the demo; passed to every Pod process (whatever `inheritEnv` says) so
+ * its "no process left" check, which scans /proc environs for it, also sees the executors.
+ */
+export const DEMO_RUN_MARKER = 'OPENBAO_DEMO_RUN';
 
 async function readTerminationMessage(path: string) {
   try {
@@ -150,7 +158,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const terminationLogPath = join(dir, 'termination-log');
     await writeFile(terminationLogPath, '', { mode: 0o666 });
     const childEnv: Record<string, string> = {};
-    for (const name of inherit)
+    for (const name of [...inherit, DEMO_RUN_MARKER])
       if (process.env[name] !== undefined) childEnv[name] = process.env[name]!;
     Object.assign(
       childEnv,
