@@ -14,7 +14,13 @@ import { createJobRunner, JobRunner } from './JobRunner';
  * failure (exit 5). Needs `executor/dist/executor.js` (built by the executor package).
  */
 const BUNDLE = join(__dirname, '../../../../executor/dist/executor.js');
-const describeIfBuilt = existsSync(BUNDLE) ? describe : describe.skip;
+const built = existsSync(BUNDLE);
+const missing = `${BUNDLE} is missing: build it with \`npm run build -w @internal/openbao-backup-executor\``;
+// CI must run it; elsewhere say why it is skipped rather than passing silently.
+if (!built && process.env.CI === 'true')
+  throw new Error(`the executor end-to-end test cannot run: ${missing}`);
+if (!built) console.warn(`skipping the executor end-to-end test: ${missing}`);
+const describeIfBuilt = built ? describe : describe.skip;
 
 describeIfBuilt('the real executor through the Job runner', () => {
   let kube: KubeApi;
