@@ -39,6 +39,8 @@ describe('parseConfig', () => {
         forcePathStyle: false,
         partSize: 16 * 1024 * 1024,
         concurrency: 4,
+        insecureSkipVerify: false,
+        caCertPath: '/creds/caCert',
         credentials: { kind: 'static', path: '/creds' },
       },
       terminationLogPath: '/dev/termination-log',
@@ -127,6 +129,7 @@ describe('parseConfig', () => {
         BACKUP_CONCURRENCY: '8',
         BACKUP_JWT_AUTH_MOUNT: '/kubernetes/',
         BACKUP_ENDPOINT: 'http://127.0.0.1:8080',
+        BACKUP_INSECURE_SKIP_VERIFY: 'true',
         TERMINATION_LOG_PATH: '/tmp/t',
       },
       exists,
@@ -138,6 +141,9 @@ describe('parseConfig', () => {
         forcePathStyle: true,
         partSize: 64 * 1024 * 1024,
         concurrency: 8,
+        insecureSkipVerify: true,
+        // the storage CA is read with web identity too
+        caCertPath: '/creds/caCert',
         credentials: {
           kind: 'webIdentity',
           roleArn: 'arn:aws:iam::1:role/x',

@@ -18,6 +18,8 @@ export interface ExecutorConfig {
     partSize: number;
     concurrency: number;
     insecureSkipVerify: boolean;
+    /** Optional PEM CA of the S3 endpoint (`<BACKUP_CREDENTIALS_PATH>/caCert`), whatever the credentials. */
+    caCertPath: string;
     /** How a multipart object gets `openbao-state-sha256`: server-side self-copy, or not at all. */
     stateChecksumMetadata: 'copy' | 'skip';
     credentials:
@@ -197,6 +199,8 @@ export function parseConfig(
   const concurrency = int('BACKUP_CONCURRENCY', 4, 1, 16);
 
   const roleArn = str('AWS_ROLE_ARN');
+  const credentialsPath =
+    str('BACKUP_CREDENTIALS_PATH') ?? DEFAULT_PATHS.credentials;
   let credentials: ExecutorConfig['storage']['credentials'];
   if (roleArn) {
     const tokenFile = str('AWS_WEB_IDENTITY_TOKEN_FILE') ?? '';
@@ -208,14 +212,13 @@ export function parseConfig(
       problems.push(`AWS_WEB_IDENTITY_TOKEN_FILE ${tokenFile} does not exist`);
     credentials = { kind: 'webIdentity', roleArn, tokenFile };
   } else {
-    const path = str('BACKUP_CREDENTIALS_PATH') ?? DEFAULT_PATHS.credentials;
     for (const f of ['accessKeyId', 'secretAccessKey']) {
-      if (!exists(`${path}/${f}`))
+      if (!exists(`${credentialsPath}/${f}`))
         problems.push(
-          `credentials file ${path}/${f} does not exist (BACKUP_CREDENTIALS_PATH, or set AWS_ROLE_ARN)`,
+          `credentials file ${credentialsPath}/${f} does not exist (BACKUP_CREDENTIALS_PATH, or set AWS_ROLE_ARN)`,
         );
     }
-    credentials = { kind: 'static', path };
+    credentials = { kind: 'static', path: credentialsPath };
   }
 
   const timeouts = {
@@ -256,6 +259,7 @@ export function parseConfig(
         partSize,
         concurrency,
         insecureSkipVerify,
+        caCertPath: `${credentialsPath}/caCert`,
         stateChecksumMetadata: stateChecksumMetadata as 'copy' | 'skip',
         credentials,
       },

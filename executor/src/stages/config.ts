@@ -39,7 +39,6 @@ export const loadConfig: Stage = {
       ? await read('OpenBao CA', config.tlsCaPath)
       : undefined;
     let credentials: StaticCredentials | undefined;
-    let caCert: string | undefined;
     if (config.storage.credentials.kind === 'static') {
       const dir = config.storage.credentials.path;
       credentials = {
@@ -62,9 +61,11 @@ export const loadConfig: Stage = {
       ctx.deps.log.addSecret(credentials.secretAccessKey);
       if (credentials.sessionToken)
         ctx.deps.log.addSecret(credentials.sessionToken);
-      caCert = (await readOptional(ctx, `${dir}/caCert`))?.trim() || undefined;
     }
     const { storage } = config;
+    // a custom S3 CA applies to web identity too (the credentials dir then holds only caCert)
+    const caCert =
+      (await readOptional(ctx, storage.caCertPath))?.trim() || undefined;
     ctx.deps.log.info('configuration loaded', {
       cluster: `${config.clusterNamespace}/${config.clusterName}`,
       addresses: config.addresses,

@@ -43,3 +43,4 @@ export type {
   RbacObjects,
   RequestAttributes,
 } from './rbac';
+export { selfSignedCertificate } from './selfSignedCertificate';
