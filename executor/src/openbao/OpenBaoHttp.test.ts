@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenBaoHttp } from './OpenBaoHttp';
 
@@ -68,5 +68,29 @@ describe('OpenBaoHttp timeouts', () => {
     );
     silent.closeAllConnections();
     silent.close();
+  });
+
+  // "connect" includes the TLS handshake: a TCP peer that accepts and never answers it stalls there.
+  it('fails within the connect timeout when the TLS handshake never completes', async () => {
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer(s => void sockets.push(s));
+    mute.listen(0, '127.0.0.1');
+    await once(mute, 'listening');
+    const port = (mute.address() as AddressInfo).port;
+    const tlsClient = new OpenBaoHttp({
+      timeouts: { connectMs: 300, headerMs: 5000, idleMs: 5000 },
+    });
+    const started = Date.now();
+    await expect(
+      tlsClient.request(`https://127.0.0.1:${port}/`),
+    ).rejects.toThrow(
+      `could not connect to https://127.0.0.1:${port} within 0.3s`,
+    );
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2000); // not the 5 s header timeout
+    expect(sockets).toHaveLength(1); // TCP did connect: it is the handshake that timed out
+    sockets.forEach(s => s.destroy());
+    mute.close();
   });
 });
