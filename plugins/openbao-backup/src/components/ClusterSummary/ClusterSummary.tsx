@@ -26,6 +26,9 @@ const useStyles = makeStyles(theme => ({
   },
   value: { wordBreak: 'break-word', margin: 0 },
   mono: { fontFamily: 'monospace' },
+  // The hash and its copy button side by side: the button never covers the hash's last characters.
+  copyRow: { display: 'flex', alignItems: 'center', gap: theme.spacing(1) },
+  hash: { fontFamily: 'monospace', wordBreak: 'break-all', minWidth: 0 },
 }));
 
 function Fact(props: { label: string; children: ReactNode; wide?: boolean }) {
@@ -134,12 +137,14 @@ export function ClusterSummary(props: { cluster: FleetEntry }) {
         </Fact>
         {backup.lastBackupSha256 && (
           <Fact label="SHA-256 of the last snapshot" wide>
-            <span className={classes.mono}>{backup.lastBackupSha256}</span>
-            <CopyTextButton
-              text={backup.lastBackupSha256}
-              tooltipText="SHA-256 copied to clipboard"
-              aria-label="Copy SHA-256"
-            />
+            <span className={classes.copyRow}>
+              <span className={classes.hash}>{backup.lastBackupSha256}</span>
+              <CopyTextButton
+                text={backup.lastBackupSha256}
+                tooltipText="SHA-256 copied to clipboard"
+                aria-label="Copy SHA-256"
+              />
+            </span>
           </Fact>
         )}
         {backup.lastBackupName && (
