@@ -38,6 +38,8 @@ export const MANAGED_BY_VALUE = 'backstage-openbao-backup';
 export const COMPONENT_VALUE = 'backup';
 
 export const DEFAULT_REGION = 'us-east-1';
+/** Default key of `target.caSecretRef` (the same name as in the credentials Secret). */
+export const DEFAULT_CA_SECRET_KEY = 'caCert';
 export const MIB = 1024 * 1024;
 export const DEFAULT_PART_SIZE = 16 * MIB;
 export const MIN_PART_SIZE = 5 * MIB;

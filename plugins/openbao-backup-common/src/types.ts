@@ -8,6 +8,12 @@ export interface SecretReference {
   name: string;
 }
 
+/** A key of a Secret in the cluster's namespace; `key` defaults to `caCert` (DEFAULT_CA_SECRET_KEY). */
+export interface CaSecretReference {
+  name: string;
+  key?: string;
+}
+
 /** Where snapshots go: an S3-compatible bucket. */
 export interface BackupTarget {
   /** Custom S3 endpoint (MinIO, Swift s3api, Ceph). Empty means AWS S3. */
@@ -22,6 +28,11 @@ export interface BackupTarget {
   credentialsSecretRef?: SecretReference;
   /** Web identity (IRSA-style) role. When set, retention is left to the bucket lifecycle. */
   roleArn?: string;
+  /**
+   * Secret key holding the PEM CA of a private S3 endpoint, mounted as `caCert` in the executor's
+   * credentials directory; the way to trust one with `roleArn`. Wins over the credentials Secret's `caCert`.
+   */
+  caSecretRef?: CaSecretReference;
   /** Path-style addressing (`endpoint/bucket/key`), needed by most S3-compatible servers. */
   usePathStyle?: boolean;
   /** Multipart part size in bytes; default 16 MiB, minimum 5 MiB. */

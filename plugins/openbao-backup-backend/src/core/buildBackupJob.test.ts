@@ -222,6 +222,65 @@ describe('buildBackupJob', () => {
     });
   });
 
+  const credentialsVolume = (target: object) => {
+    const job = buildBackupJob(
+      makeCluster({ spec: { backup: { target } } } as any),
+      {},
+      runAt,
+      'scheduled',
+      key,
+    );
+    expect(mounts(job)['backup-credentials']).toBe(
+      '/etc/bao/backup/credentials',
+    );
+    return job.spec.template.spec.volumes.find(
+      v => v.name === 'backup-credentials',
+    );
+  };
+
+  it('mounts only the CA key of caSecretRef as caCert for web identity', () => {
+    expect(
+      credentialsVolume({
+        credentialsSecretRef: null,
+        roleArn: 'arn:aws:iam::1:role/backup',
+        caSecretRef: { name: 'store-ca' },
+      }),
+    ).toEqual({
+      name: 'backup-credentials',
+      projected: {
+        sources: [
+          {
+            secret: {
+              name: 'store-ca',
+              items: [{ key: 'caCert', path: 'caCert' }],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('projects the credentials Secret and then the caSecretRef key (which wins) into one directory', () => {
+    expect(
+      credentialsVolume({
+        caSecretRef: { name: 'store-ca', key: 'ca.crt' },
+      }),
+    ).toEqual({
+      name: 'backup-credentials',
+      projected: {
+        sources: [
+          { secret: { name: 's3-credentials' } },
+          {
+            secret: {
+              name: 'store-ca',
+              items: [{ key: 'ca.crt', path: 'caCert' }],
+            },
+          },
+        ],
+      },
+    });
+  });
+
   it('applies settings, the spec deadline, part size, concurrency, jwt mount and pull secrets', () => {
     const cluster = makeCluster({
       spec: {

@@ -7,6 +7,7 @@ import {
   BackupTrigger,
   COMPONENT_VALUE,
   DEFAULT_ACTIVE_DEADLINE_SECONDS,
+  DEFAULT_CA_SECRET_KEY,
   DEFAULT_CONCURRENCY,
   DEFAULT_JWT_AUTH_MOUNT,
   DEFAULT_PART_SIZE,
@@ -169,7 +170,8 @@ export function openBaoAddresses(
  * are), non-root with a read-only root file system, all capabilities dropped and the RuntimeDefault
  * seccomp profile. Volumes: the cluster CA (`<cluster>-tls`, key `ca.crt`) always; a projected
  * token for OpenBao (jwt auth only); a projected `sts.amazonaws.com` token (roleArn only); the
- * credentials Secret (credentialsSecretRef only); the token Secret (tokenSecretRef only); an
+ * credentials Secret (credentialsSecretRef) and/or the CA key of caSecretRef as `caCert` in the same
+ * directory (a projected volume when caSecretRef is set); the token Secret (tokenSecretRef only); an
  * emptyDir on /tmp. Annotations record run time, key, slot and trigger value for adoption.
  * Assumes a spec that passed `validateBackupSpec`; nothing is applied.
  */
@@ -287,11 +289,38 @@ export function buildBackupJob(
     );
   if (target.roleArn)
     projected('aws-token', 'sts.amazonaws.com', 'token', MOUNT_PATHS.awsToken);
-  if (target.credentialsSecretRef?.name) {
-    volumes.push({
-      name: 'backup-credentials',
-      secret: { secretName: target.credentialsSecretRef.name },
-    });
+  const credentialsSecret = target.credentialsSecretRef?.name;
+  const caSecret = target.caSecretRef?.name;
+  if (credentialsSecret || caSecret) {
+    // Both in one directory: a projected volume; the CA source comes last so its caCert wins.
+    volumes.push(
+      caSecret
+        ? {
+            name: 'backup-credentials',
+            projected: {
+              sources: [
+                ...(credentialsSecret
+                  ? [{ secret: { name: credentialsSecret } }]
+                  : []),
+                {
+                  secret: {
+                    name: caSecret,
+                    items: [
+                      {
+                        key: target.caSecretRef!.key || DEFAULT_CA_SECRET_KEY,
+                        path: 'caCert',
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          }
+        : {
+            name: 'backup-credentials',
+            secret: { secretName: credentialsSecret },
+          },
+    );
     volumeMounts.push({
       name: 'backup-credentials',
       mountPath: MOUNT_PATHS.credentials,

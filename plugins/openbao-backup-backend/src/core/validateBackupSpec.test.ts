@@ -482,6 +482,71 @@ describe('validateBackupSpec', () => {
     expect(validateBackupSpec(cluster, [])).toEqual([]);
   });
 
+  describe('caSecretRef', () => {
+    const withCa = (caSecretRef: object) =>
+      makeCluster({
+        spec: {
+          backup: {
+            target: {
+              credentialsSecretRef: null,
+              roleArn: 'arn:aws:iam::1:role/x',
+              caSecretRef,
+            },
+          },
+        },
+      } as any);
+    const caSecrets = [
+      { name: 'store-ca', keys: ['caCert'] },
+      { name: 'tls-bundle', keys: ['ca.crt', 'tls.key'] },
+    ];
+
+    it.each([[{ name: 'store-ca' }], [{ name: 'tls-bundle', key: 'ca.crt' }]])(
+      'accepts %j with web identity',
+      ref => {
+        expect(validateBackupSpec(withCa(ref), caSecrets)).toEqual([]);
+      },
+    );
+
+    it('accepts it next to a credentials Secret', () => {
+      const cluster = makeCluster({
+        spec: { backup: { target: { caSecretRef: { name: 'store-ca' } } } },
+      } as any);
+      expect(validateBackupSpec(cluster, [...secrets, ...caSecrets])).toEqual(
+        [],
+      );
+    });
+
+    it.each([
+      [{ name: 'nope' }, 'Secret "nope" not found in namespace "vault"'],
+      [
+        { name: 'tls-bundle' },
+        'Secret "tls-bundle" lacks key caCert (the PEM CA of the S3 endpoint)',
+      ],
+      [
+        { name: 'store-ca', key: 'ca.crt' },
+        'Secret "store-ca" lacks key ca.crt (the PEM CA of the S3 endpoint)',
+      ],
+      [
+        { name: 'store-ca', key: '../ca' },
+        'caSecretRef.key "../ca" is not a Secret key (letters, digits, "-", "_", ".")',
+      ],
+      [
+        { name: '' },
+        "caSecretRef.name must name a Secret in the cluster's namespace",
+      ],
+    ])('reports %j', (ref, message) => {
+      expect(validateBackupSpec(withCa(ref), caSecrets)).toEqual([
+        { field: 'spec.backup.target.caSecretRef', message },
+      ]);
+    });
+
+    it('skips the Secret check when the Secrets could not be read', () => {
+      expect(validateBackupSpec(withCa({ name: 'nope' }), undefined)).toEqual(
+        [],
+      );
+    });
+  });
+
   it('skips Secret checks when the Secrets could not be read', () => {
     expect(validateBackupSpec(makeCluster(), undefined)).toEqual([]);
   });
@@ -545,6 +610,28 @@ describe('secretsToObserve', () => {
         },
       },
       ['s3-credentials', 'tok'],
+    ],
+    [
+      {
+        spec: {
+          backup: {
+            target: {
+              credentialsSecretRef: null,
+              roleArn: 'arn:aws:iam::1:role/x',
+              caSecretRef: { name: 'store-ca' },
+            },
+          },
+        },
+      },
+      ['store-ca'],
+    ],
+    [
+      {
+        spec: {
+          backup: { target: { caSecretRef: { name: 's3-credentials' } } },
+        },
+      },
+      ['s3-credentials'],
     ],
     [{ spec: { backup: null } }, []],
   ])('%j → %j', (patch, names) => {

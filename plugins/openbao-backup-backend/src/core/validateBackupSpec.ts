@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CA_SECRET_KEY,
   MAX_CONCURRENCY,
   MAX_PART_SIZE,
   MIN_PART_SIZE,
@@ -18,6 +19,7 @@ export interface ValidationProblem {
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** `s3.example.com` for `AKIA:secret@s3.example.com`: what comes before an `@` may be a secret. */
 function withoutUserInfo(endpoint: string): string {
@@ -33,8 +35,12 @@ export function secretsToObserve(cluster: OpenBaoCluster): string[] {
   const backup = cluster.spec?.backup;
   return [
     backup?.target?.credentialsSecretRef?.name,
+    backup?.target?.caSecretRef?.name,
     backup?.tokenSecretRef?.name,
-  ].filter((n): n is string => typeof n === 'string' && n !== '');
+  ].filter(
+    (n, i, all): n is string =>
+      typeof n === 'string' && n !== '' && all.indexOf(n) === i,
+  );
 }
 
 /**
@@ -225,6 +231,34 @@ export function validateBackupSpec(
               } ${missing.join(', ')}`,
             );
           }
+        }
+      }
+    }
+    const ca = target.caSecretRef;
+    if (ca !== undefined && ca !== null) {
+      const caKey = ca.key || DEFAULT_CA_SECRET_KEY;
+      if (typeof ca.name !== 'string' || !DNS_SUBDOMAIN.test(ca.name)) {
+        add(
+          'spec.backup.target.caSecretRef',
+          "caSecretRef.name must name a Secret in the cluster's namespace",
+        );
+      } else if (!SECRET_KEY.test(caKey)) {
+        add(
+          'spec.backup.target.caSecretRef',
+          `caSecretRef.key "${caKey}" is not a Secret key (letters, digits, "-", "_", ".")`,
+        );
+      } else if (observedSecrets) {
+        const secret = observedSecrets.find(s => s.name === ca.name);
+        if (!secret) {
+          add(
+            'spec.backup.target.caSecretRef',
+            `Secret "${ca.name}" not found in namespace "${namespace}"`,
+          );
+        } else if (!secret.keys.includes(caKey)) {
+          add(
+            'spec.backup.target.caSecretRef',
+            `Secret "${ca.name}" lacks key ${caKey} (the PEM CA of the S3 endpoint)`,
+          );
         }
       }
     }
