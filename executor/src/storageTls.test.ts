@@ -21,6 +21,8 @@ import {
   leftovers,
   objectBytes,
   S3_TEST_ENDPOINT,
+  S3_TEST_KEY,
+  S3_TEST_SECRET,
   testS3Client,
 } from './__testUtils__/s3';
 
@@ -107,6 +109,12 @@ describe('storage TLS: caCert and BACKUP_INSECURE_SKIP_VERIFY', () => {
     expect(r.exitCode).toBe(5);
     expect(r.report).toMatchObject({ ok: false, stage: 'stream' });
     expect(r.report.error).toMatch(/self[- ]signed certificate/i);
+    expect(r.report.error).toMatch(
+      /; set caCert in the credentials Secret \(or target\.caSecretRef\) to the store's CA, or BACKUP_INSECURE_SKIP_VERIFY=true for tests only$/,
+    );
+    // the credentials never appear (and the hint avoids the word "testing": it is the shared S3 secret, which the report redacts)
+    expect(r.report.error).not.toContain(S3_TEST_SECRET);
+    expect(r.report.error).not.toContain(S3_TEST_KEY);
     const left = await leftovers(s3, bucket);
     expect(left.objects).not.toContain(r.key);
     expect(left.uploads).toEqual([]);

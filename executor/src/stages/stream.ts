@@ -14,6 +14,7 @@ import { SnapshotGate } from '../verify/SnapshotGate';
 import { SnapshotVerifier } from '../verify/SnapshotVerifier';
 import { EXECUTOR_VERSION } from '../version';
 import { MultipartSink } from '../s3/MultipartSink';
+import { withStorageTlsHint } from '../s3/storageTlsHint';
 import { ScavengePacer } from '../memory';
 
 const SNAPSHOT_PATH = '/v1/sys/storage/raft/snapshot';
@@ -164,9 +165,12 @@ export const streamSnapshot: Stage = {
         return new StageError(
           'stream',
           ExitCode.storage,
-          `upload to s3://${storage.bucket}/${
-            storage.key
-          } failed: ${errorMessage(sink.storageError)}`,
+          withStorageTlsHint(
+            `upload to s3://${storage.bucket}/${
+              storage.key
+            } failed: ${errorMessage(sink.storageError)}`,
+            sink.storageError,
+          ),
         );
       return new StageError(
         'stream',

@@ -12,6 +12,7 @@ import {
 } from '../StageError';
 import type { Context, Stage } from '../types';
 import { EXECUTOR_VERSION } from '../version';
+import { withStorageTlsHint } from '../s3/storageTlsHint';
 
 const FIVE_GIB = 5 * 1024 * 1024 * 1024;
 
@@ -138,7 +139,10 @@ export const verifyUpload: Stage = {
       throw new StageError(
         'verify',
         ExitCode.storage,
-        `checking s3://${bucket}/${key} failed: ${errorMessage(e)}`,
+        withStorageTlsHint(
+          `checking s3://${bucket}/${key} failed: ${errorMessage(e)}`,
+          e,
+        ),
       );
     }
   },
