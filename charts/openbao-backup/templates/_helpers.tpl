@@ -155,7 +155,8 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
   verbs:
     - create
 {{- if .Values.rbac.secrets.resourceNames }}
-# S3 credentials (target.credentialsSecretRef) and token Secrets (tokenSecretRef): only these names.
+# S3 credentials (target.credentialsSecretRef), storage CAs (target.caSecretRef) and token Secrets
+# (tokenSecretRef): only these names.
 - apiGroups:
     - ""
   resources:

@@ -483,6 +483,10 @@ describe('OpenBaoCluster CRD schema', () => {
     (irsa.spec.backup.target as any).roleArn =
       'arn:aws:iam::123456789012:role/bao-backup';
     expect(validate(irsa)).toBe(true);
+    (irsa.spec.backup.target as any).caSecretRef = { name: 'store-ca' };
+    expect(validate(irsa)).toBe(true);
+    (irsa.spec.backup.target as any).caSecretRef.key = 'ca.crt';
+    expect(validate(irsa)).toBe(true);
     for (const schedule of [
       '*/15 * * * *',
       '0 3 * * MON-FRI',
@@ -520,6 +524,11 @@ describe('OpenBaoCluster CRD schema', () => {
       b => (b.target.roleArn = 'arn:aws:iam::1:role/x'),
     ],
     ['a string partSize', b => (b.target.partSize = '16Mi')],
+    ['caSecretRef without a name', b => (b.target.caSecretRef = { key: 'ca' })],
+    [
+      'a caSecretRef key with a slash',
+      b => (b.target.caSecretRef = { name: 'ca', key: '../ca' }),
+    ],
   ];
   it.each(bad)('rejects %s', (_label, mutate) => {
     const c = validCluster();
