@@ -1,15 +1,14 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import https from 'node:https';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   OpenBaoClusterHandle,
-  selfSignedCertificate,
   startOpenBaoCluster,
+  startTlsProxy,
+  TlsProxyHandle,
 } from '@internal/openbao-backup-sandbox';
 import { createLogger } from './log';
 import { runExecutor } from './main';
@@ -27,41 +26,25 @@ import {
 } from './__testUtils__/s3';
 
 /**
- * The storage TLS settings end to end: an https proxy with a throwaway self-signed certificate in
- * front of the real S3 server stands in for an S3 endpoint with a private CA.
+ * The storage TLS settings end to end: an https proxy with a throwaway self-signed certificate
+ * (startTlsProxy) in front of the real S3 server stands in for an S3 endpoint with a private CA.
  */
 describe('storage TLS: caCert and BACKUP_INSECURE_SKIP_VERIFY', () => {
   let s3: S3Client;
   let bucket: string;
   let cluster: OpenBaoClusterHandle;
-  let proxy: https.Server;
+  let proxy: TlsProxyHandle;
   let endpoint: string;
   let caPem: string;
-  let proxied = 0;
   const dirs: string[] = [];
 
   beforeAll(async () => {
     await assertS3Reachable();
     s3 = testS3Client();
     bucket = await createTestBucket(s3);
-    const tls = await selfSignedCertificate({ subject: '/CN=private-s3' });
-    caPem = tls.cert;
-    proxy = https.createServer(tls, (req, res) => {
-      proxied++;
-      // the Host header is forwarded unchanged: SigV4 signed it
-      const upstream = http.request(
-        `${S3_TEST_ENDPOINT}${req.url}`,
-        { method: req.method, headers: req.headers },
-        up => {
-          res.writeHead(up.statusCode!, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on('error', e => res.destroy(e));
-      req.pipe(upstream);
-    });
-    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', () => r()));
-    endpoint = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxy = await startTlsProxy(S3_TEST_ENDPOINT);
+    endpoint = proxy.url;
+    caPem = proxy.caPem;
     cluster = await startOpenBaoCluster({
       snapshot: { stateSize: 64 * 1024, index: 7, term: 2 },
       jwtRoles: [{ name: 'backup', boundServiceAccounts: ['ns1/c1-backup'] }],
@@ -70,7 +53,7 @@ describe('storage TLS: caCert and BACKUP_INSECURE_SKIP_VERIFY', () => {
 
   afterAll(async () => {
     await cluster?.stop();
-    proxy?.close();
+    await proxy?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -82,7 +65,7 @@ describe('storage TLS: caCert and BACKUP_INSECURE_SKIP_VERIFY', () => {
     });
     dirs.push(dir);
     if (opts.ca) writeFileSync(join(dir, 'credentials/caCert'), opts.ca);
-    const before = proxied;
+    const before = proxy.requests();
     const out = await runExecutor({
       env,
       log: createLogger(() => {}),
@@ -92,7 +75,7 @@ describe('storage TLS: caCert and BACKUP_INSECURE_SKIP_VERIFY', () => {
       ...out,
       report: JSON.parse(out.report),
       key,
-      requests: proxied - before,
+      requests: proxy.requests() - before,
     };
   }
 

@@ -44,3 +44,5 @@ export type {
   RequestAttributes,
 } from './rbac';
 export { selfSignedCertificate } from './selfSignedCertificate';
+export { startTlsProxy } from './startTlsProxy';
+export type { TlsProxyHandle } from './startTlsProxy';

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import {
+  DEFAULT_CA_SECRET_KEY,
   DEFAULT_REGION,
   OpenBaoCluster,
 } from '@internal/plugin-openbao-backup-common';
@@ -15,7 +16,8 @@ export type ObjectStoreFactory = (
 
 /**
  * The cluster's bucket with its static credentials (read from `credentialsSecretRef`), or the
- * backend's own default AWS credential chain for web identity clusters.
+ * backend's own default AWS credential chain for web identity clusters; trusting the CA of
+ * `caSecretRef` (or else the credentials Secret's `caCert`) like the executor does.
  */
 export const objectStoreFor: ObjectStoreFactory = async (gateway, cluster) => {
   const target = cluster.spec.backup?.target;
@@ -41,6 +43,17 @@ export const objectStoreFor: ObjectStoreFactory = async (gateway, cluster) => {
       sessionToken: data.sessionToken || undefined,
     };
     caCert = data.caCert || undefined;
+  }
+  // Same precedence as the Job's credentials directory: the caSecretRef key wins.
+  const ca = target.caSecretRef;
+  if (ca?.name) {
+    const caKey = ca.key || DEFAULT_CA_SECRET_KEY;
+    caCert = (await gateway.readSecretData(namespace, ca.name))?.[caKey];
+    if (!caCert) {
+      throw new InputError(
+        `Secret ${namespace}/${ca.name} (target.caSecretRef) is missing or lacks the key ${caKey}`,
+      );
+    }
   }
   return S3ObjectStore.create({
     bucket: target.bucket,
