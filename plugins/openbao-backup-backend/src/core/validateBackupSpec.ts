@@ -26,6 +26,23 @@ function withoutUserInfo(endpoint: string): string {
   return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1<redacted>@');
 }
 
+/** Why a referenced Secret cannot serve (missing, or lacking keys); undefined when it can. */
+function secretProblem(
+  secrets: ObservedSecret[],
+  name: string,
+  namespace: string,
+  keys: string[],
+  purpose?: string,
+): string | undefined {
+  const secret = secrets.find(s => s.name === name);
+  if (!secret) return `Secret "${name}" not found in namespace "${namespace}"`;
+  const missing = keys.filter(k => !secret.keys.includes(k));
+  if (!missing.length) return undefined;
+  return `Secret "${name}" lacks key${
+    missing.length > 1 ? 's' : ''
+  } ${missing.join(', ')}${purpose ? ` (${purpose})` : ''}`;
+}
+
 function isInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
 }
@@ -213,25 +230,11 @@ export function validateBackupSpec(
           'no credentials: set target.credentialsSecretRef (Secret with accessKeyId and secretAccessKey) or target.roleArn',
         );
       } else if (observedSecrets) {
-        const secret = observedSecrets.find(s => s.name === secretName);
-        if (!secret) {
-          add(
-            'spec.backup.target.credentialsSecretRef',
-            `Secret "${secretName}" not found in namespace "${namespace}"`,
-          );
-        } else {
-          const missing = ['accessKeyId', 'secretAccessKey'].filter(
-            k => !secret.keys.includes(k),
-          );
-          if (missing.length) {
-            add(
-              'spec.backup.target.credentialsSecretRef',
-              `Secret "${secretName}" lacks key${
-                missing.length > 1 ? 's' : ''
-              } ${missing.join(', ')}`,
-            );
-          }
-        }
+        const problem = secretProblem(observedSecrets, secretName, namespace, [
+          'accessKeyId',
+          'secretAccessKey',
+        ]);
+        if (problem) add('spec.backup.target.credentialsSecretRef', problem);
       }
     }
     const ca = target.caSecretRef;
@@ -248,18 +251,14 @@ export function validateBackupSpec(
           `caSecretRef.key "${caKey}" is not a Secret key (letters, digits, "-", "_", ".")`,
         );
       } else if (observedSecrets) {
-        const secret = observedSecrets.find(s => s.name === ca.name);
-        if (!secret) {
-          add(
-            'spec.backup.target.caSecretRef',
-            `Secret "${ca.name}" not found in namespace "${namespace}"`,
-          );
-        } else if (!secret.keys.includes(caKey)) {
-          add(
-            'spec.backup.target.caSecretRef',
-            `Secret "${ca.name}" lacks key ${caKey} (the PEM CA of the S3 endpoint)`,
-          );
-        }
+        const problem = secretProblem(
+          observedSecrets,
+          ca.name,
+          namespace,
+          [caKey],
+          'the PEM CA of the S3 endpoint',
+        );
+        if (problem) add('spec.backup.target.caSecretRef', problem);
       }
     }
     if (
@@ -301,19 +300,13 @@ export function validateBackupSpec(
       'no OpenBao auth configured: set jwtAuthRole (recommended) or tokenSecretRef',
     );
   } else if (hasToken && observedSecrets) {
-    const tokenName = backup.tokenSecretRef!.name;
-    const secret = observedSecrets.find(s => s.name === tokenName);
-    if (!secret) {
-      add(
-        'spec.backup.tokenSecretRef',
-        `Secret "${tokenName}" not found in namespace "${namespace}"`,
-      );
-    } else if (!secret.keys.includes('token')) {
-      add(
-        'spec.backup.tokenSecretRef',
-        `Secret "${tokenName}" lacks key token`,
-      );
-    }
+    const problem = secretProblem(
+      observedSecrets,
+      backup.tokenSecretRef!.name,
+      namespace,
+      ['token'],
+    );
+    if (problem) add('spec.backup.tokenSecretRef', problem);
   }
   if (
     backup.jwtAuthMount !== undefined &&
