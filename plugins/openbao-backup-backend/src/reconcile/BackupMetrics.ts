@@ -94,34 +94,31 @@ export class BackupMetrics {
       's',
       e => e.interval,
     );
-    this.#runs = meter.createCounter('openbao_backup_runs_total', {
-      description:
-        'Backup runs by result (succeeded, failed, refused by pre-flight, skipped slot)',
-    });
-    this.#deleted = meter.createCounter(
-      'openbao_backup_retention_deleted_total',
-      {
-        description: 'Snapshots deleted by retention',
-      },
+    const counter = (name: string, description: string, unit?: string) =>
+      meter.createCounter(
+        `openbao_backup_${name}`,
+        unit ? { description, unit } : { description },
+      );
+    this.#runs = counter(
+      'runs_total',
+      'Backup runs by result (succeeded, failed, refused by pre-flight, skipped slot)',
     );
-    this.#bytesFreed = meter.createCounter(
-      'openbao_backup_retention_freed_bytes_total',
-      {
-        description: 'Bytes freed by retention',
-        unit: 'By',
-      },
+    this.#deleted = counter(
+      'retention_deleted_total',
+      'Snapshots deleted by retention',
     );
-    this.#retentionErrors = meter.createCounter(
-      'openbao_backup_retention_errors_total',
-      {
-        description: 'Snapshots retention failed to delete',
-      },
+    this.#bytesFreed = counter(
+      'retention_freed_bytes_total',
+      'Bytes freed by retention',
+      'By',
     );
-    this.#abortedUploads = meter.createCounter(
-      'openbao_backup_orphan_uploads_aborted_total',
-      {
-        description: 'Orphaned multipart uploads aborted',
-      },
+    this.#retentionErrors = counter(
+      'retention_errors_total',
+      'Snapshots retention failed to delete',
+    );
+    this.#abortedUploads = counter(
+      'orphan_uploads_aborted_total',
+      'Orphaned multipart uploads aborted',
     );
   }
 
