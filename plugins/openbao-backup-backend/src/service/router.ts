@@ -29,6 +29,7 @@ import {
   TRIGGER_BACKUP_ANNOTATION,
   openBaoBackupReadPermission,
   openBaoBackupTriggerPermission,
+  stringifyClusterRef,
 } from '@internal/plugin-openbao-backup-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -143,7 +144,7 @@ export async function createRouter(
   ) {
     if (!(await allowedOn(ref, permission, credentials))) {
       throw new NotAllowedError(
-        `Not allowed: ${permission.name} on ${ref.kubernetesCluster}/${ref.namespace}/${ref.name}`,
+        `Not allowed: ${permission.name} on ${stringifyClusterRef(ref)}`,
       );
     }
   }
@@ -273,7 +274,7 @@ export async function createRouter(
       severityLevel: 'medium',
       request: req,
       meta: {
-        cluster: `${ref.kubernetesCluster}/${ref.namespace}/${ref.name}`,
+        cluster: stringifyClusterRef(ref),
         reason,
       },
     });
@@ -329,7 +330,7 @@ export async function createRouter(
         severityLevel: 'medium',
         request: req,
         meta: {
-          cluster: `${ref.kubernetesCluster}/${ref.namespace}/${ref.name}`,
+          cluster: stringifyClusterRef(ref),
           requestId,
           reason: body.reason,
         },
