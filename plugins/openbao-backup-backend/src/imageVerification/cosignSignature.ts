@@ -29,6 +29,12 @@ export interface SignatureEntry {
 
 export type SignatureVerdict = { ok: true } | { ok: false; message: string };
 
+/** The verdict of both key and keyless checks over an empty signature manifest. */
+export const NO_SIGNATURES: SignatureVerdict = {
+  ok: false,
+  message: 'the signature manifest holds no cosign signatures',
+};
+
 /** Parses a PEM public key; throws a readable error for anything else. */
 export function publicKeyFromPem(pem: string): KeyObject {
   try {
@@ -121,12 +127,7 @@ export function checkSignatures(
   entries: SignatureEntry[],
   key: KeyObject,
 ): SignatureVerdict {
-  if (!entries.length) {
-    return {
-      ok: false,
-      message: 'the signature manifest holds no cosign signatures',
-    };
-  }
+  if (!entries.length) return NO_SIGNATURES;
   let mismatch: string | undefined;
   for (const entry of entries) {
     if (!signatureValid(entry, key)) continue;

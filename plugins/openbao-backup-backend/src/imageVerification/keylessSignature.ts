@@ -8,6 +8,7 @@ import {
   toTrustMaterial,
 } from '@sigstore/verify';
 import {
+  NO_SIGNATURES,
   SignatureEntry,
   SignatureVerdict,
   entryNamesDigest,
@@ -99,12 +100,7 @@ export function checkKeylessSignatures(
   verifier: Verifier,
   identity: KeylessIdentity,
 ): SignatureVerdict {
-  if (!entries.length) {
-    return {
-      ok: false,
-      message: 'the signature manifest holds no cosign signatures',
-    };
-  }
+  if (!entries.length) return NO_SIGNATURES;
   const reasons: string[] = [];
   for (const entry of entries) {
     try {
