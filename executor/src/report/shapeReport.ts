@@ -1,4 +1,4 @@
-import type { PipelineResult } from '../types';
+import type { PipelineResult, UploadOutcome } from '../types';
 
 /** The result line of DESIGN.md §4. */
 export interface ExecutorReport {
@@ -25,14 +25,7 @@ export const MAX_REPORT_BYTES = 4096;
 export function shapeReport(
   result: Pick<PipelineResult, 'ok' | 'stage' | 'error' | 'durationSeconds'> & {
     key?: string;
-    upload?: {
-      size: number;
-      sha256: string;
-      stateSha256: string;
-      raftIndex: number;
-      raftTerm: number;
-      sealedChecksums: boolean;
-    };
+    upload?: Omit<UploadOutcome, 'sourceUrl'>;
   },
   redact: (text: string) => string = t => t,
 ): string {
