@@ -53,28 +53,19 @@ export class OpenBaoHttp {
         agent: isHttps ? this.#httpsAgent : this.#httpAgent,
         signal: req.signal,
       });
-      const fail = (message: string) =>
-        r.destroy(new OpenBaoNetworkError(message));
-      const headerTimer = setTimeout(
-        () =>
-          fail(
-            `no response headers from ${new URL(url).origin} within ${
-              headerMs / 1000
-            }s`,
-          ),
-        headerMs,
-      );
+      const origin = new URL(url).origin;
+      const failAfter = (ms: number, what: string) =>
+        setTimeout(
+          () =>
+            r.destroy(
+              new OpenBaoNetworkError(`${what} ${origin} within ${ms / 1000}s`),
+            ),
+          ms,
+        );
+      const headerTimer = failAfter(headerMs, 'no response headers from');
       r.on('socket', socket => {
         if (!socket.connecting) return;
-        const t = setTimeout(
-          () =>
-            fail(
-              `could not connect to ${new URL(url).origin} within ${
-                connectMs / 1000
-              }s`,
-            ),
-          connectMs,
-        );
+        const t = failAfter(connectMs, 'could not connect to');
         socket.once(isHttps ? 'secureConnect' : 'connect', () =>
           clearTimeout(t),
         );
@@ -85,7 +76,7 @@ export class OpenBaoHttp {
         watchIdle(res, idleMs, () =>
           res.destroy(
             new OpenBaoNetworkError(
-              `no data from ${new URL(url).origin} for ${idleMs / 1000}s`,
+              `no data from ${origin} for ${idleMs / 1000}s`,
             ),
           ),
         );
@@ -96,9 +87,7 @@ export class OpenBaoHttp {
         reject(
           e instanceof OpenBaoNetworkError || (e as any).name === 'AbortError'
             ? e
-            : new OpenBaoNetworkError(
-                `${new URL(url).origin}: ${describeNetworkError(e)}`,
-              ),
+            : new OpenBaoNetworkError(`${origin}: ${describeNetworkError(e)}`),
         );
       });
       r.end(req.body);
