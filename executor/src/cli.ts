@@ -1,16 +1,12 @@
+import { createLogger } from './log';
 import { main } from './main';
 
 // Last line of defence: an error that escapes the pipeline is still one JSON log line and a
 // non-zero exit, never a stack trace on stdout (which carries only the result line).
 const die = (e: unknown) => {
-  process.stderr.write(
-    `${JSON.stringify({
-      time: new Date().toISOString(),
-      level: 'error',
-      msg: 'executor crashed',
-      error: e instanceof Error ? e.message : String(e),
-    })}\n`,
-  );
+  createLogger().error('executor crashed', {
+    error: e instanceof Error ? e.message : String(e),
+  });
   process.exit(1);
 };
 process.on('uncaughtException', die);
