@@ -54,6 +54,28 @@ function render(api: OpenBaoBackupApi, authorize: Decision = ALLOW) {
 const backUpNow = () =>
   screen.findByRole('button', { name: 'Back up prod/vault/bao-a now' });
 
+/** Opens the trigger dialog once the button is enabled, gives `reason` and starts the backup. */
+async function startBackup(reason: string) {
+  const user = userEvent.setup();
+  await waitFor(async () => expect(await backUpNow()).toBeEnabled());
+  await user.click(await backUpNow());
+  await user.click(await screen.findByLabelText(/Reason/));
+  await user.paste(reason);
+  await user.click(screen.getByRole('button', { name: 'Start backup' }));
+  return user;
+}
+
+/** The error alert's message after a trigger, when the cluster detail then reads `after`. */
+async function errorAlertAfterTrigger(after: ClusterDetail) {
+  const getCluster = jest
+    .fn()
+    .mockResolvedValueOnce(okDetail)
+    .mockResolvedValue(after);
+  const { alertApi } = render(fakeApi({ getCluster }));
+  await startBackup('test');
+  return (await alertApi.waitForAlert(a => a.severity === 'error')).message;
+}
+
 describe('ClusterPanel', () => {
   it('disables "Back up now" with a tooltip when the trigger permission is denied', async () => {
     render(fakeApi(), DENY);
@@ -201,19 +223,7 @@ describe('ClusterPanel', () => {
         },
       ],
     };
-    const getCluster = jest
-      .fn()
-      .mockResolvedValueOnce(okDetail)
-      .mockResolvedValue(failed);
-    const { alertApi } = render(fakeApi({ getCluster }));
-    const user = userEvent.setup();
-    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
-    await user.click(await backUpNow());
-    await user.click(await screen.findByLabelText(/Reason/));
-    await user.paste('test');
-    await user.click(screen.getByRole('button', { name: 'Start backup' }));
-    const alert = await alertApi.waitForAlert(a => a.severity === 'error');
-    expect(alert.message).toBe(
+    expect(await errorAlertAfterTrigger(failed)).toBe(
       'Backup of prod/vault/bao-a failed: leader not found',
     );
   });
@@ -231,19 +241,7 @@ describe('ClusterPanel', () => {
         },
       ],
     };
-    const getCluster = jest
-      .fn()
-      .mockResolvedValueOnce(okDetail)
-      .mockResolvedValue(refused);
-    const { alertApi } = render(fakeApi({ getCluster }));
-    const user = userEvent.setup();
-    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
-    await user.click(await backUpNow());
-    await user.click(await screen.findByLabelText(/Reason/));
-    await user.paste('test');
-    await user.click(screen.getByRole('button', { name: 'Start backup' }));
-    const alert = await alertApi.waitForAlert(a => a.severity === 'error');
-    expect(alert.message).toBe(
+    expect(await errorAlertAfterTrigger(refused)).toBe(
       'Backup of prod/vault/bao-a failed: UpgradeInProgress: manual backup refused: an upgrade is in progress',
     );
   });
@@ -255,12 +253,7 @@ describe('ClusterPanel', () => {
       triggerBackup: jest.fn().mockRejectedValue(await responseError(409, why)),
     });
     const { alertApi } = render(api);
-    const user = userEvent.setup();
-    await waitFor(async () => expect(await backUpNow()).toBeEnabled());
-    await user.click(await backUpNow());
-    await user.click(await screen.findByLabelText(/Reason/));
-    await user.paste('again');
-    await user.click(screen.getByRole('button', { name: 'Start backup' }));
+    const user = await startBackup('again');
     const alert = await alertApi.waitForAlert(a => a.severity === 'error');
     expect(alert.message).toBe(
       `Could not start a backup of prod/vault/bao-a: ${why} (409)`,
