@@ -9,7 +9,7 @@ import {
   LABEL_COMPONENT,
   OpenBaoCluster,
 } from '@internal/plugin-openbao-backup-common';
-import { triggerPending } from '../reconcile/triggerPending';
+import { triggerPending } from '../core/triggerPending';
 import { ClientNodeKubeGateway } from './ClientNodeKubeGateway';
 
 const NS = 'vault';

@@ -4,7 +4,7 @@ import { startFaultProxy } from '@internal/openbao-backup-sandbox';
 import { TRIGGER_BACKUP_ANNOTATION } from '@internal/plugin-openbao-backup-common';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from '../adapters/objectStoreFor';
-import { triggerPending } from '../reconcile/triggerPending';
+import { triggerPending } from '../core/triggerPending';
 import { ClusterService } from '../service/ClusterService';
 import {
   FaultHarness,

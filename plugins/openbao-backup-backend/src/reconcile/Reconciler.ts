@@ -19,11 +19,11 @@ import {
   decideRun,
   outcomeForDecision,
   startedOutcomeFromJob,
+  triggerPending,
 } from '../core';
 import { ClusterEvent, KubeGateway } from '../adapters/KubeGateway';
 import { ObjectStoreFactory } from '../adapters/objectStoreFor';
 import { runRetention } from './runRetention';
-import { triggerPending } from './triggerPending';
 import { writeStatus } from './writeStatus';
 import { FailedRunJanitor, keyOfJob } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
