@@ -106,6 +106,17 @@ export function preAuthEncoding(payloadType: string, payload: Buffer) {
   ]);
 }
 
+/** The DSSE envelope a cosign 3 bundle carries: the in-toto `statement`, signed with `key`. */
+export function dsseEnvelope(statement: Buffer, key: KeyObject) {
+  return {
+    payload: statement.toString('base64'),
+    payloadType: IN_TOTO,
+    signatures: [
+      { sig: cosignSign(preAuthEncoding(IN_TOTO, statement), key), keyid: '' },
+    ],
+  };
+}
+
 /**
  * A Sigstore bundle v0.3 as `cosign sign --key` (v3) writes it: a DSSE envelope over `statement`
  * signed with `key`, the key named by hint (no transparency log entry: `--tlog-upload=false`).
@@ -115,16 +126,7 @@ export function keyBundle(statement: Buffer, key: KeyObject) {
     JSON.stringify({
       mediaType: SIGSTORE_BUNDLE_V03,
       verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
-      dsseEnvelope: {
-        payload: statement.toString('base64'),
-        payloadType: IN_TOTO,
-        signatures: [
-          {
-            sig: cosignSign(preAuthEncoding(IN_TOTO, statement), key),
-            keyid: '',
-          },
-        ],
-      },
+      dsseEnvelope: dsseEnvelope(statement, key),
     }),
   );
 }

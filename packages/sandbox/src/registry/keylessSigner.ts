@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { selfSignedCertificate } from '../kube/selfSignedCertificate';
-import { preAuthEncoding } from './cosign';
+import { SIGSTORE_BUNDLE_V03, dsseEnvelope } from './cosign';
 
 /** JSON with object keys sorted at every level: what Rekor signs (RFC 8785 for these values). */
 function canonicalJson(value: unknown): string {
@@ -200,17 +200,8 @@ export async function createKeylessSigner(options: {
      * proof (a one-entry tree under a checkpoint signed by the log key).
      */
     signBundle(statement: Buffer) {
-      const payloadType = 'application/vnd.in-toto+json';
-      const signature = sign(
-        'sha256',
-        preAuthEncoding(payloadType, statement),
-        leaf.privateKey,
-      ).toString('base64');
-      const envelope = {
-        payload: statement.toString('base64'),
-        payloadType,
-        signatures: [{ sig: signature, keyid: '' }],
-      };
+      const envelope = dsseEnvelope(statement, leaf.privateKey);
+      const signature = envelope.signatures[0].sig;
       const sha256hex = (b: Buffer | string) =>
         createHash('sha256').update(b).digest('hex');
       const { entry, set } = logEntry({
@@ -242,7 +233,7 @@ export async function createKeylessSigner(options: {
       ]).toString('base64');
       return Buffer.from(
         JSON.stringify({
-          mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+          mediaType: SIGSTORE_BUNDLE_V03,
           verificationMaterial: {
             certificate: { rawBytes: der(certPem).toString('base64') },
             tlogEntries: [
