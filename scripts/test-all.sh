@@ -35,6 +35,12 @@ if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev
   check "postgresql binaries" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null"
 fi
 
+# Buildah builds the executor image's runtime stage and runs a backup in it (executor/src/image.test.ts;
+# without it, or without root, that suite is skipped with the reason printed).
+if ! command -v buildah >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  check "buildah" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends buildah >/dev/null"
+fi
+
 check "lint" npx backstage-cli repo lint
 check "type-check" npx tsc --noEmit -p .
 check "executor bundle" npm run --silent build -w @internal/openbao-backup-executor

@@ -80,15 +80,12 @@ describe('OpenBaoHttp timeouts', () => {
     const tlsClient = new OpenBaoHttp({
       timeouts: { connectMs: 300, headerMs: 5000, idleMs: 5000 },
     });
-    const started = Date.now();
+    // The message names the 0.3 s connect timeout, not the 5 s header one.
     await expect(
       tlsClient.request(`https://127.0.0.1:${port}/`),
     ).rejects.toThrow(
       `could not connect to https://127.0.0.1:${port} within 0.3s`,
     );
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(2000); // not the 5 s header timeout
     expect(sockets).toHaveLength(1); // TCP did connect: it is the handshake that timed out
     sockets.forEach(s => s.destroy());
     mute.close();

@@ -12,7 +12,7 @@ import {
 import type { Context, Stage } from '../types';
 import { SnapshotGate } from '../verify/SnapshotGate';
 import { SnapshotVerifier } from '../verify/SnapshotVerifier';
-import { EXECUTOR_VERSION } from '../version';
+import { objectMetadata } from '../objectMetadata';
 import { MultipartSink } from '../s3/MultipartSink';
 import { withStorageTlsHint } from '../s3/storageTlsHint';
 import { ScavengePacer } from '../memory';
@@ -129,11 +129,9 @@ export const streamSnapshot: Stage = {
     // socket reads and gunzip output are short-lived Buffers: scavenge them as they pile up
     const pacer = new ScavengePacer(SCAVENGE_EVERY_BYTES);
     const verifier = new SnapshotVerifier(bytes => pacer.advance(bytes));
-    const gate = new SnapshotGate(verifier, {
-      'openbao-cluster': config.clusterName,
-      'openbao-namespace': config.clusterNamespace,
-      'executor-version': EXECUTOR_VERSION,
-    });
+    const gate = new SnapshotGate(verifier, position =>
+      objectMetadata(config, position),
+    );
     const sink = new MultipartSink({
       client: s3,
       bucket: storage.bucket,

@@ -10,24 +10,11 @@ import {
   isStageError,
   StageError,
 } from '../StageError';
-import type { Context, Stage } from '../types';
-import { EXECUTOR_VERSION } from '../version';
+import type { Stage } from '../types';
+import { objectMetadata } from '../objectMetadata';
 import { withStorageTlsHint } from '../s3/storageTlsHint';
 
 const FIVE_GIB = 5 * 1024 * 1024 * 1024;
-
-/** Object metadata of DESIGN.md §4, from what the stream verified. */
-export function objectMetadata(ctx: Context): Record<string, string> {
-  const { config, upload } = ctx;
-  return {
-    'openbao-cluster': config!.clusterName,
-    'openbao-namespace': config!.clusterNamespace,
-    'openbao-raft-index': String(upload!.raftIndex),
-    'openbao-raft-term': String(upload!.raftTerm),
-    'openbao-state-sha256': upload!.stateSha256,
-    'executor-version': EXECUTOR_VERSION,
-  };
-}
 
 /** Differences between what HeadObject shows and what we uploaded; empty when all is well. */
 export function compareObject(
@@ -64,7 +51,10 @@ export const verifyUpload: Stage = {
     const { config, s3, upload, deps } = ctx;
     if (!config || !s3 || !upload) throw new Error('stream stage did not run');
     const { bucket, key } = config.storage;
-    const expected = { size: upload.size, metadata: objectMetadata(ctx) };
+    const expected = {
+      size: upload.size,
+      metadata: objectMetadata(config, upload),
+    };
     const opts = { abortSignal: ctx.signal };
     try {
       let head = await s3.send(

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SnapshotPosition } from '../objectMetadata';
 import type { UploadGate } from '../s3/MultipartSink';
 import { SnapshotFacts, SnapshotVerifier } from './SnapshotVerifier';
 
@@ -11,17 +12,17 @@ import { SnapshotFacts, SnapshotVerifier } from './SnapshotVerifier';
 export class SnapshotGate implements UploadGate {
   readonly #hash = createHash('sha256');
   readonly #verifier: SnapshotVerifier;
-  readonly #baseMetadata: Record<string, string>;
+  readonly #metadataFor: (position: SnapshotPosition) => Record<string, string>;
   /** Bytes seen so far. */
   bytes = 0;
   facts?: SnapshotFacts;
 
   constructor(
     verifier: SnapshotVerifier,
-    baseMetadata: Record<string, string>,
+    metadataFor: (position: SnapshotPosition) => Record<string, string>,
   ) {
     this.#verifier = verifier;
-    this.#baseMetadata = baseMetadata;
+    this.#metadataFor = metadataFor;
   }
 
   get sha256(): string {
@@ -35,19 +36,13 @@ export class SnapshotGate implements UploadGate {
   }
 
   async createMetadata(): Promise<Record<string, string>> {
-    const meta = await this.#verifier.metaParsed;
-    return {
-      ...this.#baseMetadata,
-      'openbao-raft-index': String(meta.raftIndex),
-      'openbao-raft-term': String(meta.raftTerm),
-    };
+    const { raftIndex, raftTerm } = await this.#verifier.metaParsed;
+    return this.#metadataFor({ raftIndex, raftTerm });
   }
 
   async beforeComplete(): Promise<Record<string, string>> {
     this.facts = await this.#verifier.end();
-    return {
-      ...(await this.createMetadata()),
-      'openbao-state-sha256': this.facts.stateSha256,
-    };
+    const { raftIndex, raftTerm, stateSha256 } = this.facts;
+    return this.#metadataFor({ raftIndex, raftTerm, stateSha256 });
   }
 }

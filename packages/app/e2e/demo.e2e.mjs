@@ -156,12 +156,20 @@ await step(
 await step(
   'the backup in S3 matches its status: bytes, SHA-256, metadata, verified state checksum',
   async () => {
-    const { backup: b, runs } = await prodDetail();
-    const run = runs.find(r => r.key === b.lastBackupName);
-    check(
-      run?.phase === 'Succeeded',
-      `no succeeded run wrote ${b.lastBackupName}`,
-    );
+    // The run history reads the Job; status.backup is written by the reconciler's next pass
+    // after it sees the Job end, so give it a few seconds to catch up.
+    let b;
+    let run;
+    for (const until = Date.now() + 15_000; ; await sleep(1000)) {
+      const detail = await prodDetail();
+      b = detail.backup ?? {};
+      run = detail.runs.find(r => r.key === b.lastBackupName);
+      if (run?.phase === 'Succeeded') break;
+      if (Date.now() > until)
+        throw new Error(
+          `status.backup.lastBackupName is ${b.lastBackupName}, no succeeded run wrote it`,
+        );
+    }
     const object = await s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: b.lastBackupName }),
     );

@@ -277,11 +277,10 @@ describe('planRetention', () => {
     );
   });
 
-  it('plans 10k snapshots quickly and exactly', () => {
+  it('plans 10k snapshots exactly', () => {
     const objects = Array.from({ length: 10000 }, (_, i) =>
       snap(i / 24, { i }),
     ); // hourly for 416 days
-    const started = Date.now();
     const plan = planRetention(
       objects.reverse(),
       { maxCount: 168, maxAge: '30d' },
@@ -289,7 +288,6 @@ describe('planRetention', () => {
       prefix,
       now,
     );
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(plan.keep).toHaveLength(168);
     expect(plan.delete).toHaveLength(10000 - 168);
     expect(plan.keep[0].reason).toBe('newest-successful');

