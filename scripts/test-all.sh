@@ -61,8 +61,9 @@ else
   echo "jest wrote no results" >&2; failed=$((failed + 1))
 fi
 
-# The fault suite's table (its cases are Jest tests above; the table is for people, not counted).
-node scripts/fault-table.mjs "$FAULT_REPORT_DIR" >&2 || true
+# The fault suite's table (its cases are Jest tests above): one entry, failed when a case did not
+# end as expected or no case recorded a row (the suite did not run).
+check "fault table" node scripts/fault-table.mjs "$FAULT_REPORT_DIR"
 
 # The demo in a real browser: each `ok -` / `not ok -` step line counts as one test.
 echo "== e2e (browser)" >&2

@@ -6,7 +6,7 @@ export interface Config {
     /** Kubernetes API servers whose OpenBaoClusters are backed up. Same shape as the Backstage kubernetes plugin's clusters. */
     kubernetes?: {
       clusters: Array<{
-        /** Name used in URLs and in the `openbao.org/cluster` annotation (`<name>/<namespace>/<cluster>`). */
+        /** Name used in URLs and in the `openbao.org/cluster` annotation (`[<name>/]<namespace>/<openbao-cluster>`). */
         name: string;
         /** API server URL, e.g. `https://10.0.0.1:6443`. Not used with `authProvider: inCluster` or `kubeconfig`. */
         url?: string;
@@ -75,11 +75,11 @@ export interface Config {
       /** How long a verified digest stays verified. Default 1 hour. */
       verifiedCacheTtl?: HumanDuration | string;
     };
-    /** Health thresholds (see docs/api.md). */
+    /** Health thresholds (docs/architecture.md#health). */
     health?: {
       /** A cluster is stale when its last success is older than expected interval × factor + grace. Default factor 1. */
       staleFactor?: number;
-      /** Default 15 minutes. */
+      /** Added to interval × staleFactor before a cluster counts as stale. Default 1 hour. */
       grace?: HumanDuration | string;
     };
   };
