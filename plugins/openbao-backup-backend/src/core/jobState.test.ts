@@ -96,8 +96,13 @@ describe('jobState', () => {
     });
   });
 
-  it('treats a completed Job whose executor says ok=false as failed', () => {
-    const bad = { ...okResult, ok: false, error: 'verification mismatch' };
+  it('treats a completed Job whose executor says ok=false as failed, naming the stage', () => {
+    const bad = {
+      ...okResult,
+      ok: false,
+      stage: 'verify',
+      error: 'verification mismatch',
+    };
     expect(
       jobState(
         job({ succeeded: 1 }),
@@ -107,8 +112,17 @@ describe('jobState', () => {
     ).toMatchObject({
       phase: 'failed',
       reason: 'ExecutorReportedFailure',
-      message: 'verification mismatch',
+      message:
+        'executor reported failure in stage verify: verification mismatch',
     });
+    const { stage, error, ...bare } = bad;
+    expect(
+      jobState(
+        job({ succeeded: 1 }),
+        [terminated(0, JSON.stringify(bare))],
+        now,
+      ),
+    ).toMatchObject({ message: 'executor reported failure: ok=false' });
   });
 
   it.each([
@@ -165,7 +179,7 @@ describe('jobState', () => {
     });
   });
 
-  it('reports DeadlineExceeded with the executor error when there is one', () => {
+  it('reports DeadlineExceeded with the executor stage and error when there are', () => {
     expect(
       jobState(
         job(failedCondition('DeadlineExceeded')),
@@ -175,7 +189,8 @@ describe('jobState', () => {
     ).toEqual({
       phase: 'failed',
       reason: 'DeadlineExceeded',
-      message: 'the Job ran longer than activeDeadlineSeconds=3600: SIGTERM',
+      message:
+        'the Job ran longer than activeDeadlineSeconds=3600 in stage stream: SIGTERM',
       result: { ok: false, stage: 'stream', error: 'SIGTERM' },
     });
     expect(

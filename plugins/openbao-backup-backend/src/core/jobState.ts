@@ -84,6 +84,11 @@ function date(value: Parameters<typeof toMillis>[0]): Date | undefined {
   return ms === undefined ? undefined : new Date(ms);
 }
 
+/** ` in stage <stage>` when the executor said where it stopped: every failure message names it. */
+function inStage(result: ExecutorResult | undefined): string {
+  return result?.stage ? ` in stage ${result.stage}` : '';
+}
+
 /** Options of {@link jobState}. */
 export interface JobStateOptions {
   /** A pod stuck pulling its image (or a Job without a pod) this long counts as failed. Default 300. */
@@ -124,7 +129,9 @@ export function jobState(
       return {
         phase: 'failed',
         reason: 'ExecutorReportedFailure',
-        message: result.error ?? 'executor reported ok=false',
+        message: `executor reported failure${inStage(result)}: ${
+          result.error ?? 'ok=false'
+        }`,
         result,
       };
     }
@@ -143,7 +150,7 @@ export function jobState(
       reason: 'DeadlineExceeded',
       message: `the Job ran longer than activeDeadlineSeconds=${
         job.spec?.activeDeadlineSeconds ?? '?'
-      }${result?.error ? `: ${result.error}` : ''}`,
+      }${inStage(result)}${result?.error ? `: ${result.error}` : ''}`,
       result,
     };
   }
@@ -151,7 +158,6 @@ export function jobState(
     const reason =
       EXIT_CODE_REASONS[terminated.exitCode] ??
       (terminated.reason === 'OOMKilled' ? 'OOMKilled' : 'ExecutorFailed');
-    const stage = result?.stage ? ` in stage ${result.stage}` : '';
     // 128 + n: signal n ended it before it could report (9: kill -9, OOM killer, node loss).
     const killed =
       terminated.exitCode > 128 && !result
@@ -160,7 +166,9 @@ export function jobState(
     return {
       phase: 'failed',
       reason,
-      message: `executor exited with code ${terminated.exitCode}${killed}${stage}: ${
+      message: `executor exited with code ${
+        terminated.exitCode
+      }${killed}${inStage(result)}: ${
         result?.error ?? terminated.reason ?? 'no message'
       }`,
       result,
