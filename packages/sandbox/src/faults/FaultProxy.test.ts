@@ -77,4 +77,29 @@ describe('startFaultProxy', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(proxy.injected).toBe(1);
   });
+
+  it.each(['tcp', 'http'] as const)(
+    '%s: silent accepts connections and never answers, loud forwards again',
+    async mode => {
+      const proxy = await start({ target, mode });
+      proxy.silent();
+      const hung = await fetch(`${proxy.url}/hung`, {
+        method: 'PUT',
+        body: Buffer.alloc(64 * 1024, 1),
+        signal: AbortSignal.timeout(300),
+      }).then(
+        r => `answered ${r.status}`,
+        e => e.name,
+      );
+      // The client gave up on its own: no answer, no refusal, no reset.
+      expect(hung).toBe('TimeoutError');
+      expect(proxy.swallowed).toBe(1);
+      proxy.loud();
+      await expect(put(`${proxy.url}/back`, Buffer.alloc(1))).resolves.toEqual({
+        status: 200,
+        text: 'PUT /back 1',
+      });
+      expect(proxy.swallowed).toBe(1);
+    },
+  );
 });

@@ -3,7 +3,9 @@
  * Kubernetes API double): `down()` makes the address refuse connections and cuts the open ones,
  * `up()` brings it back on the same port. In `http` mode every request passes `onRequest` first,
  * which may delay it or answer with an error status instead of forwarding it (500s on some S3
- * parts, a slow S3). `tcp` mode forwards bytes, so it carries TLS too.
+ * parts, a slow S3). `tcp` mode forwards bytes, so it carries TLS too. `silent()` makes it a black
+ * hole: connections are accepted and read but never answered nor forwarded, like a hung API server
+ * behind a live load balancer; `loud()` forwards new connections again.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -42,6 +44,15 @@ export interface FaultProxy {
   down(): Promise<void>;
   /** Listens again on the same port. */
   up(): Promise<void>;
+  /**
+   * From now on accepts connections and swallows their bytes without ever answering (not even a
+   * TLS handshake); connections already open are cut. Clients wait until their own timeout.
+   */
+  silent(): void;
+  /** Ends `silent()`: the swallowed connections are cut, new ones are forwarded again. */
+  loud(): void;
+  /** Connections accepted and left unanswered by `silent()` so far. */
+  readonly swallowed: number;
   stop(): Promise<void>;
 }
 
@@ -55,7 +66,10 @@ export async function startFaultProxy(
   const target = new URL(options.target);
   const targetPort = Number(target.port || 80);
   const sockets = new Set<net.Socket>();
+  const held = new Set<net.Socket>();
   let injected = 0;
+  let swallowed = 0;
+  let silent = false;
 
   const forwardHttp = async (
     req: http.IncomingMessage,
@@ -99,23 +113,38 @@ export async function startFaultProxy(
     req.pipe(upstream);
   };
 
-  const server =
-    options.mode === 'http'
-      ? http.createServer((req, res) => void forwardHttp(req, res))
-      : net.createServer(client => {
-          const upstream = net.connect(targetPort, target.hostname);
-          sockets.add(upstream);
-          upstream.once('close', () => sockets.delete(upstream));
-          client.pipe(upstream).pipe(client);
-          client.once('error', () => upstream.destroy());
-          upstream.once('error', () => client.destroy());
-          client.once('close', () => upstream.destroy());
-          upstream.once('close', () => client.destroy());
-        });
-  server.on('connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
+  const httpServer = http.createServer(
+    (req, res) => void forwardHttp(req, res),
+  );
+  const forwardTcp = (client: net.Socket) => {
+    const upstream = net.connect(targetPort, target.hostname);
+    sockets.add(upstream);
+    upstream.once('close', () => sockets.delete(upstream));
+    client.pipe(upstream).pipe(client);
+    client.once('error', () => upstream.destroy());
+    upstream.once('error', () => client.destroy());
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+  };
+  /** Reads and drops everything, answers nothing (the client's writes never block). */
+  const swallow = (client: net.Socket) => {
+    swallowed++;
+    held.add(client);
+    client.once('close', () => held.delete(client));
+    client.on('error', () => client.destroy());
+    client.resume();
+  };
+  // One listener for both modes, so a connection can be swallowed before anything answers it.
+  const server = net.createServer(client => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    if (silent) swallow(client);
+    else if (options.mode === 'http') httpServer.emit('connection', client);
+    else forwardTcp(client);
   });
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -128,7 +157,7 @@ export async function startFaultProxy(
   const close = () =>
     new Promise<void>(resolve => {
       server.close(() => resolve());
-      for (const s of sockets) s.destroy();
+      cut();
     });
 
   const port = await listen(0);
@@ -137,6 +166,17 @@ export async function startFaultProxy(
     port,
     get injected() {
       return injected;
+    },
+    get swallowed() {
+      return swallowed;
+    },
+    silent: () => {
+      silent = true;
+      cut();
+    },
+    loud: () => {
+      silent = false;
+      for (const s of held) s.destroy();
     },
     down: () => (server.listening ? close() : Promise.resolve()),
     up: async () => {
