@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prints the fault suite's table from the rows the fault tests recorded (packages/sandbox/src/faults).
 //   node scripts/fault-table.mjs [DIR]   (default: $FAULT_REPORT_DIR, else $TMPDIR/openbao-backup-faults)
-// Exit code 1 if any row is not ok, 2 if there are no rows.
+// Exit code 1 if any row is not ok, 2 if there are no rows (each with a FAILED line on stderr).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ const rows = existsSync(dir)
       .map(l => JSON.parse(l))
   : [];
 if (rows.length === 0) {
-  console.log(`fault suite: no cases recorded in ${dir}`);
+  console.error(
+    `fault suite: FAILED, no cases recorded in ${dir} (did the fault tests run with FAULT_REPORT_DIR set to it?)`,
+  );
   process.exit(2);
 }
 rows.sort((a, b) => a.area.localeCompare(b.area) || a.name.localeCompare(b.name));
@@ -33,6 +35,11 @@ const line = c => `| ${c.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
 console.log(line(cols.map(([h]) => h)));
 console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
 for (const c of cells) console.log(line(c));
-const bad = rows.filter(r => !r.ok).length;
-console.log(`fault suite: ${rows.length - bad} of ${rows.length} cases as expected`);
-process.exit(bad ? 1 : 0);
+const bad = rows.filter(r => !r.ok);
+console.log(`fault suite: ${rows.length - bad.length} of ${rows.length} cases as expected`);
+if (bad.length) {
+  console.error(
+    `fault suite: FAILED, ${bad.length} case(s) not as expected: ${bad.map(r => `${r.area}/${r.name}`).join(', ')}`,
+  );
+}
+process.exit(bad.length ? 1 : 0);

@@ -29,6 +29,16 @@ export interface RegistryOptions {
    * tag schema index (`sha256-<hex>`) instead, as cosign does.
    */
   referrers?: boolean;
+  /**
+   * The `Docker-Content-Digest` header of a manifest response, given what is served (`reference`
+   * as asked, `digest` of the bytes); `undefined` omits the header (it is optional in the
+   * distribution spec). Default: the true digest. Lets tests omit or falsify it.
+   */
+  manifestDigestHeader?: (served: {
+    method: string;
+    reference: string;
+    digest: string;
+  }) => string | undefined;
 }
 
 interface Repository {
@@ -156,10 +166,17 @@ export async function startRegistry(options: RegistryOptions = {}) {
       );
       return;
     }
+    const claimed = options.manifestDigestHeader
+      ? options.manifestDigestHeader({
+          method: req.method ?? '',
+          reference,
+          digest,
+        })
+      : digest;
     res.writeHead(200, {
       'Content-Type': manifest.mediaType,
       'Content-Length': manifest.body.length,
-      'Docker-Content-Digest': digest,
+      ...(claimed === undefined ? {} : { 'Docker-Content-Digest': claimed }),
     });
     res.end(req.method === 'HEAD' ? undefined : manifest.body);
   }

@@ -63,6 +63,15 @@ const SECRETS: Array<[string, RegExp]> = [
   ['OpenBao client token from login', /\bs\.[A-Za-z0-9_-]{24}\b/],
 ];
 
+/** Grants the reconciler never needs that the REST API uses; the scan checks them. */
+const REST_ONLY_GRANTS = ['openbao.org/openbaoclusters:get'];
+
+/** A decision as `group/resource[/subresource]:verb`, the form the ClusterRole is compared in. */
+const grantOf = (a: RequestAttributes) =>
+  `${a.apiGroup || 'core'}/${a.resource}${
+    a.subresource ? `/${a.subresource}` : ''
+  }:${a.verb}`;
+
 /** A LoggerService that keeps every line (Errors with message and stack). */
 function capturingLogger(lines: string[]): LoggerService {
   const line = (level: string) => (message: string, meta?: unknown) => {
@@ -272,14 +281,7 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
     // Exactly the chart's permissions: nothing denied, and every rule was needed.
     const mine = decisions.filter(d => d.user === BACKEND);
     const denied = mine.filter(d => !d.ok);
-    const used = new Set(
-      mine.map(
-        ({ a }) =>
-          `${a.apiGroup || 'core'}/${a.resource}${
-            a.subresource ? `/${a.subresource}` : ''
-          }:${a.verb}`,
-      ),
-    );
+    const used = new Set(mine.map(({ a }) => grantOf(a)));
     const role = rendered.objects.find(o => o.kind === 'ClusterRole')!;
     const granted = new Set<string>(
       role.rules.flatMap((r: any) =>
@@ -289,11 +291,11 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       ),
     );
     // Granted for paths this run does not take: adopting a Job after a 409 on create, deleting a
-    // failed Job, and the REST API's single-cluster read (exercised by the scan below).
+    // failed Job, and the REST API's single-cluster read (the scan of the last test checks it).
     const rarePaths = [
       'batch/jobs:get',
       'batch/jobs:delete',
-      'openbao.org/openbaoclusters:get',
+      ...REST_ONLY_GRANTS,
     ];
     const unused = [...granted].filter(
       g => !used.has(g) && !rarePaths.includes(g),
@@ -398,13 +400,15 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       logger: capturingLogger(pluginLog),
     });
     const responses: string[] = [];
+    const scanFrom = decisions.length;
     const paths = ['/clusters'];
     for (const name of ['bao', 'bao-token', 'bao-wrong-s3', 'bao-wrong-token'])
       for (const sub of ['', '/backups', '/retention/preview'])
         paths.push(`/clusters/sandbox/${NS}/${name}${sub}`);
+    const statuses: Record<string, number> = {};
     for (const path of paths) {
       const res = await request(server).get(`/api/openbao-backup${path}`);
-      expect([200, 503]).toContain(res.status);
+      statuses[path] = res.status;
       responses.push(res.text);
     }
     const triggered = await request(server)
@@ -412,7 +416,45 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
         `/api/openbao-backup/clusters/sandbox/${NS}/bao-wrong-token/trigger`,
       )
       .send({ reason: 'security scan' });
+    statuses['POST trigger'] = triggered.status;
     responses.push(triggered.text);
+    // Every read succeeds with the chart's RBAC; only listing the bucket whose credentials are
+    // wrong is unavailable (503 from S3, not from Kubernetes). Its retention preview lists nothing:
+    // that cluster has no retention rule.
+    const expectedStatuses = Object.fromEntries([
+      ...paths.map(p => [p, p.endsWith('/bao-wrong-s3/backups') ? 503 : 200]),
+      ['POST trigger', 202],
+    ]);
+    const scan = decisions.slice(scanFrom).filter(d => d.user === BACKEND);
+    const scanDenied = scan.filter(d => !d.ok).map(d => grantOf(d.a));
+    const scanUsed = new Set(scan.map(d => grantOf(d.a)));
+    const restOnlyUnused = REST_ONLY_GRANTS.filter(g => !scanUsed.has(g));
+    recordFaultCase({
+      area: 'security',
+      name: 'chart-rbac-rest-api',
+      fault:
+        'REST API (fleet, detail, backups, retention preview, trigger) served with the chart identity',
+      expected: `expected statuses, 0 denials, ${REST_ONLY_GRANTS.join(
+        ',',
+      )} used`,
+      observed: `${scan.length} checks, denied: ${
+        scanDenied.join(',') || 'none'
+      }, REST-only grants unused: ${
+        restOnlyUnused.join(',') || 'none'
+      }; statuses ${JSON.stringify(statuses)}`,
+      ok:
+        scan.length > 0 &&
+        scanDenied.length === 0 &&
+        restOnlyUnused.length === 0 &&
+        JSON.stringify(statuses) === JSON.stringify(expectedStatuses),
+    });
+    expect(statuses).toEqual(expectedStatuses);
+    expect(scanDenied).toEqual([]);
+    expect(restOnlyUnused).toEqual([]);
+    // Over the whole file, the chart's identity was never refused anything.
+    expect(
+      decisions.filter(d => d.user === BACKEND && !d.ok).map(d => d.a),
+    ).toEqual([]);
 
     // The patterns catch real values: a JWT the double issues and the token a login returns.
     const jwt = sandbox.bao.issueJwt({

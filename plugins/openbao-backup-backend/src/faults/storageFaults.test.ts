@@ -7,6 +7,7 @@ import {
   ProxiedRequest,
   startFaultProxy,
 } from '@internal/openbao-backup-sandbox';
+import { ANNOTATION_SCHEDULED_TIME } from '@internal/plugin-openbao-backup-common';
 import {
   FaultHarness,
   describeEnd,
@@ -49,6 +50,9 @@ describe('storage faults end to end', () => {
         bao: { snapshot: { stateSize: 16 * MiB, compressionLevel: 1 } },
       },
       target: { endpoint: proxy.url },
+      // One case moves the fake clock to the next (yearly) slot, far ahead of the API server's
+      // clock: Job ages are measured against it, so a pod must not count as never started.
+      reconciler: { podStartTimeoutSeconds: 400 * 86_400 },
     });
     await h.sandbox.request(
       'POST',
@@ -68,7 +72,7 @@ describe('storage faults end to end', () => {
     await proxy?.stop();
   });
 
-  it('S3 down at the start', async () => {
+  it('S3 down at the start; once it is back the next scheduled slot runs', async () => {
     const before = await h.endState();
     await proxy.down();
     await h.runToEnd('s3-down-at-start');
@@ -86,6 +90,32 @@ describe('storage faults end to end', () => {
         /^StorageFailed: .*code 5 in stage stream: upload to s3:\/\//,
       ),
       describeEnd(after),
+    );
+
+    // The kept slot is real: at its time the schedule (no trigger) starts a Job that succeeds.
+    const slot = after.backup.nextScheduledBackup;
+    h.setNow(new Date(Date.parse(slot) + 1000));
+    await h.tickUntil(
+      cr =>
+        cr.status?.backup?.lastAttemptScheduledTime === slot &&
+        !cr.status.backup.activeJob,
+      `the scheduled run of ${slot} to end`,
+    );
+    const scheduled = await h.endState();
+    const job = scheduled.jobs[scheduled.jobs.length - 1];
+    judge(
+      row(
+        'S3 back: next slot runs',
+        'after the S3-down failure, the fake clock moves to nextScheduledBackup',
+        'a scheduled Job for that slot succeeds; failures back to 0',
+      ),
+      {
+        ...succeededRunChecks(after, scheduled),
+        'the Job is for the kept slot':
+          job?.metadata.annotations[ANNOTATION_SCHEDULED_TIME] === slot,
+        'failures were 1 before': after.backup.consecutiveFailures === 1,
+      },
+      describeEnd(scheduled),
     );
   });
 

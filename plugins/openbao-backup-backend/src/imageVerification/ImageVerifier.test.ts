@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   KubeApi,
   RegistryHandle,
+  RegistryOptions,
   kubeRequest,
   pushExecutorImages,
   createKeylessSigner,
@@ -220,6 +221,65 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
       message: expect.stringContaining(
         `a valid signature names ${images.signedDigest}, not ${digest}`,
       ),
+    });
+  });
+
+  describe('Docker-Content-Digest of manifests', () => {
+    /** A registry double whose manifest responses carry `header`, with the executor images. */
+    const withRegistry = async (
+      header: RegistryOptions['manifestDigestHeader'],
+      test: (
+        r: RegistryHandle,
+        pushed: ReturnType<typeof pushExecutorImages>,
+      ) => Promise<void>,
+    ) => {
+      const r = await startRegistry({ manifestDigestHeader: header });
+      try {
+        await test(r, pushExecutorImages(r));
+      } finally {
+        await r.stop();
+      }
+    };
+
+    it('without the header, pins the digest of the manifest bytes (GET after HEAD)', () =>
+      withRegistry(
+        () => undefined,
+        async (r, pushed) => {
+          const result = await verifier().verify(
+            gateway,
+            cluster(pushed.signed, { publicKey: r.publicKeyPem }),
+          );
+          expect(result).toEqual({
+            verified: true,
+            digest: pushed.signedDigest,
+            image: `${r.host}/${REPO}@${pushed.signedDigest}`,
+          });
+          // The HEAD gave no digest: the tag's manifest was fetched and hashed.
+          expect(r.requests.map(q => `${q.method} ${q.path}`)).toEqual(
+            expect.arrayContaining([
+              `HEAD /v2/${REPO}/manifests/signed`,
+              `GET /v2/${REPO}/manifests/signed`,
+            ]),
+          );
+        },
+      ));
+
+    it('refuses a manifest whose claimed digest is not that of its bytes', () => {
+      const lie = `sha256:${'0'.repeat(64)}`;
+      // HEAD tells nothing, GET claims another digest: the client must hash what it got.
+      return withRegistry(
+        ({ method }) => (method === 'GET' ? lie : undefined),
+        async (r, pushed) => {
+          const result = await verifier().verify(
+            gateway,
+            cluster(pushed.signed, { publicKey: r.publicKeyPem }),
+          );
+          expect(result).toEqual({
+            verified: false,
+            message: `executor image ${pushed.signed}: manifest signed of ${REPO}: bytes hash to ${pushed.signedDigest}, not ${lie}`,
+          });
+        },
+      );
     });
   });
 

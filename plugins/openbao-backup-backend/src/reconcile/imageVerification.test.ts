@@ -202,12 +202,6 @@ describe('Reconciler with spec.imageVerification', () => {
       why: /no signature verifies with the configured public key/,
     },
     {
-      name: 'moved',
-      image: () => registry.reference(SCENARIO_REPO, 'moved'),
-      spec: () => ({ publicKey: registry.publicKeyPem }),
-      why: /no cosign signature for sha256:/,
-    },
-    {
       name: 'down',
       image: () => downImage,
       spec: () => ({ publicKey: registry.publicKeyPem }),
@@ -229,9 +223,8 @@ describe('Reconciler with spec.imageVerification', () => {
     },
   ];
 
+  // A tag that moved after a verified run is the 'moved-after-signing' test at the end.
   it('decides each scenario under Block and Warn in one pass', async () => {
-    // Signed, then the tag moved to an unsigned image before the pass.
-    registry.moveTag(SCENARIO_REPO, 'moved', digests.unsigned);
     for (const s of scenarios) {
       for (const policy of ['Block', 'Warn'] as const) {
         await createCluster(`${s.name}-${policy.toLowerCase()}`, s.image(), {
@@ -403,5 +396,86 @@ describe('Reconciler with spec.imageVerification', () => {
       registry.requests.filter(r => r.path.endsWith(suffix)).length;
     expect(count(`/manifests/sha256-${hex}.sig`)).toBe(1);
     expect(count('/manifests/unsigned')).toBe(0);
+  }, 60_000);
+  it('verifies a tag that moved after a verified run anew once its TTL is over: Block refuses, Warn warns', async () => {
+    const image = registry.reference(SCENARIO_REPO, 'moved');
+    const names = { Block: 'moved-block', Warn: 'moved-warn' } as const;
+    const pinned = `${registry.host}/${SCENARIO_REPO}@${digests.moved}`;
+    for (const [policy, name] of Object.entries(names)) {
+      await createCluster(name, image, {
+        failurePolicy: policy as 'Block' | 'Warn',
+        publicKey: registry.publicKeyPem,
+      });
+    }
+    now = new Date(now.getTime() + 2000);
+    expect((await reconciler.tick()).errors).toEqual([]);
+    for (const name of Object.values(names)) {
+      expect(
+        (await jobsOf(name)).map(
+          (j: any) => j.spec.template.spec.containers[0].image,
+        ),
+      ).toEqual([pinned]);
+    }
+
+    // The tag moves to a new, unsigned image. Past the tag TTL (5 min) and the sandbox's
+    // podStartTimeoutSeconds (600: the pinned Jobs' pods never pull), one pass records the
+    // pinned runs as ended; then a new manual run asks for the tag again.
+    const movedTo = registry.pushImage(SCENARIO_REPO, 'moved');
+    now = new Date(now.getTime() + 11 * 60_000);
+    await reconciler.tick();
+    for (const name of Object.values(names)) {
+      expect((await crOf(name)).status.backup.activeJob).toBeUndefined();
+      await sandbox.request('PATCH', `${clusters}/${name}`, {
+        metadata: { annotations: { 'openbao.org/trigger-backup': 'again' } },
+      });
+    }
+    now = new Date(now.getTime() + 2000);
+    expect((await reconciler.tick()).errors).toEqual([]);
+
+    const why = `no cosign signature for ${movedTo}`;
+    const block = await crOf(names.Block);
+    expect(block.status.backup.lastFailureReason).toBe(
+      `${REASON}: executor image ${image}: ${why} (tag ${movedTo.replace(
+        ':',
+        '-',
+      )}.sig not found, no signature referrers)`,
+    );
+    expect(block.metadata.annotations?.['openbao.org/trigger-backup']).toBe(
+      'again',
+    );
+    expect(
+      (await jobsOf(names.Block)).map(
+        (j: any) => j.spec.template.spec.containers[0].image,
+      ),
+    ).toEqual([]);
+    expect(await eventsOf(names.Block)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^BackupSkipped: manual backup not started: ${REASON}: .*${why}`,
+        ),
+      ),
+    );
+
+    // Warn: the run starts from the tag as written (not the old pinned digest) and says why.
+    const warn = await crOf(names.Warn);
+    expect(
+      warn.status.conditions.find(
+        (c: any) => c.type === 'ExecutorImageVerified',
+      ),
+    ).toMatchObject({
+      status: 'False',
+      reason: 'VerificationFailedWarn',
+      message: expect.stringContaining(why),
+    });
+    expect(
+      (await jobsOf(names.Warn)).map(
+        (j: any) => j.spec.template.spec.containers[0].image,
+      ),
+    ).toEqual([image]);
+    expect(await eventsOf(names.Warn)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^ExecutorImageNotVerified: failurePolicy Warn: .*${why}`),
+      ),
+    );
   }, 60_000);
 });
