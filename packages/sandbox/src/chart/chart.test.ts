@@ -594,6 +594,8 @@ describe('backend Deployment', () => {
     );
     expect(c.command).toEqual([
       'node',
+      '--require',
+      './packages/backend/dist/instrumentation.js',
       'packages/backend',
       '--config',
       'app-config.yaml',
@@ -658,6 +660,7 @@ describe('backend Deployment', () => {
     expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
     expect(svc.spec.ports).toEqual([
       { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      { name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' },
     ]);
     // The backend runs in-cluster: no token Secret was asked for.
     expect(byKind(r, 'Secret')).toHaveLength(0);
@@ -687,6 +690,16 @@ describe('backend Deployment', () => {
           },
         ],
       },
+      {
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+        from: [
+          {
+            namespaceSelector: {
+              matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+            },
+          },
+        ],
+      },
     ]);
     expect(np.spec.egress[0].ports.map((p: any) => p.port)).toEqual([53, 53]);
     expect(np.spec.egress[1].ports.map((p: any) => p.port)).toEqual([
@@ -701,6 +714,92 @@ describe('backend Deployment', () => {
     const [c] = one(r, 'Deployment').spec.template.spec.containers;
     expect(c.startupProbe).toBeUndefined();
     expect(c.image).toBe('ghcr.io/openbao-backup/backend:0.1.0');
+  });
+
+  it('serves Prometheus metrics on a port of their own by default: env, ports, scrape annotations', () => {
+    const r = render(VALUE_SETS['backend-minimal']);
+    const pod = one(r, 'Deployment').spec.template;
+    const [c] = pod.spec.containers;
+    expect(c.command.slice(0, 3)).toEqual([
+      'node',
+      '--require',
+      './packages/backend/dist/instrumentation.js',
+    ]);
+    expect(c.ports).toEqual([
+      { name: 'http', containerPort: 7007, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
+    ]);
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '9464',
+    });
+    expect(env.OTEL_METRICS_EXPORTER).toBeUndefined();
+    expect(pod.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9464',
+      'prometheus.io/path': '/metrics',
+    });
+    expect(one(r, 'Service').spec.ports[1]).toEqual({
+      name: 'metrics',
+      port: 9464,
+      targetPort: 'metrics',
+      protocol: 'TCP',
+    });
+  });
+
+  it('moves the metrics port, drops the annotations, or turns metrics off by environment', () => {
+    const moved = render([
+      ...VALUE_SETS.backend,
+      {
+        backend: {
+          metrics: { port: 9100, host: '::', scrapeAnnotations: false },
+        },
+      },
+    ]);
+    const pod = one(moved, 'Deployment').spec.template;
+    const [c] = pod.spec.containers;
+    expect(c.ports[1]).toEqual({
+      name: 'metrics',
+      containerPort: 9100,
+      protocol: 'TCP',
+    });
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+    expect(env.OTEL_EXPORTER_PROMETHEUS_PORT).toBe('9100');
+    expect(env.OTEL_EXPORTER_PROMETHEUS_HOST).toBe('::');
+    expect(Object.keys(pod.metadata.annotations)).toEqual(['checksum/config']);
+    expect(one(moved, 'Service').spec.ports[1].port).toBe(9100);
+
+    const off = render([
+      ...VALUE_SETS.backend,
+      { backend: { metrics: { enabled: false } } },
+    ]);
+    const offPod = one(off, 'Deployment').spec.template;
+    const [offC] = offPod.spec.containers;
+    expect(offC.ports.map((p: any) => p.name)).toEqual(['http']);
+    const offEnv = Object.fromEntries(
+      offC.env.map((e: any) => [e.name, e.value]),
+    );
+    expect(offEnv.OTEL_METRICS_EXPORTER).toBe('none');
+    expect(offEnv.OTEL_EXPORTER_PROMETHEUS_PORT).toBeUndefined();
+    expect(Object.keys(offPod.metadata.annotations)).toEqual([
+      'checksum/config',
+    ]);
+    expect(one(off, 'Service').spec.ports.map((p: any) => p.name)).toEqual([
+      'http',
+    ]);
+    expect(
+      one(off, 'NetworkPolicy').spec.ingress.map((i: any) => i.ports[0].port),
+    ).toEqual(['http']);
+  });
+
+  it('rejects a metrics port out of range', () => {
+    expect(() =>
+      render([
+        ...VALUE_SETS['backend-minimal'],
+        { backend: { metrics: { port: 70000 } } },
+      ]),
+    ).toThrow('values do not match values.schema.json');
   });
 
   it('uses maxUnavailable instead of minAvailable when set', () => {

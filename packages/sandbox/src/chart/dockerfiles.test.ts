@@ -134,13 +134,16 @@ describe('Dockerfiles', () => {
       const cmd = finalStage.find(i => i.op === 'CMD');
       expect(JSON.parse(cmd!.args)).toEqual([
         'node',
+        // The OpenTelemetry preload (docs/metrics.md), transpiled from src/ with the rest.
+        '--require',
+        './packages/backend/dist/instrumentation.js',
         'packages/backend',
         '--config',
         'app-config.yaml',
         '--config',
         'app-config.production.yaml',
       ]);
-      expect(finalStage.find(i => i.op === 'EXPOSE')?.args).toBe('7007');
+      expect(finalStage.find(i => i.op === 'EXPOSE')?.args).toBe('7007 9464');
       // No compilers or package installs in the runtime stage.
       expect(finalStage.filter(i => i.op === 'RUN')).toEqual([]);
     });
