@@ -1,22 +1,20 @@
 import { ChildProcess, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeleteObjectCommand,
-  ListMultipartUploadsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   startOpenBaoCluster,
   OpenBaoClusterHandle,
 } from '@internal/openbao-backup-sandbox';
 import { executorEnv, spawnCollecting } from './__testUtils__/harness';
+import { isUploadPart, startHoldingProxy } from './__testUtils__/holdingProxy';
 import {
   assertS3Reachable,
   createTestBucket,
   headObject,
   leftovers,
+  S3_TEST_ENDPOINT,
   testS3Client,
 } from './__testUtils__/s3';
 
@@ -48,34 +46,36 @@ describe('the bundled executor as a process', () => {
       stdio: 'pipe',
     });
   });
+  const stops: (() => Promise<void>)[] = [];
   afterEach(async () => {
     child?.kill('SIGKILL');
+    for (const stop of stops.splice(0)) await stop();
     await cluster?.stop();
     cluster = undefined;
   });
 
-  it('SIGTERM mid-upload aborts the multipart upload, reports and exits 7', async () => {
+  it('SIGTERM while the store holds part uploads open cancels them, aborts the multipart upload, reports and exits 7', async () => {
     cluster = await startOpenBaoCluster({
       snapshot: { stateSize: 64 * MiB, compressionLevel: 0 },
       tokens: { t: ['snapshot'] },
-      faults: { rateLimitBytesPerSecond: 8 * MiB },
     });
     const bucket = await createTestBucket(s3);
+    // part 1 is stored; the store never answers the later ones (the client's socket timeout is
+    // 120 s: only cancelling them lets the run end within a Pod's grace period)
+    const proxy = await startHoldingProxy(
+      S3_TEST_ENDPOINT,
+      req => isUploadPart(req) && !/[?&]partNumber=1(&|$)/.test(req.url),
+    );
+    stops.push(() => proxy.stop());
     const { env, key, dir } = executorEnv({
       cluster,
       bucket,
       auth: { method: 'token', token: 't' },
+      env: { BACKUP_ENDPOINT: proxy.url },
     });
     const run = startExecutor(env);
     child = run.child;
-    // wait until a multipart upload with stored parts is really in progress
-    for (let i = 0; i < 100; i++) {
-      const u = await s3.send(
-        new ListMultipartUploadsCommand({ Bucket: bucket }),
-      );
-      if ((u.Uploads ?? []).length > 0) break;
-      await sleep(100);
-    }
+    await proxy.untilHeld(2); // BACKUP_CONCURRENCY 2: both slots stuck
     expect((await leftovers(s3, bucket)).uploads).toHaveLength(1);
     child.kill('SIGTERM');
     const { code, stdout, stderr } = await run.exited;
@@ -94,7 +94,60 @@ describe('the bundled executor as a process', () => {
     expect(
       logLines(stderr).find(l => l.msg === 'upload abandoned').partsUploaded,
     ).toBeGreaterThanOrEqual(1);
+    expect(proxy.closedByClient).toBe(2);
     expect(await leftovers(s3, bucket)).toEqual({ objects: [], uploads: [] });
+  });
+
+  it('bad configuration: exit 1, one result line naming every problem, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'executor-config-'));
+    const run = startExecutor({
+      PATH: process.env.PATH ?? '',
+      CLUSTER_NAMESPACE: 'ns1',
+      CLUSTER_NAME: 'c1',
+      OPENBAO_ADDRESSES: 'ftp://openbao:8200',
+      BACKUP_AUTH_METHOD: 'token',
+      BACKUP_TOKEN_PATH: join(dir, 'no-token'),
+      BACKUP_KEY: 'backups/ns1/c1/x.snap',
+      BACKUP_PART_SIZE: '1Mi',
+      BACKUP_CONCURRENCY: '99',
+      BACKUP_USE_PATH_STYLE: 'maybe',
+      BACKUP_CREDENTIALS_PATH: join(dir, 'no-credentials'),
+      TERMINATION_LOG_PATH: join(dir, 'termination-log'),
+    });
+    child = run.child;
+    const { code, stdout, stderr } = await run.exited;
+    expect(code).toBe(1);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      ok: false,
+      stage: 'config',
+      key: 'backups/ns1/c1/x.snap',
+      size: null,
+    });
+    for (const problem of [
+      'OPENBAO_ADDRESSES: "ftp://openbao:8200" is not an http(s) URL without path',
+      `token file ${join(dir, 'no-token')} does not exist (BACKUP_TOKEN_PATH)`,
+      'BACKUP_BUCKET is required',
+      'BACKUP_PART_SIZE must be between 5 MiB and 5 GiB, got "1Mi"',
+      'BACKUP_CONCURRENCY must be an integer between 1 and 16, got "99"',
+      `credentials file ${join(
+        dir,
+        'no-credentials',
+      )}/accessKeyId does not exist`,
+      'BACKUP_USE_PATH_STYLE must be true or false, got "maybe"',
+    ])
+      expect(report.error).toContain(problem);
+    expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toBe(
+      stdout.trim(),
+    );
+    // stderr is JSON log lines only: no stack trace, no uncaught error
+    const lines = logLines(stderr);
+    expect(lines.find(l => l.msg === 'stage config failed')).toMatchObject({
+      exitCode: 1,
+    });
+    expect(lines.map(l => l.msg)).not.toContain('executor crashed');
+    expect(`${stdout}${stderr}`).not.toMatch(/\n\s+at .+[(:]\d+/);
   });
 
   // Unforced default runs: a regression that holds the whole 256 MiB snapshot lands far above this.

@@ -14,9 +14,10 @@ export const S3_TEST_ENDPOINT =
 export const S3_TEST_KEY = process.env.S3_TEST_ACCESS_KEY ?? 'test:tester';
 export const S3_TEST_SECRET = process.env.S3_TEST_SECRET_KEY ?? 'testing';
 
-export function testS3Client(): S3Client {
+/** A client for the S3 test server (or a proxy in front of it at `endpoint`). */
+export function testS3Client(endpoint = S3_TEST_ENDPOINT): S3Client {
   return new S3Client({
-    endpoint: S3_TEST_ENDPOINT,
+    endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: { accessKeyId: S3_TEST_KEY, secretAccessKey: S3_TEST_SECRET },

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as tick } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   assertS3Reachable,
@@ -8,8 +9,11 @@ import {
   headObject,
   leftovers,
   objectBytes,
+  S3_TEST_ENDPOINT,
   testS3Client,
 } from '../__testUtils__/s3';
+import { heldS3Client } from '../__testUtils__/heldS3Client';
+import { isUploadPart, startHoldingProxy } from '../__testUtils__/holdingProxy';
 import { signsPayload, useUnsignedPayload } from './createS3Client';
 import { MultipartSink, UploadGate } from './MultipartSink';
 
@@ -37,13 +41,106 @@ function recordingGate(refuse?: Error) {
 }
 
 /** The source in socket-sized chunks. */
-const chunks = (data: Buffer) =>
+const chunks = (data: Buffer, size = 64 * 1024) =>
   Readable.from(
     (function* split() {
-      for (let o = 0; o < data.length; o += 64 * 1024)
-        yield data.subarray(o, o + 64 * 1024);
+      for (let o = 0; o < data.length; o += size)
+        yield data.subarray(o, o + size);
     })(),
   );
+
+/** Lets every pending callback, promise and stream event run (the sink is idle after it). */
+const settle = async () => {
+  for (let i = 0; i < 50; i++) await tick();
+};
+
+describe('MultipartSink with part uploads held open by the store', () => {
+  const partSize = 64 * 1024;
+  const concurrency = 3;
+  const start = (
+    s3: ReturnType<typeof heldS3Client>,
+    data: Buffer,
+    cleanupTimeoutMs?: number,
+  ) => {
+    const { gate, inspected } = recordingGate();
+    const sink = new MultipartSink({
+      client: s3.client,
+      bucket: 'b',
+      key: 'k',
+      partSize,
+      concurrency,
+      contentType: 'application/gzip',
+      gate,
+      cleanupTimeoutMs,
+    });
+    const done = pipeline(chunks(data, 4096), sink);
+    return { sink, done, inspected };
+  };
+
+  it('keeps exactly `concurrency` parts in flight, never more, and takes no input while they are held', async () => {
+    const s3 = heldS3Client();
+    const data = randomBytes(12 * partSize + 1234);
+    const { sink, done, inspected } = start(s3, data);
+    await s3.until(() => s3.held().length > 0);
+    await settle();
+    expect(s3.held()).toEqual([1, 2, 3]);
+    // backpressure: the write in progress waits for a free slot, the source is paused
+    const written = sink.bytesWritten;
+    expect(written).toBeLessThan(data.length);
+    expect(sink.writableNeedDrain).toBe(true);
+    await settle();
+    expect(sink.bytesWritten).toBe(written);
+
+    // one part done → exactly one more goes out, then input stops again
+    s3.releaseOne();
+    await settle();
+    expect(s3.held()).toEqual([2, 3, 4]);
+    expect(sink.bytesWritten).toBeGreaterThan(written);
+    const written2 = sink.bytesWritten;
+    await settle();
+    expect(sink.bytesWritten).toBe(written2);
+    expect(s3.maxInFlight).toBe(concurrency);
+
+    s3.releaseAll();
+    await done;
+    expect(await sink.settled).toEqual({ completed: true });
+    expect(s3.maxInFlight).toBe(concurrency);
+    const numbers = Array.from({ length: 13 }, (_, i) => i + 1);
+    expect(s3.completedParts?.map(p => p.PartNumber)).toEqual(numbers);
+    const stored = Buffer.concat(numbers.map(n => s3.stored.get(n)!));
+    expect(sha256(stored)).toBe(sha256(data));
+    expect(sha256(Buffer.concat(inspected))).toBe(sha256(data));
+  });
+
+  it('destroyed with parts held, cancels them and aborts the upload without waiting for the store', async () => {
+    const s3 = heldS3Client();
+    const { sink, done } = start(s3, randomBytes(12 * partSize));
+    await s3.until(() => s3.held().length === concurrency);
+    sink.destroy(new Error('terminated by SIGTERM'));
+    await expect(done).rejects.toThrow('terminated by SIGTERM');
+    // settles although no held part was ever released
+    expect(await sink.settled).toEqual({ completed: false });
+    expect(s3.cancelled).toBe(concurrency);
+    expect(s3.inFlight).toBe(0);
+    expect(s3.calls.at(-1)).toBe('AbortMultipartUpload');
+    expect(s3.calls).not.toContain('CompleteMultipartUpload');
+    expect(sink.storageError).toBeUndefined(); // cancelling is not a storage failure
+  });
+
+  it('gives up cleaning up after cleanupTimeoutMs when the store does not answer the abort either', async () => {
+    const s3 = heldS3Client({ holdAbort: true });
+    const { sink, done } = start(s3, randomBytes(12 * partSize), 200);
+    await s3.until(() => s3.held().length === concurrency);
+    sink.destroy(new Error('terminated by SIGTERM'));
+    await expect(done).rejects.toThrow('terminated by SIGTERM');
+    const outcome = await sink.settled;
+    expect(outcome.completed).toBe(false);
+    expect(String(outcome.abortError)).toMatch(
+      /gave up cleaning up after 200 ms/,
+    );
+    expect(s3.cancelled).toBe(concurrency + 1); // the parts, then the abort itself
+  });
+});
 
 describe('MultipartSink against a real S3 server', () => {
   let s3: S3Client;
@@ -124,6 +221,33 @@ describe('MultipartSink against a real S3 server', () => {
     expect(s.partsUploaded).toBe(3);
     expect(s.storageError).toBeUndefined();
     expect(await leftovers(s3, b)).toEqual({ objects: [], uploads: [] });
+  });
+
+  it('destroyed while the store holds part uploads open: cancels them, aborts the upload, leaves nothing', async () => {
+    const proxy = await startHoldingProxy(S3_TEST_ENDPOINT, isUploadPart);
+    const b = await createTestBucket(s3, 'sink');
+    try {
+      const s = new MultipartSink({
+        client: testS3Client(proxy.url), // no socket timeout: only cancelling ends a held part
+        bucket: b,
+        key: 'held.snap',
+        partSize: 5 * MiB,
+        concurrency: 2,
+        contentType: 'application/gzip',
+        gate: recordingGate().gate,
+      });
+      const done = pipeline(chunks(randomBytes(16 * MiB)), s);
+      await proxy.untilHeld(2);
+      expect((await leftovers(s3, b)).uploads).toHaveLength(1);
+      s.destroy(new Error('terminated by SIGTERM'));
+      await expect(done).rejects.toThrow('terminated by SIGTERM');
+      expect(await s.settled).toEqual({ completed: false });
+      expect(proxy.closedByClient).toBe(2);
+      expect(proxy.held).toBe(0);
+      expect(await leftovers(s3, b)).toEqual({ objects: [], uploads: [] });
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('reports a failed S3 request as its storage error', async () => {

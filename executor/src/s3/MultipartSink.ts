@@ -28,7 +28,15 @@ export interface MultipartSinkOptions {
   concurrency: number;
   contentType: string;
   gate: UploadGate;
+  /**
+   * How long a destroyed sink may spend cleaning up (AbortMultipartUpload and any request
+   * still out) before it gives up, so that a SIGTERM'd Job ends within its grace period.
+   */
+  cleanupTimeoutMs?: number;
 }
+
+/** Default cleanup bound: well inside Kubernetes' default 30 s termination grace period. */
+export const DEFAULT_CLEANUP_TIMEOUT_MS = 15_000;
 
 /** How the sink ended: completed, or cleaned up (the multipart upload aborted, or why not). */
 export interface SinkOutcome {
@@ -41,8 +49,8 @@ export interface SinkOutcome {
  * (at most concurrency + 1, allocated once and reused) and hands each full buffer to the gate
  * and to UploadPart at once, at most `concurrency` at a time; `write` waits while all are busy
  * (backpressure). At the end of the stream the upload is completed (one PutObject if it fits
- * in one part) only if the gate agrees. Destroying it lets the requests in flight settle, then
- * awaits AbortMultipartUpload.
+ * in one part) only if the gate agrees. Destroying it cancels the part uploads in flight, then
+ * awaits AbortMultipartUpload; the whole cleanup is bounded by `cleanupTimeoutMs`.
  */
 export class MultipartSink extends Writable {
   readonly #o: MultipartSinkOptions;
@@ -62,6 +70,10 @@ export class MultipartSink extends Writable {
   #completed = false;
   #finishing?: Promise<void>;
   #settle!: (o: SinkOutcome) => void;
+  /** Aborted on destroy: cancels the UploadPart requests in flight. */
+  readonly #cancelParts = new AbortController();
+  /** Aborted once a destroyed sink has used up its cleanup time: ends every other request. */
+  readonly #cleanupDeadline = new AbortController();
   /** Resolves once the object is complete, or once a destroyed sink has cleaned up. Never rejects. */
   readonly settled: Promise<SinkOutcome>;
 
@@ -96,13 +108,34 @@ export class MultipartSink extends Writable {
   }
 
   _destroy(err: Error | null, cb: (e: Error | null) => void) {
-    this.#cleanUp().then(
-      () => cb(err),
-      abortError => {
-        this.#settle({ completed: false, abortError });
-        cb(err ?? abortError);
-      },
+    const timer = setTimeout(
+      () =>
+        this.#cleanupDeadline.abort(
+          new Error(
+            `gave up cleaning up after ${
+              this.#cleanupTimeoutMs
+            } ms (the multipart upload may be left for the bucket's lifecycle rule)`,
+          ),
+        ),
+      this.#cleanupTimeoutMs,
     );
+    this.#cancelParts.abort(new Error('upload cancelled'));
+    this.#cleanUp()
+      .then(
+        () => cb(err),
+        (e: unknown) => {
+          // the SDK's "Request aborted" says less than why it was aborted
+          const deadline = this.#cleanupDeadline.signal;
+          const abortError = deadline.aborted ? deadline.reason : e;
+          this.#settle({ completed: false, abortError });
+          cb(err ?? abortError);
+        },
+      )
+      .finally(() => clearTimeout(timer));
+  }
+
+  get #cleanupTimeoutMs(): number {
+    return this.#o.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS;
   }
 
   /** Nothing new is sent once a part failed or the sink is being destroyed. */
@@ -111,10 +144,17 @@ export class MultipartSink extends Writable {
     if (this.destroyed) throw new Error('upload stream destroyed');
   }
 
-  /** An S3 request, its failure recorded as a storage error. */
-  #s3<T>(request: Promise<T>): Promise<T> {
-    return request.catch((e: Error) => {
-      this.storageError ??= e;
+  /**
+   * An S3 request, its failure recorded as a storage error (a request a destroyed sink cancelled
+   * is not one), sent with the signal that cancels it. Part uploads are cancelled as soon as the sink is destroyed; every other
+   * request once the cleanup time is up.
+   */
+  #s3<T>(
+    send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+    cancel: AbortSignal = this.#cleanupDeadline.signal,
+  ): Promise<T> {
+    return send({ abortSignal: cancel }).catch((e: Error) => {
+      if (!cancel.aborted) this.storageError ??= e;
       throw e;
     });
   }
@@ -173,7 +213,7 @@ export class MultipartSink extends Writable {
 
   #createUpload(): Promise<string> {
     this.#uploadId ??= this.#o.gate.createMetadata().then(metadata =>
-      this.#s3(
+      this.#s3(o =>
         this.#o.client.send(
           new CreateMultipartUploadCommand({
             Bucket: this.#o.bucket,
@@ -181,6 +221,7 @@ export class MultipartSink extends Writable {
             ContentType: this.#o.contentType,
             Metadata: metadata,
           }),
+          o,
         ),
       ).then(r => r.UploadId!),
     );
@@ -190,16 +231,19 @@ export class MultipartSink extends Writable {
   async #uploadPart(partNumber: number, body: Buffer): Promise<CompletedPart> {
     const uploadId = await this.#createUpload();
     const res = await this.#s3(
-      this.#o.client.send(
-        new UploadPartCommand({
-          Bucket: this.#o.bucket,
-          Key: this.#o.key,
-          UploadId: uploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.length,
-        }),
-      ),
+      o =>
+        this.#o.client.send(
+          new UploadPartCommand({
+            Bucket: this.#o.bucket,
+            Key: this.#o.key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            Body: body,
+            ContentLength: body.length,
+          }),
+          o,
+        ),
+      this.#cancelParts.signal,
     );
     if (!res.ETag) throw new Error(`part ${partNumber} stored without an ETag`);
     return { PartNumber: partNumber, ETag: res.ETag };
@@ -212,7 +256,7 @@ export class MultipartSink extends Writable {
       await this.#o.gate.inspect(body);
       const metadata = await this.#o.gate.beforeComplete();
       this.#assertLive();
-      await this.#s3(
+      await this.#s3(o =>
         this.#o.client.send(
           new PutObjectCommand({
             Bucket: this.#o.bucket,
@@ -222,6 +266,7 @@ export class MultipartSink extends Writable {
             ContentType: this.#o.contentType,
             Metadata: metadata,
           }),
+          o,
         ),
       );
     } else {
@@ -233,14 +278,16 @@ export class MultipartSink extends Writable {
       const parts = [...this.#parts].sort(
         (a, b) => a.PartNumber! - b.PartNumber!,
       );
-      await this.#s3(
+      const uploadId = await this.#uploadId!;
+      await this.#s3(o =>
         this.#o.client.send(
           new CompleteMultipartUploadCommand({
             Bucket: this.#o.bucket,
             Key: this.#o.key,
-            UploadId: await this.#uploadId!,
+            UploadId: uploadId,
             MultipartUpload: { Parts: parts },
           }),
+          o,
         ),
       );
     }
@@ -251,8 +298,9 @@ export class MultipartSink extends Writable {
   }
 
   async #cleanUp() {
-    // Requests are never cancelled: a request cancelled on our side can still be carried out
-    // after the abort, so every request is settled first.
+    // The part uploads in flight were cancelled: on a slow store, waiting for them could outlast
+    // the Pod's grace period. A part the store was already writing may still land after the
+    // abort (S3 documents this); the bucket's AbortIncompleteMultipartUpload rule is the backstop.
     while (this.#inFlight.size) await Promise.all(this.#inFlight);
     await this.#finishing?.catch(() => {});
     if (this.#completed) return; // the caller deletes the object
@@ -265,6 +313,7 @@ export class MultipartSink extends Writable {
             Key: this.#o.key,
             UploadId: uploadId,
           }),
+          { abortSignal: this.#cleanupDeadline.signal },
         );
       } catch (e) {
         if ((e as { name?: string }).name !== 'NoSuchUpload') throw e;

@@ -20,6 +20,7 @@ import { ScavengePacer } from '../memory';
 const SNAPSHOT_PATH = '/v1/sys/storage/raft/snapshot';
 const MAX_REDIRECTS = 3;
 const SCAVENGE_EVERY_BYTES = 1024 * 1024;
+const DELETE_TIMEOUT_MS = 5_000;
 
 /** GET the snapshot from the leader, following 307s only within OPENBAO_ADDRESSES. */
 async function openSnapshot(
@@ -215,9 +216,11 @@ export const streamSnapshot: Stage = {
     if (failure) {
       verifier.destroy();
       // e.g. SIGTERM between the last part and completion: leave nothing behind
+      // bounded like the sink's cleanup: the run must end within the Pod's grace period
       await s3
         .send(
           new DeleteObjectCommand({ Bucket: storage.bucket, Key: storage.key }),
+          { abortSignal: AbortSignal.timeout(DELETE_TIMEOUT_MS) },
         )
         .catch(() => {});
       throw failure;
