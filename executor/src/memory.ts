@@ -26,13 +26,47 @@ function collectGarbage(type: 'major' | 'minor'): void {
  */
 export class ScavengePacer {
   #sinceLast = 0;
-  constructor(private readonly everyBytes: number) {}
+  /** `beforeCollect` runs just before each scavenge: the moment the most garbage is held. */
+  constructor(
+    private readonly everyBytes: number,
+    private readonly beforeCollect: () => void = () => {},
+  ) {}
 
   advance(bytes: number): void {
     this.#sinceLast += bytes;
     if (this.#sinceLast >= this.everyBytes) {
       this.#sinceLast = 0;
+      this.beforeCollect();
       collectGarbage('minor');
     }
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The most Buffer memory the process held at the moments it was sampled. Unlike peak RSS
+ * (which depends on when the kernel and the allocator return pages, hence on machine load),
+ * `arrayBuffers` counts the Buffers alive, so sampled at fixed points of the stream it says
+ * how much of the snapshot the executor holds at once: ≈ (concurrency + 1) × partSize plus
+ * a few MiB of socket and gunzip Buffers, whatever the snapshot's size.
+ */
+export class MemoryPeak {
+  #arrayBuffers = 0;
+  #external = 0;
+
+  sample(): void {
+    const { arrayBuffers, external } = process.memoryUsage();
+    this.#arrayBuffers = Math.max(this.#arrayBuffers, arrayBuffers);
+    this.#external = Math.max(this.#external, external);
+  }
+
+  /** In MiB, rounded to one decimal: the figures the stream stage logs. */
+  figures(): { peakArrayBuffersMiB: number; peakExternalMiB: number } {
+    const mib = (n: number) => Math.round((n / MiB) * 10) / 10;
+    return {
+      peakArrayBuffersMiB: mib(this.#arrayBuffers),
+      peakExternalMiB: mib(this.#external),
+    };
   }
 }

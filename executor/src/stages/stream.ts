@@ -15,7 +15,7 @@ import { SnapshotVerifier } from '../verify/SnapshotVerifier';
 import { objectMetadata } from '../objectMetadata';
 import { MultipartSink } from '../s3/MultipartSink';
 import { withStorageTlsHint } from '../s3/storageTlsHint';
-import { ScavengePacer } from '../memory';
+import { MemoryPeak, ScavengePacer } from '../memory';
 
 const SNAPSHOT_PATH = '/v1/sys/storage/raft/snapshot';
 const MAX_REDIRECTS = 3;
@@ -128,7 +128,10 @@ export const streamSnapshot: Stage = {
     const t0 = deps.now();
 
     // socket reads and gunzip output are short-lived Buffers: scavenge them as they pile up
-    const pacer = new ScavengePacer(SCAVENGE_EVERY_BYTES);
+    const memory = new MemoryPeak();
+    const pacer = new ScavengePacer(SCAVENGE_EVERY_BYTES, () =>
+      memory.sample(),
+    );
     const verifier = new SnapshotVerifier(bytes => pacer.advance(bytes));
     const gate = new SnapshotGate(verifier, position =>
       objectMetadata(config, position),
@@ -191,6 +194,7 @@ export const streamSnapshot: Stage = {
 
     let progressAt = deps.now();
     sink.on('part', ({ partNumber }: { partNumber: number }) => {
+      memory.sample();
       if (deps.now() - progressAt > 10_000) {
         progressAt = deps.now();
         deps.log.info('upload progress', {
@@ -242,6 +246,7 @@ export const streamSnapshot: Stage = {
       raftIndex: gate.facts.raftIndex,
       raftTerm: gate.facts.raftTerm,
       sealedChecksums: gate.facts.sealedChecksums,
+      ...memory.figures(),
     });
     return {
       ...ctx,
