@@ -34,6 +34,18 @@ export interface Config {
       }>;
       /** Cluster used for annotation items without a `<kubernetes-cluster>/` part. Default: the first cluster. */
       defaultCluster?: string;
+      /**
+       * Deadline of every request to an API server (connect, TLS, answer and body), watches excepted: an
+       * API server that accepts connections and never answers fails the request with a message naming it.
+       * Default 30 seconds.
+       */
+      requestTimeout?: HumanDuration | string;
+      /**
+       * Deadline of one API server's part of a reconcile pass: past it the pass ends without waiting for
+       * that server (its clusters are reported unreachable and retried next pass), so one slow or hung API
+       * server never holds up the clusters of the others. Default 2 minutes.
+       */
+      passTimeout?: HumanDuration | string;
     };
     /** How often a full reconcile pass (every cluster, Job tracking, health) runs, across all replicas. Default 15 seconds. */
     reconcileInterval?: HumanDuration | string;

@@ -24,3 +24,24 @@ describe('readOpenBaoBackupConfig: pass intervals', () => {
     );
   });
 });
+
+describe('readOpenBaoBackupConfig: Kubernetes API deadlines', () => {
+  it('defaults to 30 s per request and 2 minutes per API server and pass', () => {
+    expect(read({})).toMatchObject({
+      requestTimeoutMs: 30_000,
+      passTimeoutMs: 120_000,
+    });
+  });
+
+  it('reads both as durations', () => {
+    expect(
+      read({ kubernetes: { requestTimeout: '5s', passTimeout: 'PT1M' } }),
+    ).toMatchObject({ requestTimeoutMs: 5_000, passTimeoutMs: 60_000 });
+  });
+
+  it('refuses a request timeout of zero, naming the key', () => {
+    expect(() =>
+      read({ kubernetes: { requestTimeout: { seconds: 0 } } }),
+    ).toThrow('openbaoBackup.kubernetes.requestTimeout must be positive');
+  });
+});

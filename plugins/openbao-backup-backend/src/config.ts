@@ -18,6 +18,10 @@ export interface KubernetesClusterConfig {
 export interface OpenBaoBackupConfig {
   clusters: KubernetesClusterConfig[];
   defaultCluster?: string;
+  /** Deadline of every Kubernetes API request but the watches. */
+  requestTimeoutMs: number;
+  /** Deadline of one API server's part of a reconcile pass; the others never wait longer. */
+  passTimeoutMs: number;
   reconcileIntervalMs: number;
   /** How often the reconcile task runs (a light pass, or the full one when due). */
   lightPassIntervalMs: number;
@@ -100,6 +104,20 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
       )})`,
     );
   }
+  const requestTimeoutMs = readDurationMs(config, 'kubernetes.requestTimeout', {
+    seconds: 30,
+  });
+  const passTimeoutMs = readDurationMs(config, 'kubernetes.passTimeout', {
+    minutes: 2,
+  });
+  for (const [key, ms] of [
+    ['requestTimeout', requestTimeoutMs],
+    ['passTimeout', passTimeoutMs],
+  ] as const) {
+    if (!(ms > 0)) {
+      throw new InputError(`openbaoBackup.kubernetes.${key} must be positive`);
+    }
+  }
   const staleFactor = config?.getOptionalNumber('health.staleFactor') ?? 1;
   if (!(staleFactor >= 1)) {
     throw new InputError('openbaoBackup.health.staleFactor must be >= 1');
@@ -116,6 +134,8 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
   return {
     clusters,
     defaultCluster,
+    requestTimeoutMs,
+    passTimeoutMs,
     reconcileIntervalMs,
     lightPassIntervalMs,
     startingDeadlineSeconds:

@@ -15,6 +15,7 @@ import { BackupMetrics } from './reconcile/BackupMetrics';
 import { PassRequester } from './reconcile/PassRequester';
 import { FullPassLedger } from './reconcile/FullPassLedger';
 import { ReconcileTask } from './reconcile/ReconcileTask';
+import { GatewayDeadlines } from './reconcile/GatewayDeadlines';
 import { clockServiceRef } from './clock';
 import { ClusterService } from './service/ClusterService';
 import { CatalogLinks } from './service/CatalogLinks';
@@ -56,8 +57,14 @@ export const openBaoBackupPlugin = createBackendPlugin({
         const now = () => deps.clock.now();
         const config = readOpenBaoBackupConfig(deps.config);
         const gateways = config.clusters.map(c =>
-          ClientNodeKubeGateway.create(c),
+          ClientNodeKubeGateway.create(c, {
+            requestTimeoutMs: config.requestTimeoutMs,
+          }),
         );
+        // Shared by full and light passes: a server still busy with one is skipped by the other.
+        const deadlines = GatewayDeadlines.create({
+          timeoutMs: config.passTimeoutMs,
+        });
         deps.permissionsRegistry.addPermissions(openBaoBackupPermissions);
 
         const links = CatalogLinks.create({
@@ -77,6 +84,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
           metrics: BackupMetrics.create(),
           health: config.health,
           gateways,
+          deadlines,
           openStore: objectStoreFor,
           logger,
           jobSettings: config.job,
@@ -93,6 +101,7 @@ export const openBaoBackupPlugin = createBackendPlugin({
           reconcileIntervalMs: config.reconcileIntervalMs,
           logger,
           now,
+          deadlines,
         });
         // One task, so the scheduler's lock keeps two replicas from reconciling a cluster at once.
         // Its cadence is also the database scheduler's poll: what a watched trigger waits for.
@@ -106,8 +115,9 @@ export const openBaoBackupPlugin = createBackendPlugin({
             ),
           },
           timeout: { minutes: 10 },
-          fn: async () => {
-            await task.run();
+          // The scheduler waits for this function: the abort signal (task timeout, shutdown) ends it.
+          fn: async signal => {
+            await task.run(signal);
           },
         });
 

@@ -49,9 +49,12 @@ function refusingWhileRunning(mock: SchedulerService): SchedulerService {
 }
 
 export async function startReconcilingBackend(options: {
-  kubes: Array<{ name: string; api: KubeApi }>;
+  /** `url` replaces the API double's own (e.g. a fault proxy in front of it). */
+  kubes: Array<{ name: string; api: KubeApi; url?: string }>;
   clock: Clock;
   entities?: object[];
+  /** Merged into `openbaoBackup.kubernetes` (e.g. `requestTimeout`). */
+  kubernetes?: object;
 }) {
   const scheduler = refusingWhileRunning(mockServices.scheduler());
   const backend = await startTestBackend({
@@ -63,7 +66,11 @@ export async function startReconcilingBackend(options: {
             // Every run a full pass, as `pass()` promises (light passes: lightPass.test.ts).
             reconcileInterval: { milliseconds: 1 },
             kubernetes: {
-              clusters: options.kubes.map(k => k.api.clusterConfig(k.name)),
+              clusters: options.kubes.map(k => ({
+                ...k.api.clusterConfig(k.name),
+                ...(k.url ? { url: k.url } : {}),
+              })),
+              ...options.kubernetes,
             },
           },
         },

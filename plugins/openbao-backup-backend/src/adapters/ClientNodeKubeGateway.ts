@@ -5,6 +5,8 @@ import {
   CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
+  ServerConfiguration,
+  createConfiguration,
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
@@ -30,12 +32,15 @@ import {
   WatchEventType,
 } from './KubeGateway';
 
+import { timedHttpLibrary } from './timedHttpLibrary';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const FIELD_MANAGER = 'openbao-backup';
 /** Secret reads in flight at once during a pass. */
 const SECRET_READS_AT_ONCE = 16;
 const LABEL_VALUE = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** Default of `openbaoBackup.kubernetes.requestTimeout`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** What is read of any listed object to tell whose it is. */
 type Labelled = {
   metadata?: { namespace?: string; labels?: Record<string, string> };
@@ -98,16 +103,43 @@ export class ClientNodeKubeGateway implements KubeGateway {
   readonly #core: CoreV1Api;
   readonly #watch: Watch;
 
-  static create(cluster: KubernetesClusterConfig): ClientNodeKubeGateway {
-    return new ClientNodeKubeGateway(cluster, kubeConfigFor(cluster));
+  /**
+   * `requestTimeoutMs` bounds every request but the watches (default 30 s): a hung API server
+   * fails its callers with a `KubeApiTimeoutError` instead of holding them for ever.
+   */
+  static create(
+    cluster: KubernetesClusterConfig,
+    options: { requestTimeoutMs?: number } = {},
+  ): ClientNodeKubeGateway {
+    return new ClientNodeKubeGateway(
+      cluster,
+      kubeConfigFor(cluster),
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
   }
 
-  private constructor(cluster: KubernetesClusterConfig, kc: KubeConfig) {
+  private constructor(
+    cluster: KubernetesClusterConfig,
+    kc: KubeConfig,
+    requestTimeoutMs: number,
+  ) {
     this.name = cluster.name;
     this.#namespaces = cluster.namespaces;
-    this.#custom = kc.makeApiClient(CustomObjectsApi);
-    this.#batch = kc.makeApiClient(BatchV1Api);
-    this.#core = kc.makeApiClient(CoreV1Api);
+    // As kc.makeApiClient, plus the request deadline (client-node's `httpApi` extension point).
+    const server = kc.getCurrentCluster()?.server ?? cluster.url ?? '';
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: kc },
+      httpApi: timedHttpLibrary({
+        name: cluster.name,
+        server,
+        timeoutMs: requestTimeoutMs,
+      }),
+    });
+    this.#custom = new CustomObjectsApi(configuration);
+    this.#batch = new BatchV1Api(configuration);
+    this.#core = new CoreV1Api(configuration);
+    // Watches have no total deadline; client-node keeps their sockets alive with TCP keep-alive.
     this.#watch = new Watch(kc);
   }
 

@@ -15,6 +15,7 @@ import {
 import { KubeGateway, WatchEventType } from '../adapters/KubeGateway';
 import { Reconciler, TickReport } from './Reconciler';
 import { FullPassLedger } from './FullPassLedger';
+import { GatewayDeadlines } from './GatewayDeadlines';
 
 export interface ReconcileTaskOptions {
   reconciler: Pick<Reconciler, 'tick' | 'reconcileCluster'>;
@@ -26,6 +27,8 @@ export interface ReconcileTaskOptions {
   now: () => Date;
   /** The clock the full-pass interval is measured on (real time, like the scheduler's). */
   wallClockMs?: () => number;
+  /** Each API server's part of a light pass under a deadline (the Reconciler's); default 2 min. */
+  deadlines?: GatewayDeadlines;
 }
 
 export type PassReport =
@@ -47,6 +50,7 @@ interface Cached {
 export class ReconcileTask {
   readonly #options: ReconcileTaskOptions;
   readonly #wallClockMs: () => number;
+  readonly #deadlines: GatewayDeadlines;
   /** The watch's latest copy of every cluster, keyed `<kubernetes cluster>/<namespace>/<name>`. */
   readonly #cache = new Map<string, Cached>();
   /** Key → the flagged state (`lightPassMark`) a light pass last reconciled. */
@@ -64,6 +68,8 @@ export class ReconcileTask {
   private constructor(options: ReconcileTaskOptions) {
     this.#options = options;
     this.#wallClockMs = options.wallClockMs ?? (() => Date.now());
+    this.#deadlines =
+      options.deadlines ?? GatewayDeadlines.create({ timeoutMs: 120_000 });
   }
 
   /**
@@ -109,7 +115,8 @@ export class ReconcileTask {
     return mark !== undefined && this.#handled.get(key) !== mark;
   }
 
-  async run(): Promise<PassReport> {
+  /** One run of the task; `signal` (the scheduler's) ends it early. */
+  async run(signal?: AbortSignal): Promise<PassReport> {
     const { ledger, logger } = this.#options;
     const wallMs = this.#wallClockMs();
     const last = await ledger.lastFullPassAt().catch(e => {
@@ -125,7 +132,7 @@ export class ReconcileTask {
         .catch(e =>
           logger.warn('cannot record the full pass', { error: String(e) }),
         );
-      const report = await this.#options.reconciler.tick();
+      const report = await this.#options.reconciler.tick(signal);
       logger.debug('reconcile pass', {
         kind: 'full',
         clusters: report.clusters,
@@ -136,7 +143,7 @@ export class ReconcileTask {
       if (wallMs - seenMs > this.#options.reconcileIntervalMs)
         this.#endedJobs.delete(job);
     }
-    const report = await this.#lightPass();
+    const report = await this.#lightPass(signal);
     logger.debug('reconcile pass', {
       kind: 'light',
       clusters: report.clusters,
@@ -144,7 +151,7 @@ export class ReconcileTask {
     return { kind: 'light', report };
   }
 
-  async #lightPass(): Promise<TickReport> {
+  async #lightPass(signal?: AbortSignal): Promise<TickReport> {
     const now = this.#options.now();
     const report: TickReport = { clusters: 0, errors: [] };
     const picked = clustersForLightPass(
@@ -161,9 +168,12 @@ export class ReconcileTask {
         entry,
       ]);
     }
-    await Promise.all(
-      [...byGateway].map(async ([gateway, entries]) => {
-        for (const { key, cluster, mark } of entries) {
+    const missed = await this.#deadlines.run(
+      byGateway.keys(),
+      async (gateway, stop) => {
+        for (const { key, cluster, mark } of byGateway.get(gateway)!) {
+          // Past the deadline (already reported) or aborted: the next pass tries again.
+          if (stop.aborted) return;
           const { namespace, name } = cluster.metadata;
           let state = mark;
           try {
@@ -189,6 +199,7 @@ export class ReconcileTask {
             );
           } catch (e) {
             assertError(e);
+            if (stop.aborted) return;
             // Not retried every second: the next full pass (or a change) tries again.
             this.#handled.set(key, state);
             this.#options.logger.warn('reconcile failed', {
@@ -203,8 +214,16 @@ export class ReconcileTask {
             });
           }
         }
-      }),
+      },
+      signal,
     );
+    for (const m of missed) {
+      this.#options.logger.warn('light pass incomplete', {
+        kubernetesCluster: m.kubernetesCluster,
+        error: m.message,
+      });
+      report.errors.push(m);
+    }
     return report;
   }
 }

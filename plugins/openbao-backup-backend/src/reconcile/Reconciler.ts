@@ -29,6 +29,7 @@ import { FailedRunJanitor, keyOfJob } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
 import { BackupMetrics, RunResult } from './BackupMetrics';
 import { ImageVerifier } from '../imageVerification';
+import { GatewayDeadlines } from './GatewayDeadlines';
 
 export interface ReconcilerOptions {
   gateways: KubeGateway[];
@@ -50,6 +51,8 @@ export interface ReconcilerOptions {
   randomHex?: () => string;
   /** Checks executor images of clusters with `spec.imageVerification.enabled`; default a real one. */
   imageVerifier?: Pick<ImageVerifier, 'verify'>;
+  /** Each API server's part of a pass under a deadline (shared with the light pass); default 2 min. */
+  deadlines?: GatewayDeadlines;
 }
 
 /** What one pass did, per Kubernetes cluster (a failure of one never stops the others). */
@@ -141,6 +144,7 @@ export class Reconciler {
   /** Last retention pass per cluster uid (in memory: after a restart retention simply runs once more). */
   readonly #lastRetention = new Map<string, number>();
   readonly #janitor: FailedRunJanitor;
+  readonly #deadlines: GatewayDeadlines;
 
   static create(options: ReconcilerOptions): Reconciler {
     return new Reconciler(options);
@@ -152,17 +156,32 @@ export class Reconciler {
     this.#randomHex =
       options.randomHex ?? (() => randomBytes(4).toString('hex'));
     this.#janitor = FailedRunJanitor.create(options);
+    this.#deadlines =
+      options.deadlines ?? GatewayDeadlines.create({ timeoutMs: 120_000 });
     this.#imageVerifier =
       options.imageVerifier ??
       ImageVerifier.create({ now: () => this.#now().getTime() });
   }
 
-  async tick(): Promise<TickReport> {
+  /**
+   * One full pass. Each API server's part runs under the pass deadline: a server that misses it is
+   * reported unreachable like one refusing connections, and the others' clusters are reconciled in
+   * this same pass. `signal` (the scheduler's) ends the pass early: no further cluster is started.
+   */
+  async tick(signal?: AbortSignal): Promise<TickReport> {
     const report: TickReport = { clusters: 0, errors: [] };
     // Clock read once per pass and passed down, so every decision in a pass agrees on "now".
     const now = this.#now();
-    await Promise.all(
-      this.#options.gateways.map(async gateway => {
+    const unreachable = (gateway: string, message: string) => {
+      this.#options.logger.warn('cannot list OpenBaoClusters', {
+        kubernetesCluster: gateway,
+        error: message,
+      });
+      report.errors.push({ kubernetesCluster: gateway, message });
+    };
+    const missed = await this.#deadlines.run(
+      this.#options.gateways,
+      async (gateway, stop) => {
         let clusters: OpenBaoCluster[];
         let observed: Map<string, ObservedCluster | Error> | undefined;
         try {
@@ -174,14 +193,7 @@ export class Reconciler {
           observed = await gateway.observeAll?.(clusters);
         } catch (e) {
           assertError(e);
-          this.#options.logger.warn('cannot list OpenBaoClusters', {
-            kubernetesCluster: gateway.name,
-            error: e.message,
-          });
-          report.errors.push({
-            kubernetesCluster: gateway.name,
-            message: e.message,
-          });
+          if (!stop.aborted) unreachable(gateway.name, e.message);
           return;
         }
         this.#options.metrics?.retainOnly(
@@ -193,6 +205,8 @@ export class Reconciler {
           })),
         );
         for (const cluster of clusters) {
+          // Past the deadline (already reported missed) or aborted: the next pass reads afresh.
+          if (stop.aborted) return;
           report.clusters++;
           try {
             await this.reconcileCluster(
@@ -206,6 +220,8 @@ export class Reconciler {
             await this.#reportHealth(gateway, cluster, now);
           } catch (e) {
             assertError(e);
+            // A part past its deadline reports nothing more: the pass was already reported.
+            if (stop.aborted) return;
             const id = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
             this.#options.logger.warn('reconcile failed', {
               kubernetesCluster: gateway.name,
@@ -219,8 +235,10 @@ export class Reconciler {
             });
           }
         }
-      }),
+      },
+      signal,
     );
+    for (const m of missed) unreachable(m.kubernetesCluster, m.message);
     return report;
   }
 
