@@ -190,6 +190,37 @@ describe('executor against the OpenBao double and a real S3 server', () => {
     expect(r.env.OPENBAO_ADDRESSES).toMatch(/^https:/);
   });
 
+  it.each([
+    ['JWT', {}, 'no OpenBao pod could serve the JWT login'],
+    [
+      'token',
+      { auth: { method: 'token' as const, token: 'static-token' } },
+      'no active OpenBao pod after 2 attempt(s)',
+    ],
+  ])(
+    'BACKUP_INSECURE_SKIP_VERIFY does not apply to OpenBao: without TLS_CA_PATH the pods are refused (%s → exit 3)',
+    async (_, harness, message) => {
+      const r = await run(
+        { tls: true },
+        {
+          ...harness,
+          env: { TLS_CA_PATH: '', BACKUP_INSECURE_SKIP_VERIFY: 'true' },
+        },
+      );
+      expect(r.exitCode).toBe(3);
+      expect(r.report).toMatchObject({ ok: false, stage: 'leader' });
+      expect(r.report.error).toContain(message);
+      expect(r.report.error).toContain(
+        'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate',
+      );
+      expect(r.report.error).toMatch(
+        /; set TLS_CA_PATH to the CA of the OpenBao pods \(BACKUP_INSECURE_SKIP_VERIFY applies to storage only\)$/,
+      );
+      expect(cluster!.snapshots).toEqual([]); // no snapshot was ever requested
+      await expectNothingLeft(r.bucket);
+    },
+  );
+
   it('follows a 307 from a standby to the new leader', async () => {
     cluster = await startOpenBaoCluster(clusterOptions);
     const bucket = await createTestBucket(s3);

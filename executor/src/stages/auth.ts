@@ -1,4 +1,5 @@
 import { openBaoErrorText } from '../openbao/OpenBaoHttp';
+import { withOpenBaoTlsHint } from '../openbao/openBaoTlsHint';
 import { errorMessage, ExitCode, StageError } from '../StageError';
 import type { Stage } from '../types';
 
@@ -35,6 +36,7 @@ export const authenticate: Stage = {
       );
     deps.log.addSecret(jwt);
     const unavailable: string[] = [];
+    const failures: unknown[] = [];
     // Any pod can serve a login (standbys forward it); try them in order.
     for (const address of config.addresses) {
       let reply;
@@ -48,6 +50,7 @@ export const authenticate: Stage = {
           },
         );
       } catch (e) {
+        failures.push(e);
         unavailable.push(`${address}: ${errorMessage(e)}`);
         continue;
       }
@@ -82,7 +85,10 @@ export const authenticate: Stage = {
     throw new StageError(
       'leader',
       ExitCode.leader,
-      `no OpenBao pod could serve the JWT login: ${unavailable.join('; ')}`,
+      withOpenBaoTlsHint(
+        `no OpenBao pod could serve the JWT login: ${unavailable.join('; ')}`,
+        failures,
+      ),
     );
   },
 };

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withOpenBaoTlsHint } from '../openbao/openBaoTlsHint';
 import { errorMessage, ExitCode, StageError } from '../StageError';
 import type { Stage } from '../types';
 
@@ -27,6 +28,7 @@ export const findLeader: Stage = {
     const { config, openbao, deps } = ctx;
     if (!config || !openbao) throw new Error('config stage did not run');
     let last: PodHealth[] = [];
+    const failures: unknown[] = [];
     for (let attempt = 1; attempt <= config.leaderAttempts; attempt++) {
       last = await Promise.all(
         config.addresses.map(async (address): Promise<PodHealth> => {
@@ -40,6 +42,7 @@ export const findLeader: Stage = {
               detail: `HTTP ${r.status}`,
             };
           } catch (e) {
+            failures.push(e);
             return { address, state: 'error', detail: errorMessage(e) };
           }
         }),
@@ -66,9 +69,12 @@ export const findLeader: Stage = {
     throw new StageError(
       'leader',
       ExitCode.leader,
-      `no active OpenBao pod after ${config.leaderAttempts} attempt(s): ${last
-        .map(p => `${p.address} ${p.state} (${p.detail})`)
-        .join(', ')}`,
+      withOpenBaoTlsHint(
+        `no active OpenBao pod after ${config.leaderAttempts} attempt(s): ${last
+          .map(p => `${p.address} ${p.state} (${p.detail})`)
+          .join(', ')}`,
+        failures,
+      ),
     );
   },
 };
