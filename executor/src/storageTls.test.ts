@@ -110,7 +110,7 @@ describe('storage TLS: caCert and BACKUP_INSECURE_SKIP_VERIFY', () => {
   });
 
   it('reads caCert with web identity (AWS_ROLE_ARN) too', async () => {
-    // STS is not reachable offline, so this checks the client the config stage builds.
+    // the client the config stage builds (webIdentity.test.ts runs a backup through a local STS)
     const dir = mkdtempSync(join(tmpdir(), 'executor-webid-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'aws-token'), 'token');

@@ -15,11 +15,16 @@ export interface HoldingProxy {
 /**
  * An http proxy in front of the S3 test server that never answers the requests `hold` picks
  * (a store stuck on a part upload) and forwards the rest. It counts the held requests the client
- * cancels, which is how a test sees that the client really gave up on them.
+ * cancels, which is how a test sees that the client really gave up on them. `hold` sees every
+ * request's headers, so a test can also record what the client sent.
  */
 export async function startHoldingProxy(
   target: string,
-  hold: (req: { method: string; url: string }) => boolean,
+  hold: (req: {
+    method: string;
+    url: string;
+    headers: http.IncomingHttpHeaders;
+  }) => boolean,
 ): Promise<HoldingProxy> {
   const to = new URL(target);
   const sockets = new Set<net.Socket>();
@@ -27,7 +32,13 @@ export async function startHoldingProxy(
   let closedByClient = 0;
   let changed = () => {};
   const server = http.createServer((req, res) => {
-    if (hold({ method: req.method ?? 'GET', url: req.url ?? '/' })) {
+    if (
+      hold({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+      })
+    ) {
       held++;
       changed();
       req.resume(); // take the body; never answer
