@@ -76,13 +76,74 @@ function runtimeStage(dockerfile: string, base: string): string {
       timeout: 300_000,
     });
 
+  /** `buildah run` as `user` with host paths mounted (async: the OpenBao double answers from this process). */
+  const buildahRun = (
+    container: string,
+    mounts: Record<string, string>,
+    user: string,
+    command: string[],
+  ) =>
+    spawnCollecting('buildah', [
+      ...store,
+      'run',
+      '--isolation',
+      'chroot',
+      '--network',
+      'host',
+      '--user',
+      user,
+      ...Object.entries(mounts).flatMap(([from, to]) => [
+        '-v',
+        `${from}:${to}`,
+      ]),
+      container,
+      '--',
+      ...command,
+    ]).exited;
+
+  /**
+   * Makes the container's root filesystem read-only for the next `buildah run`; returns the undo.
+   * The mount points for `mountTargets` and for what buildah mounts itself (/dev, /proc, /sys, /run/.containerenv,
+   * /etc/hosts, /etc/resolv.conf) must exist beforehand: nothing can create them once the root is read-only.
+   */
+  const readOnlyRoot = (container: string, mountTargets: string[]) => {
+    const root = buildah('mount', container).trim();
+    for (const target of mountTargets.map(t => t.replace(/:ro$/, ''))) {
+      const isFile = target === '/etc/bao/token/token';
+      mkdirSync(join(root, isFile ? dirname(target) : target), {
+        recursive: true,
+      });
+      if (isFile) writeFileSync(join(root, target), '');
+    }
+    for (const d of ['dev', 'proc', 'sys', 'run'])
+      mkdirSync(join(root, d), { recursive: true });
+    for (const f of [
+      'etc/hosts',
+      'etc/resolv.conf',
+      'etc/hostname',
+      'run/.containerenv',
+    ])
+      writeFileSync(join(root, f), '', { flag: 'a' });
+    execFileSync('mount', ['--bind', root, root]);
+    execFileSync('mount', ['-o', 'remount,bind,ro', root, root]);
+    // buildah 1.28 removes /run/.containerenv after the run and panics if it cannot: /run stays
+    // writable (a scratch dir; the executor writes nothing there, the probe below checks / and /app)
+    const run = mkdtempSync(join(work, 'run-'));
+    execFileSync('mount', ['--bind', run, join(root, 'run')]);
+    return () => {
+      execFileSync('umount', [join(root, 'run')]);
+      execFileSync('umount', [root]);
+      buildah('umount', container);
+    };
+  };
+
   afterAll(() => {
     spawnSync('buildah', [...store, 'rm', '--all']);
     spawnSync('buildah', [...store, 'rmi', '--all', '--force']);
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('builds from a local base and backs up as user 65532', async () => {
+  it('builds from a local base and backs up as user 65532 with a read-only root filesystem', async () => {
     await assertS3Reachable();
     execFileSync(process.execPath, [join(EXECUTOR, 'scripts/build.mjs')]);
 
@@ -176,27 +237,17 @@ function runtimeStage(dockerfile: string, base: string): string {
         ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
         container,
       );
-      // async: the OpenBao double answers from this process
-      const { exited } = spawnCollecting('buildah', [
-        ...store,
-        'run',
-        '--isolation',
-        'chroot',
-        '--network',
-        'host',
-        '--user',
-        config.User,
-        '-v',
-        `${join(dir, 'credentials')}:/etc/bao/backup/credentials:ro`,
-        '-v',
-        `${join(dir, 'token')}:/etc/bao/token/token:ro`,
-        '-v',
-        `${out}:/out`,
-        container,
-        '--',
+      const mounts = {
+        [join(dir, 'credentials')]: '/etc/bao/backup/credentials:ro',
+        [join(dir, 'token')]: '/etc/bao/token/token:ro',
+        [out]: '/out',
+      };
+      // readOnlyRootFilesystem: `buildah run` has no --read-only, so the container's root (its
+      // mount point, which chroot isolation enters) is bind-mounted read-only onto itself first
+      const undoReadOnly = readOnlyRoot(container, Object.values(mounts));
+      const run = await buildahRun(container, mounts, config.User, [
         ...config.Entrypoint,
-      ]);
-      const run = await exited;
+      ]).finally(undoReadOnly);
       expect(run.stderr).toContain('backup succeeded');
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout.trim().split('\n').pop()!);
@@ -209,6 +260,18 @@ function runtimeStage(dockerfile: string, base: string): string {
       expect(readFileSync(join(out, 'termination-log'), 'utf8')).toBe(
         run.stdout.trim(),
       );
+      // the root really was read-only: even uid 0 gets EROFS there, while /out took the log
+      const undo = readOnlyRoot(container, Object.values(mounts));
+      const probe = await buildahRun(container, mounts, '0:0', [
+        '/nodejs/bin/node',
+        '-e',
+        "for (const p of ['/probe', '/app/probe', '/out/probe']) { try { require('fs').writeFileSync(p, 'x'); console.log(p, 'written') } catch (e) { console.log(p, e.code) } }",
+      ]).finally(undo);
+      expect(probe.stdout.trim().split('\n')).toEqual([
+        '/probe EROFS',
+        '/app/probe EROFS',
+        '/out/probe written',
+      ]);
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } finally {
       await cluster.stop();
