@@ -121,6 +121,15 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
     - openbaoclusters/status
   verbs:
     - patch
+# The backup Job's ownerReference to its OpenBaoCluster sets blockOwnerDeletion: true. With the
+# OwnerReferencesPermissionEnforcement admission plugin (OpenShift enables it) creating such a Job
+# requires update on the owner's finalizers subresource.
+- apiGroups:
+    - openbao.org
+  resources:
+    - openbaoclusters/finalizers
+  verbs:
+    - update
 # A cluster being restored is not backed up.
 - apiGroups:
     - openbao.org

@@ -118,6 +118,8 @@ function rulesTable(rules: any[]) {
 const EXPECTED_RULES = {
   'openbao.org/openbaoclusters': ['get', 'list', 'patch', 'watch'],
   'openbao.org/openbaoclusters/status': ['patch'],
+  // For the Job's blockOwnerDeletion ownerReference under OwnerReferencesPermissionEnforcement.
+  'openbao.org/openbaoclusters/finalizers': ['update'],
   'openbao.org/openbaorestores': ['list'],
   'batch/jobs': ['create', 'delete', 'get', 'list', 'watch'],
   'core/pods': ['list'],

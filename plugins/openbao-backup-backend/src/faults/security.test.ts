@@ -296,6 +296,9 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       'batch/jobs:get',
       'batch/jobs:delete',
       ...REST_ONLY_GRANTS,
+      // Checked by OwnerReferencesPermissionEnforcement (OpenShift) when the Job is created with
+      // its blockOwnerDeletion ownerReference; the API double does not run that admission plugin.
+      'openbao.org/openbaoclusters/finalizers:update',
     ];
     const unused = [...granted].filter(
       g => !used.has(g) && !rarePaths.includes(g),
