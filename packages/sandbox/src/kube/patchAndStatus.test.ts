@@ -90,6 +90,65 @@ describe('patches and the status subresource', () => {
     expect(f.body.reason).toBe('Invalid');
   });
 
+  it('removes an annotation with a JSON patch test + remove (`/` escaped as ~1), 422 once the value changed', async () => {
+    const path = '/metadata/annotations/openbao.org~1trigger-backup';
+    const set = (value: string) =>
+      c.custom.patchNamespacedCustomObject(
+        {
+          ...OPENBAO,
+          namespace: 'ns',
+          name: 'm',
+          body: {
+            metadata: { annotations: { 'openbao.org/trigger-backup': value } },
+          },
+        },
+        merge,
+      );
+    const remove = (value: string) =>
+      c.custom.patchNamespacedCustomObject({
+        ...OPENBAO,
+        namespace: 'ns',
+        name: 'm',
+        body: [
+          { op: 'test', path, value },
+          { op: 'remove', path },
+        ],
+      });
+    await set('newer');
+    const f = await failure(remove('older'));
+    expect(f.code).toBe(422);
+    expect(f.body.reason).toBe('Invalid');
+    const removed: any = await remove('newer');
+    expect(removed.metadata.annotations).toEqual({ keep: 'y' });
+    // Gone already: the test fails too (nothing to compare with).
+    expect((await failure(remove('newer'))).code).toBe(422);
+  });
+
+  it('refuses a status merge patch carrying a stale resourceVersion with 409, as the apiserver does', async () => {
+    const read: any = await c.custom.createNamespacedCustomObject({
+      ...OPENBAO,
+      namespace: 'ns',
+      body: cluster('rv', 'ns'),
+    });
+    const statusPatch = (resourceVersion: string, phase: string) =>
+      c.custom.patchNamespacedCustomObjectStatus(
+        {
+          ...OPENBAO,
+          namespace: 'ns',
+          name: 'rv',
+          body: { metadata: { resourceVersion }, status: { phase } },
+        },
+        merge,
+      );
+    const first: any = await statusPatch(read.metadata.resourceVersion, 'A');
+    expect(first.status.phase).toBe('A');
+    const f = await failure(statusPatch(read.metadata.resourceVersion, 'B'));
+    expect(f.code).toBe(409);
+    expect(f.body.reason).toBe('Conflict');
+    const again: any = await statusPatch(first.metadata.resourceVersion, 'C');
+    expect(again.status.phase).toBe('C');
+  });
+
   it('refuses a strategic merge patch on a custom resource with 415, as the apiserver does', async () => {
     const f = await failure(
       c.custom.patchNamespacedCustomObject(

@@ -24,6 +24,7 @@ import {
   OpenBaoRestore,
 } from '@internal/plugin-openbao-backup-common';
 import { JobLike, ObservedCluster, PodLike, secretsToObserve } from '../core';
+import { removeAnnotationIfEquals } from './annotationPatch';
 import { KubernetesClusterConfig } from '../config';
 import {
   ClusterEvent,
@@ -34,6 +35,7 @@ import {
 
 import { timedHttpLibrary } from './timedHttpLibrary';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const FIELD_MANAGER = 'openbao-backup';
 /** Secret reads in flight at once during a pass. */
 const SECRET_READS_AT_ONCE = 16;
@@ -643,7 +645,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
     namespace: string,
     name: string,
     key: string,
-    value: string | null,
+    value: string,
   ) {
     try {
       await this.#custom.patchNamespacedCustomObject(
@@ -661,6 +663,37 @@ export class ClientNodeKubeGateway implements KubeGateway {
     } catch (e) {
       throw new ForwardedError(
         `annotate ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
+    }
+  }
+
+  async removeClusterAnnotation(
+    namespace: string,
+    name: string,
+    key: string,
+    value: string,
+  ) {
+    try {
+      await this.#custom.patchNamespacedCustomObject(
+        {
+          group: OPENBAO_API_GROUP,
+          version: OPENBAO_API_VERSION,
+          plural: OPENBAO_CLUSTER_PLURAL,
+          namespace,
+          name,
+          body: removeAnnotationIfEquals(key, value),
+          fieldManager: FIELD_MANAGER,
+        },
+        jsonPatch,
+      );
+      return true;
+    } catch (e) {
+      // 422: the `test` op failed, the annotation holds another value (or none) now.
+      if (e instanceof ApiException && e.code === 422) return false;
+      if (isNotFound(e)) return false;
+      throw new ForwardedError(
+        `remove annotation ${key} of ${namespace}/${name}`,
         kubeApiCause(e),
       );
     }

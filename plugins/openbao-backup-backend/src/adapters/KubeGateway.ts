@@ -39,19 +39,32 @@ export interface KubeGateway {
   /** Creates the Job; if one of that name exists already it is returned instead (adoption). */
   createJob(job: JobManifest): Promise<JobLike>;
   deleteJob(namespace: string, name: string): Promise<void>;
-  /** JSON merge patch on the `status` subresource. */
+  /**
+   * JSON merge patch on the `status` subresource. A `metadata.resourceVersion` in it is a
+   * precondition: a ConflictError when the object changed since that version was read.
+   */
   patchClusterStatus(
     namespace: string,
     name: string,
     patch: object,
   ): Promise<void>;
-  /** Sets (string) or removes (null) one annotation with a JSON merge patch. */
+  /** Sets one annotation with a JSON merge patch. */
   setClusterAnnotation(
     namespace: string,
     name: string,
     key: string,
-    value: string | null,
+    value: string,
   ): Promise<void>;
+  /**
+   * Removes one annotation only while it still holds `value` (a JSON patch `test` + `remove`):
+   * false, and nothing changed, when it holds another value now (a newer request) or is gone.
+   */
+  removeClusterAnnotation(
+    namespace: string,
+    name: string,
+    key: string,
+    value: string,
+  ): Promise<boolean>;
   recordEvent(cluster: OpenBaoCluster, event: ClusterEvent): Promise<void>;
   /**
    * Watches OpenBaoClusters (all configured namespaces) and calls `onChange` for every added or

@@ -509,6 +509,20 @@ describe('statusPatchFor', () => {
       },
     });
   });
+
+  it("carries the read copy's resourceVersion, so a write based on a stale read conflicts", () => {
+    const cluster = makeCluster({ metadata: { resourceVersion: '41' } });
+    const patch = statusPatchFor(
+      cluster,
+      { type: 'next-scheduled', next: undefined },
+      now,
+    );
+    expect(patch.metadata).toEqual({ resourceVersion: '41' });
+    // Not a change of status: a repeated write is still recognised as one.
+    expect(
+      isNoopPatch({ ...cluster, status: patch.status } as any, patch),
+    ).toBe(true);
+  });
 });
 
 describe('setCondition', () => {

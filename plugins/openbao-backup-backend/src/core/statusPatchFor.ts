@@ -74,8 +74,13 @@ export type BackupStatusPatch = {
   [K in keyof BackupStatus]?: BackupStatus[K] | null;
 };
 
-/** A JSON merge patch for the `status` subresource. */
+/**
+ * A JSON merge patch for the `status` subresource. `metadata.resourceVersion` is the read copy's:
+ * the apiserver then refuses it with 409 when the object changed since (optimistic concurrency),
+ * so the `conditions` array rebuilt from that copy never overwrites a condition written meanwhile.
+ */
 export interface StatusPatch {
+  metadata?: { resourceVersion: string };
   status: { backup: BackupStatusPatch; conditions?: Condition[] };
 }
 
@@ -340,7 +345,11 @@ export function statusPatchFor(
       throw new Error(`unknown outcome ${JSON.stringify(never)}`);
     }
   }
-  return { status: { backup, ...(conditions ? { conditions } : {}) } };
+  const { resourceVersion } = cluster.metadata;
+  return {
+    ...(resourceVersion ? { metadata: { resourceVersion } } : {}),
+    status: { backup, ...(conditions ? { conditions } : {}) },
+  };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

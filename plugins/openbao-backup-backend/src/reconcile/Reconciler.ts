@@ -334,16 +334,27 @@ export class Reconciler {
       }
     }
 
-    // Trigger annotations are edge-triggered: clear the one acted on, unless changed meanwhile.
+    // Trigger annotations are edge-triggered: clear the one acted on. Our copy may be stale, so
+    // the server removes it only while it still holds that value (JSON patch test + remove): a
+    // newer request written since our read stays, and the next pass runs it.
     const acted = triggerActedOn(decision);
     const triggerValue = acted?.triggerValue;
     const annotation = acted ? TRIGGER_ANNOTATION_OF[acted.trigger] : undefined;
     if (
       triggerValue !== undefined &&
       annotation &&
-      cluster.metadata.annotations?.[annotation] === triggerValue
+      cluster.metadata.annotations?.[annotation] === triggerValue &&
+      !(await gateway.removeClusterAnnotation(
+        namespace,
+        name,
+        annotation,
+        triggerValue,
+      ))
     ) {
-      await gateway.setClusterAnnotation(namespace, name, annotation, null);
+      this.#options.logger.info(
+        `${annotation} changed since it was read: left for the next pass`,
+        { ...log, trigger: triggerValue },
+      );
     }
 
     if (

@@ -78,6 +78,42 @@ describe('writeStatus (409 on status writes)', () => {
     expect(await writeStatus(gateway, cr, started, now)).toBe(false);
   });
 
+  it("keeps a condition the operator wrote between the backend's read and its write (no injected fault)", async () => {
+    const stale = await freshCluster('race');
+    let operatorWrote = false;
+    let patches = 0;
+    const racing: KubeGateway = Object.assign(Object.create(gateway), {
+      patchClusterStatus: async (ns: string, name: string, patch: object) => {
+        patches++;
+        if (!operatorWrote) {
+          operatorWrote = true;
+          // The operator's own status write lands after our read, before our patch.
+          await kubeRequest(kube, 'PATCH', `${crs}/${name}/status`, {
+            status: {
+              conditions: [
+                { type: 'Ready', status: 'True', reason: 'Operator' },
+              ],
+            },
+          });
+        }
+        return gateway.patchClusterStatus(ns, name, patch);
+      },
+    });
+
+    expect(await writeStatus(racing, stale, started, now)).toBe(true);
+
+    const cr = await kubeRequest(kube, 'GET', `${crs}/race`);
+    // The stale patch conflicted on its resourceVersion; the retry was built from a fresh read.
+    expect(patches).toBe(2);
+    expect(reads).toBe(1);
+    expect(cr.status.backup.activeJob).toBe(started.jobName);
+    expect(cr.status.conditions.map((c: any) => c.type).sort()).toEqual([
+      'BackingUp',
+      'BackupConfigValid',
+      'Ready',
+    ]);
+  });
+
   it('gives up after 5 conflicts with a ConflictError and writes nothing', async () => {
     const cluster = await freshCluster('storm');
     kube.faults.conflictNextWrites(5, '**/openbaoclusters/storm/status');

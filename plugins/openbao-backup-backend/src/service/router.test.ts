@@ -390,6 +390,52 @@ describe('openbao-backup REST API', () => {
       );
     });
 
+    it('answers 409 for a request id a Job already ran, though a manual run came since', async () => {
+      await createRunningCluster(
+        (method, path, body) => kube(api, method, path, body),
+        NS,
+        cluster('rerun'),
+        { backup: { observedTrigger: 'manual-later' } },
+      );
+      // The pre-upgrade run's Job is still kept; observedTrigger names the later manual run.
+      await kube(api, 'POST', `/apis/batch/v1/namespaces/${NS}/jobs`, {
+        metadata: {
+          name: 'backup-rerun-20261125000000',
+          labels: {
+            'openbao.org/cluster': 'rerun',
+            'openbao.org/component': 'backup',
+          },
+          annotations: { 'openbao.org/trigger-value': 'upgrade-2-1' },
+        },
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'e', image: 'x' }],
+            },
+          },
+        },
+      });
+      const server = await backend();
+      const post = (requestId: string) =>
+        request(server)
+          .post(`/api/openbao-backup/clusters/test/${NS}/rerun/pre-upgrade`)
+          .set('Authorization', mockCredentials.service.header())
+          .send({ requestId });
+
+      const again = await post('upgrade-2-1');
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toBe(
+        'Pre-upgrade backup upgrade-2-1 was already requested',
+      );
+      expect(
+        (await kube(api, 'GET', crPath('rerun'))).metadata.annotations?.[
+          'openbao.org/pre-upgrade-backup'
+        ],
+      ).toBeUndefined();
+      expect((await post('upgrade-2-2')).status).toBe(202);
+    });
+
     it('waits for the run to end when asked to', async () => {
       const server = await backend();
       const answer = request(server)

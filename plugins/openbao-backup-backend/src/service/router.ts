@@ -36,6 +36,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ClusterService } from './ClusterService';
 import { CatalogLinks } from './CatalogLinks';
+import { triggerAlreadyRun } from '../core';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -337,7 +338,8 @@ export async function createRouter(
       });
       try {
         const observed = await clusters.observe(ref);
-        if (observed.cluster.status?.backup?.observedTrigger === requestId) {
+        // Not only the latest run: a manual run since would hide it from observedTrigger.
+        if (triggerAlreadyRun(observed, requestId)) {
           throw new ConflictError(
             `Pre-upgrade backup ${requestId} was already requested`,
           );
