@@ -32,17 +32,17 @@ import {
   KubeGateway,
   WatchEventType,
 } from './KubeGateway';
-
 import { timedHttpLibrary } from './timedHttpLibrary';
+
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const FIELD_MANAGER = 'openbao-backup';
 /** Secret reads in flight at once during a pass. */
 const SECRET_READS_AT_ONCE = 16;
-const LABEL_VALUE = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
 /** Default of `openbaoBackup.kubernetes.requestTimeout`. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const LABEL_VALUE = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
 /** What is read of any listed object to tell whose it is. */
 type Labelled = {
   metadata?: { namespace?: string; labels?: Record<string, string> };
