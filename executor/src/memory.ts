@@ -46,10 +46,10 @@ const MiB = 1024 * 1024;
 
 /**
  * The most Buffer memory the process held at the moments it was sampled. Unlike peak RSS
- * (which depends on when the kernel and the allocator return pages, hence on machine load),
- * `arrayBuffers` counts the Buffers alive, so sampled at fixed points of the stream it says
- * how much of the snapshot the executor holds at once: ≈ (concurrency + 1) × partSize plus
- * a few MiB of socket and gunzip Buffers, whatever the snapshot's size.
+ * (which depends on when the kernel and the allocator return pages), `arrayBuffers` counts the
+ * Buffers alive, so sampled at fixed points of the stream it says how much of the snapshot the
+ * executor holds at once: ≈ (concurrency + 1) × partSize plus socket and gunzip Buffers (more
+ * of those under load), whatever the snapshot's size.
  */
 export class MemoryPeak {
   #arrayBuffers = 0;

@@ -90,6 +90,11 @@ export class MultipartSink extends Writable {
     return this.#allocated;
   }
 
+  /** Parts handed to UploadPart so far (stored, in flight, or cancelled). */
+  get partsSent(): number {
+    return this.#partNumber;
+  }
+
   /** Parts stored by S3 so far. */
   get partsUploaded(): number {
     return this.#parts.length;

@@ -210,6 +210,7 @@ export const streamSnapshot: Stage = {
     if (!outcome.completed) {
       deps.log.warn('upload abandoned', {
         bytesRead: sink.bytesWritten,
+        partsSent: sink.partsSent,
         partsUploaded: sink.partsUploaded,
       });
       if (outcome.abortError)
