@@ -191,6 +191,80 @@ describe('registry double (OCI distribution API)', () => {
     }
   });
 
+  it('paginates referrers with a relative Link rel="next" (artifactType kept), or as the option writes it', async () => {
+    const name = 'acme/paged';
+    const links: string[] = [];
+    let linkTo = (next: { path: string; base: string }) => next.path;
+    const paged = await startRegistry({
+      referrersPagination: {
+        pageSize: 2,
+        link: next => {
+          links.push(next.path);
+          return linkTo(next);
+        },
+      },
+    });
+    try {
+      const digest = paged.pushImage(name, 'v1');
+      const referrers = [1, 2, 3, 4, 5].map(() =>
+        paged.signReferrer(name, digest),
+      );
+      const walk = async (first: string) => {
+        const pages: string[][] = [];
+        const hrefs: string[] = [];
+        let url: string | undefined = first;
+        while (url) {
+          const res: Response = await fetch(url);
+          expect(res.status).toBe(200);
+          pages.push((await res.json()).manifests.map((m: any) => m.digest));
+          const link = res.headers.get('link');
+          const href = link && /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
+          if (href) hrefs.push(href);
+          url = href ? new URL(href, url).toString() : undefined;
+        }
+        return { pages, hrefs };
+      };
+      const first = `${paged.url}/v2/${name}/referrers/${digest}`;
+      const relative = await walk(first);
+      expect(relative.pages).toEqual([
+        referrers.slice(0, 2),
+        referrers.slice(2, 4),
+        referrers.slice(4),
+      ]);
+      expect(relative.hrefs).toEqual([
+        `/v2/${name}/referrers/${digest}?last=${encodeURIComponent(
+          referrers[1],
+        )}`,
+        `/v2/${name}/referrers/${digest}?last=${encodeURIComponent(
+          referrers[3],
+        )}`,
+      ]);
+
+      const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+      const filtered = await walk(
+        `${first}?artifactType=${encodeURIComponent(bundleType)}`,
+      );
+      expect(filtered.pages.flat()).toEqual(referrers);
+      for (const href of filtered.hrefs)
+        expect(new URL(href, paged.url).searchParams.get('artifactType')).toBe(
+          bundleType,
+        );
+
+      linkTo = next => `${next.base}${next.path}`;
+      const absolute = await walk(first);
+      expect(absolute.pages.flat()).toEqual(referrers);
+      expect(absolute.hrefs.every(h => h.startsWith(`${paged.url}/v2/`))).toBe(
+        true,
+      );
+      expect(links).toHaveLength(6);
+      expect(paged.requests.map(r => r.query)).toContainEqual(
+        `?last=${encodeURIComponent(referrers[3])}`,
+      );
+    } finally {
+      await paged.stop();
+    }
+  });
+
   it('wants a bearer token from /token, which wants the user’s Basic credentials', async () => {
     const images = pushExecutorImages(locked);
     const url = `${locked.url}/v2/${images.name}/manifests/signed`;

@@ -30,6 +30,17 @@ export interface RegistryOptions {
    */
   referrers?: boolean;
   /**
+   * Paginate the referrers API: at most `pageSize` descriptors a response, and a
+   * `Link: <next>; rel="next"` header while more follow (the next page is `?last=<digest>`, keeping
+   * `artifactType`). `link` writes the header's target from the next page's path and query (and
+   * the registry's base URL); default the relative path, as registries send it. Lets tests link
+   * absolutely, to another host, or on forever.
+   */
+  referrersPagination?: {
+    pageSize: number;
+    link?: (next: { path: string; base: string }) => string;
+  };
+  /**
    * The `Docker-Content-Digest` header of a manifest response, given what is served (`reference`
    * as asked, `digest` of the bytes); `undefined` omits the header (it is optional in the
    * distribution spec). Default: the true digest. Lets tests omit or falsify it.
@@ -50,6 +61,8 @@ interface Repository {
 export interface RegistryRequest {
   method: string;
   path: string;
+  /** `?…` as asked, or empty. */
+  query: string;
   status: number;
 }
 
@@ -80,7 +93,8 @@ function accepts(req: IncomingMessage, mediaType: string) {
 /**
  * An OCI registry double on `node:http` speaking the distribution API the verifier uses: `GET /v2/`,
  * HEAD/GET manifests by tag and digest (with `Docker-Content-Digest` and Accept negotiation), blobs,
- * `tags/list`, the OCI 1.1 referrers API (with the `artifactType` filter), and the bearer token flow (`WWW-Authenticate: Bearer realm,service,scope` → `/token`).
+ * `tags/list`, the OCI 1.1 referrers API (with the `artifactType` filter and optional `Link`
+ * pagination), and the bearer token flow (`WWW-Authenticate: Bearer realm,service,scope` → `/token`).
  * Content lives in memory; helpers push images, cosign signatures (key generated at start) and
  * move tags. Every request is recorded in `requests` so tests can count registry round trips.
  */
@@ -206,23 +220,51 @@ export async function startRegistry(options: RegistryOptions = {}) {
       return sendError(res, 404, 'NOT_FOUND', 'no referrers API');
     }
     const type = url.searchParams.get('artifactType');
-    const manifests = referrersOf(r, digest).filter(
+    const all = referrersOf(r, digest).filter(
       d => !type || d.artifactType === type,
     );
+    const page = referrersPage(all, url);
     res.writeHead(200, {
       'Content-Type': OCI_INDEX,
       ...(type ? { 'OCI-Filters-Applied': 'artifactType' } : {}),
+      ...(page.next ? { Link: `<${page.next}>; rel="next"` } : {}),
     });
     return res.end(
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: page.manifests,
+      }),
     );
+  }
+
+  /** One page of a referrers list after `?last=<digest>`, and the link to the next, if any. */
+  function referrersPage<D extends { digest: string }>(all: D[], url: URL) {
+    const paging = options.referrersPagination;
+    if (!paging) return { manifests: all };
+    const last = url.searchParams.get('last');
+    const start = last ? all.findIndex(d => d.digest === last) + 1 : 0;
+    const manifests = all.slice(start, start + paging.pageSize);
+    if (start + paging.pageSize >= all.length) return { manifests };
+    const query = new URLSearchParams(url.searchParams);
+    query.set('last', manifests[manifests.length - 1].digest);
+    const path = `${url.pathname}?${query}`;
+    return {
+      manifests,
+      next: paging.link ? paging.link({ path, base }) : path,
+    };
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
     res.on('finish', () =>
-      requests.push({ method: req.method ?? '', path, status: res.statusCode }),
+      requests.push({
+        method: req.method ?? '',
+        path,
+        query: url.search,
+        status: res.statusCode,
+      }),
     );
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     if (path === '/token') return issueToken(req, res, url);

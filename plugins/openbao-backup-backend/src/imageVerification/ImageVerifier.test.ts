@@ -18,6 +18,7 @@ import {
 } from '@internal/plugin-openbao-backup-common';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 import { ImageVerifier, imageVerifierFromConfig } from './ImageVerifier';
+import { MAX_REFERRER_PAGES } from './OciRegistryClient';
 
 const NS = 'vault';
 const REPO = 'acme/openbao-backup-executor';
@@ -346,6 +347,33 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
       }
     });
 
+    it('takes anything but an index at the referrers tag schema as no referrers (API 404)', async () => {
+      const old = await startRegistry({ referrers: false });
+      try {
+        const { digest, image } = referred('tag-schema-not-index', old);
+        // A cosign signature manifest (an image manifest, no `manifests`) at `sha256-<hex>`.
+        const other = old.pushImage(REPO, 'other');
+        old.moveTag(REPO, digest.replace(':', '-'), old.sign(REPO, other));
+        expect(
+          await verifier().verify(
+            gateway,
+            cluster(image, { publicKey: old.publicKeyPem }),
+          ),
+        ).toEqual({
+          verified: false,
+          message: `executor image ${image}: no cosign signature for ${digest} (tag ${digest.replace(
+            ':',
+            '-',
+          )}.sig not found, no signature referrers)`,
+        });
+        expect(old.requests.map(r => `${r.path} ${r.status}`)).toContain(
+          `/v2/${REPO}/manifests/${digest.replace(':', '-')} 200`,
+        );
+      } finally {
+        await old.stop();
+      }
+    });
+
     it.each([
       [
         'a bundle whose statement names another digest',
@@ -369,6 +397,86 @@ describe('ImageVerifier against the registry double (and Secrets from the Kubern
       expect(result).toMatchObject({
         verified: false,
         message: expect.stringContaining(message(digest)),
+      });
+    });
+
+    describe('a referrers list in pages (Link rel="next")', () => {
+      let paged: RegistryHandle;
+      let linkTo: (next: { path: string; base: string }) => string;
+      const otherKey = generateKeyPairSync('ec', {
+        namedCurve: 'prime256v1',
+      }).privateKey;
+      beforeAll(async () => {
+        paged = await startRegistry({
+          auth: {},
+          referrersPagination: { pageSize: 1, link: next => linkTo(next) },
+        });
+      });
+      afterAll(() => paged?.stop());
+      beforeEach(() => {
+        linkTo = next => next.path;
+        paged.resetRequests();
+      });
+
+      /** An image whose referrers are `bad` bundles by another key, then the valid one. */
+      const pagedImage = (tag: string, bad: number) => {
+        const { digest, image } = referred(tag, paged);
+        for (let i = 0; i < bad; i++)
+          paged.signReferrer(REPO, digest, { key: otherKey });
+        paged.signReferrer(REPO, digest);
+        return { digest, image };
+      };
+      const verifyPaged = (image: string) =>
+        verifier().verify(
+          gateway,
+          cluster(image, { publicKey: paged.publicKeyPem }),
+        );
+      const referrerCalls = (digest: string) =>
+        paged.requests
+          .filter(r => r.path === `/v2/${REPO}/referrers/${digest}`)
+          .map(r => `${r.query} ${r.status}`);
+
+      it.each([
+        ['relative', (next: { path: string }) => next.path],
+        [
+          'absolute',
+          (next: { path: string; base: string }) => `${next.base}${next.path}`,
+        ],
+      ])(
+        'verifies a signature found only on page 2 (%s Link), with the same token',
+        async (_, link) => {
+          linkTo = link;
+          const { digest, image } = pagedImage(`page-2-${_}`, 1);
+          expect(await verifyPaged(image)).toEqual({
+            verified: true,
+            image: `${paged.host}/${REPO}@${digest}`,
+            digest,
+          });
+          const calls = referrerCalls(digest);
+          expect(calls).toHaveLength(2);
+          expect(calls[0]).toBe(' 200');
+          // Page 2 went out with the bearer token page 1 got: no second challenge.
+          expect(calls[1]).toMatch(/^\?last=sha256%3A[a-f0-9]{64} 200$/);
+        },
+      );
+
+      it('refuses to follow a Link to another host, and says so', async () => {
+        linkTo = next => `http://registry.attacker.example${next.path}`;
+        const { digest, image } = pagedImage('foreign-link', 1);
+        expect(await verifyPaged(image)).toEqual({
+          verified: false,
+          message: `executor image ${image}: signature referrers: referrers of ${digest} in ${REPO}: the registry's next-page Link points to http://registry.attacker.example, not ${paged.url}; refusing to follow a Link to another host`,
+        });
+        expect(referrerCalls(digest)).toEqual([' 200']);
+      });
+
+      it(`stops after ${MAX_REFERRER_PAGES} pages and names the limit`, async () => {
+        const { digest, image } = pagedImage('many-pages', MAX_REFERRER_PAGES);
+        expect(await verifyPaged(image)).toEqual({
+          verified: false,
+          message: `executor image ${image}: signature referrers: referrers of ${digest} in ${REPO}: the registry still links a next page after ${MAX_REFERRER_PAGES} pages (the limit); refusing to read further`,
+        });
+        expect(referrerCalls(digest)).toHaveLength(MAX_REFERRER_PAGES);
       });
     });
 

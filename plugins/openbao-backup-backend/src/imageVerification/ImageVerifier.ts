@@ -19,7 +19,11 @@ import {
   repositoryName,
   signatureTagFor,
 } from './imageReference';
-import { RegistryClient } from './RegistryClient';
+import {
+  ReferrerDescriptor,
+  RegistryClient,
+  RegistryError,
+} from './RegistryClient';
 import {
   COSIGN_SIGNATURE_ARTIFACT,
   SIGSTORE_BUNDLE_V03,
@@ -265,11 +269,16 @@ export class ImageVerifier {
   ) {
     const entries: SignatureEntry[] = [];
     const errors: string[] = [];
-    for (const referrer of await this.#client.listReferrers(
-      ref,
-      digest,
-      credentials,
-    )) {
+    let referrers: ReferrerDescriptor[];
+    try {
+      referrers = await this.#client.listReferrers(ref, digest, credentials);
+    } catch (e) {
+      // A list the registry serves wrongly (foreign Link, too many pages) is a reason beside the
+      // `.sig` tag's; an outage or a denial stays the failure of the whole check.
+      if (!(e instanceof RegistryError && e.kind === 'protocol')) throw e;
+      return { entries, errors: [e.message] };
+    }
+    for (const referrer of referrers) {
       const bundle = referrer.artifactType === SIGSTORE_BUNDLE_V03;
       if (!bundle && referrer.artifactType !== COSIGN_SIGNATURE_ARTIFACT)
         continue;

@@ -8,6 +8,7 @@ import {
 } from './RegistryClient';
 import { RegistryCredentials, parseAuthChallenge } from './registryAuth';
 import { registryApiHost } from './imageReference';
+import { nextPageUrl } from './linkHeader';
 
 /** Every manifest type we can verify; an index keeps its own digest (the kubelet picks the platform). */
 export const MANIFEST_ACCEPT = [
@@ -19,6 +20,8 @@ export const MANIFEST_ACCEPT = [
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Pages of one referrers list followed at most (a registry linking on forever is refused). */
+export const MAX_REFERRER_PAGES = 10;
 
 export interface OciRegistryClientOptions {
   /** Per request; default 10 s. */
@@ -33,6 +36,21 @@ function sha256(bytes: Buffer) {
 function isLoopback(host: string) {
   const name = host.replace(/:\d+$/, '');
   return name === 'localhost' || name.startsWith('127.') || name === '[::1]';
+}
+
+/** The descriptors of an OCI image index's `manifests`; undefined when `body` is no index. */
+function referrerDescriptors(body: Buffer): ReferrerDescriptor[] | undefined {
+  let manifests: unknown;
+  try {
+    manifests = JSON.parse(body.toString('utf8')).manifests;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(manifests)) return undefined;
+  return manifests.filter(
+    (m): m is ReferrerDescriptor =>
+      typeof m?.digest === 'string' && typeof m?.mediaType === 'string',
+  );
 }
 
 function credentialId(credentials?: RegistryCredentials) {
@@ -131,44 +149,66 @@ export class OciRegistryClient implements RegistryClient {
     credentials?: RegistryCredentials,
   ): Promise<ReferrerDescriptor[]> {
     // Unfiltered: `?artifactType=` is optional for registries (OCI-Filters-Applied), and we take two.
-    const res = await this.#request(
-      repo,
-      `referrers/${digest}`,
-      'GET',
-      OCI_INDEX,
-      credentials,
-    );
-    let index: Buffer | undefined;
-    if (res.status === 404) {
-      await res.body?.cancel();
-      // No referrers API: the referrers tag schema, an index tagged `sha256-<hex>`.
-      index = (
-        await this.getManifest(repo, digest.replace(':', '-'), credentials)
-      )?.body;
-    } else {
-      index = await this.#readLimited(
+    const what = `referrers of ${digest} in ${repo.repository}`;
+    const base = this.#baseUrl(repo);
+    const found = new Map<string, ReferrerDescriptor>();
+    let url: string | undefined = this.#apiUrl(repo, `referrers/${digest}`);
+    for (let page = 1; url; page++) {
+      if (page > MAX_REFERRER_PAGES) {
+        throw new RegistryError(
+          'protocol',
+          `${what}: the registry still links a next page after ${MAX_REFERRER_PAGES} pages (the limit); refusing to read further`,
+        );
+      }
+      const res = await this.#requestUrl(
+        repo,
+        url,
+        'GET',
+        OCI_INDEX,
+        credentials,
+      );
+      if (res.status === 404) {
+        await res.body?.cancel();
+        if (page === 1)
+          return this.#referrersTagSchema(repo, digest, credentials);
+        throw new RegistryError(
+          'protocol',
+          `${what}: page ${page} (${url}) not found`,
+        );
+      }
+      const index = await this.#readLimited(
         res,
         MAX_MANIFEST_BYTES,
-        `referrers of ${digest}`,
+        `${what}, page ${page},`,
       );
+      const descriptors = referrerDescriptors(index);
+      if (!descriptors)
+        throw new RegistryError(
+          'protocol',
+          `${what}: page ${page} is not an OCI image index`,
+        );
+      // A list that changes between pages may repeat an entry.
+      for (const d of descriptors) found.set(d.digest, d);
+      url = nextPageUrl(res.headers.get('link'), url, base, what);
     }
-    if (!index) return [];
-    let manifests: unknown;
-    try {
-      manifests = JSON.parse(index.toString('utf8')).manifests;
-    } catch {
-      manifests = undefined;
-    }
-    if (!Array.isArray(manifests)) {
-      throw new RegistryError(
-        'protocol',
-        `referrers of ${digest} in ${repo.repository}: not an OCI image index`,
-      );
-    }
-    return manifests.filter(
-      (m): m is ReferrerDescriptor =>
-        typeof m?.digest === 'string' && typeof m?.mediaType === 'string',
+    return [...found.values()];
+  }
+
+  /**
+   * No referrers API: the referrers tag schema, an index tagged `sha256-<hex>`. Anything but an
+   * index there means no referrers (the spec's fallback rule).
+   */
+  async #referrersTagSchema(
+    repo: RepositoryRef,
+    digest: string,
+    credentials?: RegistryCredentials,
+  ) {
+    const manifest = await this.getManifest(
+      repo,
+      digest.replace(':', '-'),
+      credentials,
     );
+    return (manifest && referrerDescriptors(manifest.body)) ?? [];
   }
 
   async getBlob(
@@ -235,18 +275,41 @@ export class OciRegistryClient implements RegistryClient {
     }
   }
 
+  #baseUrl(repo: RepositoryRef) {
+    const host = registryApiHost(repo.registry);
+    return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+  }
+
+  #apiUrl(repo: RepositoryRef, path: string) {
+    return `${this.#baseUrl(repo)}/v2/${repo.repository}/${path}`;
+  }
+
   /** One API call with the auth flow; returns 2xx and 404 responses, throws on everything else. */
-  async #request(
+  #request(
     repo: RepositoryRef,
     path: string,
     method: 'GET' | 'HEAD',
     accept: string,
     credentials?: RegistryCredentials,
   ): Promise<Response> {
+    return this.#requestUrl(
+      repo,
+      this.#apiUrl(repo, path),
+      method,
+      accept,
+      credentials,
+    );
+  }
+
+  /** {@link #request} at a URL on the registry of `repo` (a followed `Link`), same token. */
+  async #requestUrl(
+    repo: RepositoryRef,
+    url: string,
+    method: 'GET' | 'HEAD',
+    accept: string,
+    credentials?: RegistryCredentials,
+  ): Promise<Response> {
     const host = registryApiHost(repo.registry);
-    const url = `${isLoopback(host) ? 'http' : 'https'}://${host}/v2/${
-      repo.repository
-    }/${path}`;
     const tokenKey = `${host}|${repo.repository}|${credentialId(credentials)}`;
     const cached = this.#tokens.get(tokenKey);
     const headers: Record<string, string> = { Accept: accept };
@@ -264,7 +327,11 @@ export class OciRegistryClient implements RegistryClient {
     }
     if (res.ok || res.status === 404) return res;
     await res.body?.cancel();
-    const where = `${method} ${repo.repository}/${path} on ${host}`;
+    const { pathname, search } = new URL(url);
+    const where = `${method} ${pathname.replace(
+      /^\/v2\//,
+      '',
+    )}${search} on ${host}`;
     if (res.status === 401 || res.status === 403) {
       throw new RegistryError(
         'unauthorized',
