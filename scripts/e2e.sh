@@ -32,8 +32,12 @@ start_demo() {
   read -r app_port backend_port < <(free_ports)
   export DEMO_APP_PORT=$app_port DEMO_BACKEND_PORT=$backend_port DEMO_SKIP_BOOTSTRAP=1
   export DEMO_STATE_DIR=$2
-  OPENBAO_DEMO_RUN=$1 setsid bash scripts/demo.sh > "$2.log" 2>&1 &
+  # Job control gives the demo its own process group and keeps SIGINT deliverable (a non-interactive
+  # shell's background jobs otherwise start with SIGINT ignored, which they cannot undo).
+  set -m
+  OPENBAO_DEMO_RUN=$1 bash scripts/demo.sh > "$2.log" 2>&1 &
   demo=$!
+  set +m
 }
 # Ctrl-C in a terminal sends SIGINT to the demo's foreground process group: do the same.
 stop_demo() { kill -INT -- "-$demo" 2>/dev/null; wait "$demo" 2>/dev/null; }
