@@ -35,9 +35,10 @@ export interface Config {
       /** Cluster used for annotation items without a `<kubernetes-cluster>/` part. Default: the first cluster. */
       defaultCluster?: string;
       /**
-       * Deadline of every request to an API server (connect, TLS, answer and body), watches excepted: an
-       * API server that accepts connections and never answers fails the request with a message naming it.
-       * Default 30 seconds.
+       * Deadline of every request to an API server (connect, TLS, answer and body), and of a watch's
+       * establishment (until its response headers; the stream itself has none): an API server that
+       * accepts connections and never answers fails the request with a message naming it, and a watch
+       * is retried. Default 30 seconds.
        */
       requestTimeout?: HumanDuration | string;
       /**

@@ -149,13 +149,15 @@ by every namespaced Role. No wildcards: every resource and verb is listed.
     - list
     - watch
     - delete
-# The Job's pods: termination message (the executor's JSON result), image pull and exit reasons.
+# The Job's pods: termination message (the executor's JSON result), image pull and exit reasons;
+# delete: the pod of a Job someone deleted with propagationPolicy=Orphan, still streaming.
 - apiGroups:
     - ""
   resources:
     - pods
   verbs:
     - list
+    - delete
 # Started/succeeded/failed/skipped/retention Events on the OpenBaoCluster (always new Events).
 - apiGroups:
     - ""

@@ -122,7 +122,7 @@ const EXPECTED_RULES = {
   'openbao.org/openbaoclusters/finalizers': ['update'],
   'openbao.org/openbaorestores': ['list'],
   'batch/jobs': ['create', 'delete', 'get', 'list', 'watch'],
-  'core/pods': ['list'],
+  'core/pods': ['delete', 'list'],
   'core/events': ['create'],
 };
 

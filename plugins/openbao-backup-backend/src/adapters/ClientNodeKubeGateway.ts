@@ -32,7 +32,12 @@ import {
   KubeGateway,
   WatchEventType,
 } from './KubeGateway';
-import { timedHttpLibrary } from './timedHttpLibrary';
+import {
+  KubeApiTimeoutError,
+  RequestTimeout,
+  timedHttpLibrary,
+} from './timedHttpLibrary';
+import { ServerClock } from './ServerClock';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
@@ -74,6 +79,32 @@ export function kubeApiCause(e: unknown): unknown {
   return error;
 }
 
+/**
+ * The KubeConfig a client-node Watch reads its fetch options from, with node-fetch's `timeout` set:
+ * it runs from the socket's creation until the response headers (not over the streamed body), so
+ * a watch whose server never answers fails after `timeoutMs` instead of hanging silently —
+ * client-node hands out a watch's abort handle only once the headers have arrived.
+ */
+export function withWatchHeadersDeadline(
+  kc: KubeConfig,
+  timeoutMs: number,
+): KubeConfig {
+  const timed = Object.create(kc) as KubeConfig;
+  timed.applyToFetchOptions = async opts => ({
+    ...(await kc.applyToFetchOptions(opts)),
+    timeout: timeoutMs,
+  });
+  return timed;
+}
+
+/** node-fetch's error when `timeout` ran out before the response headers. */
+function isHeadersTimeout(error: unknown): boolean {
+  return (
+    (error as { name?: string; type?: string } | undefined)?.name ===
+      'FetchError' && (error as { type?: string }).type === 'request-timeout'
+  );
+}
+
 /** Builds a client-node KubeConfig from one configured cluster. */
 export function kubeConfigFor(cluster: KubernetesClusterConfig): KubeConfig {
   const kc = new KubeConfig();
@@ -104,10 +135,15 @@ export class ClientNodeKubeGateway implements KubeGateway {
   readonly #batch: BatchV1Api;
   readonly #core: CoreV1Api;
   readonly #watch: Watch;
+  /** The request deadline, also the deadline of a watch's response headers. */
+  readonly #timeout: RequestTimeout;
+  /** The API server's time from its responses' `Date` headers (see ObservedCluster.serverTime). */
+  readonly #serverClock = new ServerClock();
 
   /**
-   * `requestTimeoutMs` bounds every request but the watches (default 30 s): a hung API server
-   * fails its callers with a `KubeApiTimeoutError` instead of holding them for ever.
+   * `requestTimeoutMs` bounds every request, and a watch until its response headers (default 30 s):
+   * a hung API server fails its callers with a `KubeApiTimeoutError` instead of holding them for
+   * ever, and a watch is retried.
    */
   static create(
     cluster: KubernetesClusterConfig,
@@ -136,13 +172,16 @@ export class ClientNodeKubeGateway implements KubeGateway {
         name: cluster.name,
         server,
         timeoutMs: requestTimeoutMs,
+        onResponse: headers => this.#serverClock.observe(headers.date),
       }),
     });
     this.#custom = new CustomObjectsApi(configuration);
     this.#batch = new BatchV1Api(configuration);
     this.#core = new CoreV1Api(configuration);
     // Watches have no total deadline; client-node keeps their sockets alive with TCP keep-alive.
-    this.#watch = new Watch(kc);
+    // Their establishment has one: a server that never sends the headers fails the attempt.
+    this.#watch = new Watch(withWatchHeadersDeadline(kc, requestTimeoutMs));
+    this.#timeout = { name: cluster.name, server, timeoutMs: requestTimeoutMs };
   }
 
   watchClusters(
@@ -182,7 +221,8 @@ export class ClientNodeKubeGateway implements KubeGateway {
 
   /**
    * One watch per path, each resumed from its last resourceVersion when the connection ends
-   * (at once after a clean end, 2 s after an error; from now after 410 Gone). The returned
+   * (at once after a clean end, 2 s after an error, a watch without headers within the request
+   * timeout included; from now after 410 Gone). The returned
    * function stops them all.
    */
   #watchEach(
@@ -198,7 +238,9 @@ export class ClientNodeKubeGateway implements KubeGateway {
       let last = resourceVersion;
       const restart = (error?: unknown) => {
         if (stopped) return;
-        if (error)
+        if (isHeadersTimeout(error))
+          onError(new KubeApiTimeoutError(this.#timeout));
+        else if (error)
           onError(error instanceof Error ? error : new Error(String(error)));
         // A gone resourceVersion (410) means start over from now; otherwise resume.
         const gone = (error as { statusCode?: number })?.statusCode === 410;
@@ -400,6 +442,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
       restores,
       jobs,
       pods,
+      serverTime: this.#serverClock.now(),
     };
   }
 
@@ -607,6 +650,19 @@ export class ClientNodeKubeGateway implements KubeGateway {
       if (isNotFound(e)) return;
       throw new ForwardedError(
         `delete Job ${namespace}/${name}`,
+        kubeApiCause(e),
+      );
+    }
+  }
+
+  async deletePod(namespace: string, name: string) {
+    try {
+      // No gracePeriodSeconds: the pod's terminationGracePeriodSeconds lets the executor abort.
+      await this.#core.deleteNamespacedPod({ namespace, name });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw new ForwardedError(
+        `delete Pod ${namespace}/${name}`,
         kubeApiCause(e),
       );
     }

@@ -40,6 +40,11 @@ export interface KubeGateway {
   createJob(job: JobManifest): Promise<JobLike>;
   deleteJob(namespace: string, name: string): Promise<void>;
   /**
+   * Deletes a Pod with its own grace period (the executor gets SIGTERM and aborts its upload).
+   * Already gone is fine.
+   */
+  deletePod(namespace: string, name: string): Promise<void>;
+  /**
    * JSON merge patch on the `status` subresource. A `metadata.resourceVersion` in it is a
    * precondition: a ConflictError when the object changed since that version was read.
    */

@@ -1,9 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   FaultProxy,
   KubeApi,
+  kubeRequest,
   startFaultProxy,
   startKubeApi,
 } from '@internal/openbao-backup-sandbox';
+import {
+  OpenBaoCluster,
+  TRIGGER_BACKUP_ANNOTATION,
+} from '@internal/plugin-openbao-backup-common';
+import { crsPath } from '../__testUtils__/backupClusters';
 import { ClientNodeKubeGateway } from './ClientNodeKubeGateway';
 
 const NS = 'vault';
@@ -52,5 +59,54 @@ describe('ClientNodeKubeGateway request timeout', () => {
     }
     // The next request after the server is back succeeds.
     await expect(gateway.getCluster(NS, 'x')).resolves.toBeUndefined();
+  });
+
+  const until = async (what: string, done: () => boolean) => {
+    for (let i = 0; !done(); i++) {
+      if (i > 400) throw new Error(`timed out waiting for ${what}`);
+      await sleep(25);
+    }
+  };
+
+  it('gives up a watch whose response headers never arrive after the request timeout and retries; once the server answers, a trigger set afterwards arrives through the watch', async () => {
+    const path = `${crsPath(NS)}/w1`;
+    await kubeRequest(api, 'POST', crsPath(NS), {
+      apiVersion: 'openbao.org/v1alpha1',
+      kind: 'OpenBaoCluster',
+      metadata: { name: 'w1' },
+      spec: { replicas: 1 },
+    });
+    const errors: Error[] = [];
+    const seen: OpenBaoCluster[] = [];
+    proxy.silent();
+    const swallowedBefore = proxy.swallowed;
+    const stop = gateway.watchClusters(
+      c => seen.push(c),
+      e => errors.push(e),
+    );
+    try {
+      // Two attempts given up while the server is silent (2 s apart: the reconnect backoff).
+      await until('the watch to give up twice', () => errors.length >= 2);
+      expect(errors[0].message).toMatch(
+        /Kubernetes API server hung \(.*\) did not answer within 0\.3 s/,
+      );
+      expect(proxy.swallowed - swallowedBefore).toBeGreaterThanOrEqual(2);
+      expect(seen).toEqual([]);
+      proxy.loud();
+      await until('the watch to reconnect', () =>
+        seen.some(c => c.metadata.name === 'w1'),
+      );
+      await kubeRequest(api, 'PATCH', path, {
+        metadata: { annotations: { [TRIGGER_BACKUP_ANNOTATION]: 'after' } },
+      });
+      await until('the trigger to arrive through the watch', () =>
+        seen.some(
+          c => c.metadata.annotations?.[TRIGGER_BACKUP_ANNOTATION] === 'after',
+        ),
+      );
+    } finally {
+      stop();
+      proxy.loud();
+    }
   });
 });

@@ -13,6 +13,8 @@ export interface RequestTimeout {
   /** The API server URL. */
   server: string;
   timeoutMs: number;
+  /** Called with the headers of every response (the gateway reads the server's `Date`). */
+  onResponse?: (headers: Record<string, string>) => void;
 }
 
 /** A request to an API server that got no (whole) answer within the request timeout. */
@@ -46,6 +48,7 @@ export function timedHttpLibrary(
         throw timeout.aborted ? new KubeApiTimeoutError(t) : e;
       };
       const response = await inner.send(request).toPromise().catch(explain);
+      t.onResponse?.(response.headers);
       // The body is read later, by the API client: the same deadline covers it.
       const { body } = response;
       response.body = {

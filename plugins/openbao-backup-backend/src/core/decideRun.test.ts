@@ -53,6 +53,48 @@ describe('decideRun', () => {
       });
     });
 
+    it("measures a pod's start wait on the API server's clock (serverTime), not the backend's", () => {
+      const name = 'backup-prod-20261125020000';
+      const pending = job(name, { active: 1 }, '2026-11-25T02:00:00Z');
+      const pod = {
+        metadata: {
+          name: `${name}-x`,
+          creationTimestamp: '2026-11-25T02:00:00Z',
+        },
+        status: {
+          containerStatuses: [
+            {
+              name: 'executor',
+              state: { waiting: { reason: 'ImagePullBackOff' } },
+            },
+          ],
+        },
+      };
+      const at = (serverTime: Date | undefined, backendNow: Date) =>
+        decideRun(
+          observedWith(
+            { activeJob: name },
+            {},
+            { jobs: [pending], pods: { [name]: [pod] }, serverTime },
+          ),
+          backendNow,
+          { podStartTimeoutSeconds: 300 },
+        );
+      const twoHoursAhead = t('2026-11-25T04:00:15Z');
+      // Backend 2 h ahead, server 4 min after the pod's creation: still waiting.
+      expect(at(t('2026-11-25T02:04:00Z'), twoHoursAhead)).toMatchObject({
+        state: { phase: 'running' },
+      });
+      // Server past the timeout, backend behind it: failed all the same.
+      expect(at(t('2026-11-25T02:05:01Z'), now)).toMatchObject({
+        state: { phase: 'failed', reason: 'PodStartFailed', deleteJob: true },
+      });
+      // Without a server time the backend's clock is the fallback.
+      expect(at(undefined, twoHoursAhead)).toMatchObject({
+        state: { phase: 'failed', reason: 'PodStartFailed' },
+      });
+    });
+
     it('tracks it even when the spec became invalid meanwhile', () => {
       const running = job('backup-prod-20261125020000', { active: 1 });
       const observed = observedWith(

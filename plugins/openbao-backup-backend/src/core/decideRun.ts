@@ -139,11 +139,17 @@ export function decideRun(
   const nowMs = now.getTime();
   const name = cluster.metadata.name;
 
-  // 2–3. Jobs first: whatever the spec says now, a running Job is followed to its end.
+  // 2–3. Jobs first: whatever the spec says now, a running Job is followed to its end. Their ages
+  // are measured on the API server's clock, which wrote their timestamps (backend clock skew).
   const stateOf = (job: JobLike) =>
-    jobState(job, observed.pods?.[job.metadata?.name ?? ''], now, {
-      podStartTimeoutSeconds: options.podStartTimeoutSeconds,
-    });
+    jobState(
+      job,
+      observed.pods?.[job.metadata?.name ?? ''],
+      observed.serverTime ?? now,
+      {
+        podStartTimeoutSeconds: options.podStartTimeoutSeconds,
+      },
+    );
   if (status.activeJob) {
     const job = observed.jobs.find(j => j.metadata?.name === status.activeJob);
     return {

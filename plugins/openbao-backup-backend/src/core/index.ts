@@ -18,3 +18,4 @@ export * from './planRetention';
 export * from './planOrphanUploadAborts';
 export * from './batchDeletes';
 export * from './retentionApplies';
+export * from './orphanedPods';

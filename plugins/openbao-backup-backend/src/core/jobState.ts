@@ -107,6 +107,9 @@ export interface JobStateOptions {
  *   `ErrImagePull`/`ImagePullBackOff`/… after `podStartTimeoutSeconds`) → failed `PodStartFailed`
  *   with `deleteJob: true`; a Job with no pod after that time → failed `PodNotCreated`, `deleteJob`;
  * - otherwise running.
+ *
+ * `now` is compared with timestamps the API server wrote (creation times): pass the API server's
+ * time (`ObservedCluster.serverTime`), so a skewed backend clock does not move the timeout.
  */
 export function jobState(
   job: JobLike,

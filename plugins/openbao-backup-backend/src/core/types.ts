@@ -43,7 +43,12 @@ export interface JobLike {
 
 /** The fields of a v1 Pod the core reads to explain a Job's outcome. */
 export interface PodLike {
-  metadata?: { name?: string; creationTimestamp?: Timestamp };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    creationTimestamp?: Timestamp;
+    deletionTimestamp?: Timestamp;
+  };
   status?: {
     phase?: string;
     reason?: string;
@@ -80,6 +85,11 @@ export interface ObservedCluster {
   jobs: JobLike[];
   /** Pods of those Jobs by Job name (label `job-name`), to explain failures. Optional. */
   pods?: Record<string, PodLike[]>;
+  /**
+   * The API server's clock just after these objects were read (its `Date` response header), to
+   * measure ages of the timestamps it wrote. Absent when unknown: the backend's clock is used.
+   */
+  serverTime?: Date;
 }
 
 export function toMillis(value: Timestamp | undefined): number | undefined {

@@ -24,7 +24,7 @@ const slotOf = (job: any) =>
 /*
  * Backend faults: the reconciler restarts in the middle of a run (a new instance with nothing in
  * memory), and its clock jumps forward or back. The clock cases run the real schedule on the fake
- * clock, which runs ahead of the API server's clock, hence the long podStartTimeoutSeconds.
+ * clock, which runs ahead of the API server's clock (pod start waits are measured on the latter).
  */
 describe('backend faults end to end', () => {
   let h: FaultHarness;
@@ -35,7 +35,6 @@ describe('backend faults end to end', () => {
       namespace: NS,
       sandbox: { bao: { snapshot: { stateSize: 4 * MiB } } },
       reconciler: {
-        podStartTimeoutSeconds: 86_400,
         startingDeadlineSeconds: STARTING_DEADLINE_S,
       },
     });

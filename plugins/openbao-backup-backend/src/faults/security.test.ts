@@ -291,10 +291,12 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
       ),
     );
     // Granted for paths this run does not take: adopting a Job after a 409 on create, deleting a
-    // failed Job, and the REST API's single-cluster read (the scan of the last test checks it).
+    // failed Job or the pod of a Job deleted with propagationPolicy=Orphan, and the REST API's
+    // single-cluster read (the scan of the last test checks it).
     const rarePaths = [
       'batch/jobs:get',
       'batch/jobs:delete',
+      'core/pods:delete',
       ...REST_ONLY_GRANTS,
       // Checked by OwnerReferencesPermissionEnforcement (OpenShift) when the Job is created with
       // its blockOwnerDeletion ownerReference; the API double does not run that admission plugin.

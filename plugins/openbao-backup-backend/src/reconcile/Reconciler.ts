@@ -17,6 +17,7 @@ import {
   RunOutcome,
   buildBackupJob,
   decideRun,
+  orphanedPods,
   outcomeForDecision,
   startedOutcomeFromJob,
   triggerPending,
@@ -313,6 +314,18 @@ export class Reconciler {
         job: decision.jobName,
         key,
         trigger: decision.trigger,
+      });
+    }
+
+    // A Job deleted with propagationPolicy=Orphan leaves its pod streaming to the key: stop it
+    // (SIGTERM, the executor aborts its upload) before the failure is recorded, so a failed
+    // deletion is retried next pass rather than forgotten with the cleared activeJob.
+    for (const pod of orphanedPods(observed, decision)) {
+      await gateway.deletePod(namespace, pod);
+      this.#options.logger.info('deleted the executor pod of a deleted Job', {
+        ...log,
+        job: decision.action === 'track' ? decision.jobName : undefined,
+        pod,
       });
     }
 

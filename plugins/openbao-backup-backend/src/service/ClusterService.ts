@@ -142,7 +142,8 @@ export class ClusterService {
     const runs: BackupRun[] = runsFromJobs(
       observed.jobs,
       observed.pods,
-      this.#now(),
+      // Pod-start timeouts are measured on the API server's clock, as the reconciler does.
+      observed.serverTime ?? this.#now(),
     );
     const verdict = preflight(observed, { trigger: 'scheduled' });
     return {
