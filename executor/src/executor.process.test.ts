@@ -8,13 +8,12 @@ import {
   OpenBaoClusterHandle,
 } from '@internal/openbao-backup-sandbox';
 import { executorEnv, spawnCollecting } from './__testUtils__/harness';
-import { isUploadPart, startHoldingProxy } from './__testUtils__/holdingProxy';
 import {
   assertS3Reachable,
   createTestBucket,
   headObject,
+  holdUploadParts,
   leftovers,
-  S3_TEST_ENDPOINT,
   testS3Client,
 } from './__testUtils__/s3';
 
@@ -62,9 +61,8 @@ describe('the bundled executor as a process', () => {
     const bucket = await createTestBucket(s3);
     // part 1 is stored; the store never answers the later ones (the client's socket timeout is
     // 120 s: only cancelling them lets the run end within a Pod's grace period)
-    const proxy = await startHoldingProxy(
-      S3_TEST_ENDPOINT,
-      req => isUploadPart(req) && !/[?&]partNumber=1(&|$)/.test(req.url),
+    const proxy = await holdUploadParts(
+      req => !/[?&]partNumber=1(&|$)/.test(req.url),
     );
     stops.push(() => proxy.stop());
     const { env, key, dir } = executorEnv({
@@ -94,7 +92,7 @@ describe('the bundled executor as a process', () => {
     expect(
       logLines(stderr).find(l => l.msg === 'upload abandoned').partsUploaded,
     ).toBeGreaterThanOrEqual(1);
-    expect(proxy.closedByClient).toBe(2);
+    expect(proxy.heldClosedByClient).toBe(2);
     expect(await leftovers(s3, bucket)).toEqual({ objects: [], uploads: [] });
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { startOpenBaoCluster } from '@internal/openbao-backup-sandbox';
 import { executorEnv, spawnCollecting } from './__testUtils__/harness';
-import { startHoldingProxy } from './__testUtils__/holdingProxy';
+import { startFaultProxy } from '@internal/openbao-backup-sandbox';
 import {
   assertS3Reachable,
   createTestBucket,
@@ -41,9 +41,14 @@ describe('web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)', () => {
       sessionToken,
     });
     const tokens: (string | undefined)[] = [];
-    const proxy = await startHoldingProxy(S3_TEST_ENDPOINT, req => {
-      tokens.push(req.headers['x-amz-security-token'] as string | undefined);
-      return false;
+    // forwards everything, recording the session token each S3 request carried
+    const proxy = await startFaultProxy({
+      target: S3_TEST_ENDPOINT,
+      mode: 'http',
+      onRequest: req => {
+        tokens.push(req.headers['x-amz-security-token'] as string | undefined);
+        return undefined;
+      },
     });
     const cluster = await startOpenBaoCluster({
       snapshot: { stateSize: 12 * 1024 * 1024, compressionLevel: 1 },

@@ -7,6 +7,11 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import {
+  FaultProxy,
+  ProxiedRequest,
+  startFaultProxy,
+} from '@internal/openbao-backup-sandbox';
 
 /** The real S3 server tests run against (scripts/s3-swift.sh). */
 export const S3_TEST_ENDPOINT =
@@ -82,4 +87,22 @@ export async function leftovers(
     objects: (objects.Contents ?? []).map(o => o.Key!),
     uploads: (uploads.Uploads ?? []).map(u => `${u.Key} ${u.UploadId}`),
   };
+}
+
+/**
+ * A proxy in front of the S3 test server that never answers the UploadParts `also` picks (all by
+ * default) — a store stuck on part uploads — and forwards everything else. Its `held` and
+ * `heldClosedByClient` show whether the client really cancelled them.
+ */
+export function holdUploadParts(
+  also: (req: ProxiedRequest) => boolean = () => true,
+): Promise<FaultProxy> {
+  return startFaultProxy({
+    target: S3_TEST_ENDPOINT,
+    mode: 'http',
+    onRequest: req =>
+      req.method === 'PUT' && /[?&]partNumber=/.test(req.url) && also(req)
+        ? { hold: true }
+        : undefined,
+  });
 }

@@ -7,13 +7,12 @@ import {
   assertS3Reachable,
   createTestBucket,
   headObject,
+  holdUploadParts,
   leftovers,
   objectBytes,
-  S3_TEST_ENDPOINT,
   testS3Client,
 } from '../__testUtils__/s3';
 import { heldS3Client } from '../__testUtils__/heldS3Client';
-import { isUploadPart, startHoldingProxy } from '../__testUtils__/holdingProxy';
 import { signsPayload, useUnsignedPayload } from './createS3Client';
 import { MultipartSink, UploadGate } from './MultipartSink';
 
@@ -224,7 +223,7 @@ describe('MultipartSink against a real S3 server', () => {
   });
 
   it('destroyed while the store holds part uploads open: cancels them, aborts the upload, leaves nothing', async () => {
-    const proxy = await startHoldingProxy(S3_TEST_ENDPOINT, isUploadPart);
+    const proxy = await holdUploadParts();
     const b = await createTestBucket(s3, 'sink');
     try {
       const s = new MultipartSink({
@@ -242,7 +241,7 @@ describe('MultipartSink against a real S3 server', () => {
       s.destroy(new Error('terminated by SIGTERM'));
       await expect(done).rejects.toThrow('terminated by SIGTERM');
       expect(await s.settled).toEqual({ completed: false });
-      expect(proxy.closedByClient).toBe(2);
+      expect(proxy.heldClosedByClient).toBe(2);
       expect(proxy.held).toBe(0);
       expect(await leftovers(s3, b)).toEqual({ objects: [], uploads: [] });
     } finally {

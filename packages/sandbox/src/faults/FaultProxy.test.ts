@@ -102,4 +102,36 @@ describe('startFaultProxy', () => {
       expect(proxy.swallowed).toBe(1);
     },
   );
+
+  it('http: holds the chosen requests unanswered, forwards the rest, and sees the client give up', async () => {
+    const proxy = await start({
+      target,
+      mode: 'http',
+      onRequest: req =>
+        req.headers['x-hold'] === 'yes' ? { hold: true } : undefined,
+    });
+    const cancel = new AbortController();
+    const held = fetch(`${proxy.url}/stuck`, {
+      method: 'PUT',
+      body: Buffer.alloc(1024, 1),
+      headers: { 'x-hold': 'yes' },
+      signal: cancel.signal,
+    });
+    await proxy.untilHeld(1);
+    // Another request passes while the first is held.
+    expect(await put(`${proxy.url}/free`, Buffer.alloc(10, 1))).toEqual({
+      status: 200,
+      text: 'PUT /free 10',
+    });
+    expect(proxy.held).toBe(1);
+    expect(proxy.heldClosedByClient).toBe(0);
+    cancel.abort();
+    await expect(held).rejects.toThrow();
+    for (let i = 0; i < 100 && proxy.heldClosedByClient === 0; i++)
+      await new Promise(r => setTimeout(r, 10));
+    expect({ held: proxy.held, closed: proxy.heldClosedByClient }).toEqual({
+      held: 0,
+      closed: 1,
+    });
+  });
 });

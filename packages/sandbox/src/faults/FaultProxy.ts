@@ -2,8 +2,8 @@
  * A proxy the fault suite puts in front of a server it must not stop (the shared Swift S3, the
  * Kubernetes API double): `down()` makes the address refuse connections and cuts the open ones,
  * `up()` brings it back on the same port. In `http` mode every request passes `onRequest` first,
- * which may delay it or answer with an error status instead of forwarding it (500s on some S3
- * parts, a slow S3). `tcp` mode forwards bytes, so it carries TLS too. `silent()` makes it a black
+ * which may delay it, answer with an error status instead of forwarding it (500s on some S3
+ * parts, a slow S3) or hold it unanswered (a store stuck on a part upload). `tcp` mode forwards bytes, so it carries TLS too. `silent()` makes it a black
  * hole: connections are accepted and read but never answered nor forwarded, like a hung API server
  * behind a live load balancer; `loud()` forwards new connections again.
  */
@@ -17,6 +17,8 @@ export interface HttpFault {
   latencyMs?: number;
   /** Answer with this status and an S3-style XML error body instead of forwarding. */
   status?: number;
+  /** Read the request and never answer it (a store stuck on one request); see `held`. */
+  hold?: boolean;
 }
 
 /** The parts of a request `onRequest` decides on. */
@@ -24,6 +26,7 @@ export interface ProxiedRequest {
   method: string;
   /** Path and query, as sent. */
   url: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface FaultProxyOptions {
@@ -53,6 +56,12 @@ export interface FaultProxy {
   loud(): void;
   /** Connections accepted and left unanswered by `silent()` so far. */
   readonly swallowed: number;
+  /** Requests held unanswered (`hold`) right now (http mode). */
+  readonly held: number;
+  /** Held requests the client gave up on (closed the connection): how a test sees a cancel. */
+  readonly heldClosedByClient: number;
+  /** Resolves once `n` requests are held at the same time. */
+  untilHeld(n: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +79,9 @@ export async function startFaultProxy(
   let injected = 0;
   let swallowed = 0;
   let silent = false;
+  let heldRequests = 0;
+  let heldClosedByClient = 0;
+  let heldChanged = () => {};
 
   const forwardHttp = async (
     req: http.IncomingMessage,
@@ -78,8 +90,20 @@ export async function startFaultProxy(
     const fault = options.onRequest?.({
       method: req.method ?? 'GET',
       url: req.url ?? '/',
+      headers: req.headers,
     });
     if (fault?.latencyMs) await sleep(fault.latencyMs);
+    if (fault?.hold) {
+      heldRequests++;
+      heldChanged();
+      req.resume(); // take the body; never answer
+      res.once('close', () => {
+        heldRequests--;
+        heldClosedByClient++;
+        heldChanged();
+      });
+      return;
+    }
     if (fault?.status) {
       injected++;
       // Read the body first so the client is not cut off mid-upload and sees the answer.
@@ -170,6 +194,19 @@ export async function startFaultProxy(
     get swallowed() {
       return swallowed;
     },
+    get held() {
+      return heldRequests;
+    },
+    get heldClosedByClient() {
+      return heldClosedByClient;
+    },
+    untilHeld: n =>
+      new Promise(resolve => {
+        heldChanged = () => {
+          if (heldRequests >= n) resolve();
+        };
+        heldChanged();
+      }),
     silent: () => {
       silent = true;
       cut();

@@ -670,18 +670,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
 
   async patchClusterStatus(namespace: string, name: string, patch: object) {
     try {
-      await this.#custom.patchNamespacedCustomObjectStatus(
-        {
-          group: OPENBAO_API_GROUP,
-          version: OPENBAO_API_VERSION,
-          plural: OPENBAO_CLUSTER_PLURAL,
-          namespace,
-          name,
-          body: patch,
-          fieldManager: FIELD_MANAGER,
-        },
-        mergePatch,
-      );
+      await this.#patchCluster(namespace, name, patch, mergePatch, 'status');
     } catch (e) {
       // A conflict is the caller's to retry with a fresh read (see writeStatus).
       if (e instanceof ApiException && e.code === 409) {
@@ -697,6 +686,28 @@ export class ClientNodeKubeGateway implements KubeGateway {
     }
   }
 
+  /** A patch of one OpenBaoCluster, or of its status subresource. */
+  #patchCluster(
+    namespace: string,
+    name: string,
+    body: object,
+    strategy: typeof mergePatch,
+    subresource?: 'status',
+  ) {
+    const request = {
+      group: OPENBAO_API_GROUP,
+      version: OPENBAO_API_VERSION,
+      plural: OPENBAO_CLUSTER_PLURAL,
+      namespace,
+      name,
+      body,
+      fieldManager: FIELD_MANAGER,
+    };
+    return subresource === 'status'
+      ? this.#custom.patchNamespacedCustomObjectStatus(request, strategy)
+      : this.#custom.patchNamespacedCustomObject(request, strategy);
+  }
+
   async setClusterAnnotation(
     namespace: string,
     name: string,
@@ -704,16 +715,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
     value: string,
   ) {
     try {
-      await this.#custom.patchNamespacedCustomObject(
-        {
-          group: OPENBAO_API_GROUP,
-          version: OPENBAO_API_VERSION,
-          plural: OPENBAO_CLUSTER_PLURAL,
-          namespace,
-          name,
-          body: { metadata: { annotations: { [key]: value } } },
-          fieldManager: FIELD_MANAGER,
-        },
+      await this.#patchCluster(
+        namespace,
+        name,
+        { metadata: { annotations: { [key]: value } } },
         mergePatch,
       );
     } catch (e) {
@@ -731,16 +736,10 @@ export class ClientNodeKubeGateway implements KubeGateway {
     value: string,
   ) {
     try {
-      await this.#custom.patchNamespacedCustomObject(
-        {
-          group: OPENBAO_API_GROUP,
-          version: OPENBAO_API_VERSION,
-          plural: OPENBAO_CLUSTER_PLURAL,
-          namespace,
-          name,
-          body: removeAnnotationIfEquals(key, value),
-          fieldManager: FIELD_MANAGER,
-        },
+      await this.#patchCluster(
+        namespace,
+        name,
+        removeAnnotationIfEquals(key, value),
         jsonPatch,
       );
       return true;
