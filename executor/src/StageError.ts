@@ -1,4 +1,4 @@
-/** Stage names, in pipeline order (DESIGN.md §4). */
+/** Stage names, in pipeline order (docs/contract.md §4). */
 export type StageName =
   | 'config'
   | 'auth'
@@ -7,7 +7,7 @@ export type StageName =
   | 'verify'
   | 'report';
 
-/** Exit codes of DESIGN.md §4. */
+/** Exit codes of docs/contract.md §4. */
 export const ExitCode = {
   ok: 0,
   config: 1,

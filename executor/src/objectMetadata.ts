@@ -10,7 +10,7 @@ export interface SnapshotPosition {
 }
 
 /**
- * The object metadata of DESIGN.md §4, in one place for the upload (CreateMultipartUpload,
+ * The object metadata of docs/contract.md §4, in one place for the upload (CreateMultipartUpload,
  * the final part) and the HeadObject check after it.
  */
 export function objectMetadata(

@@ -100,7 +100,7 @@ the chart's appVersion).
 {{- end }}
 
 {{/*
-The least-privilege rules of the Backstage backend (DESIGN.md §2, §3, §5). Used by the ClusterRole or
+The least-privilege rules of the Backstage backend (docs/contract.md §2, §3, §5). Used by the ClusterRole or
 by every namespaced Role. No wildcards: every resource and verb is listed.
 */}}
 {{- define "openbao-backup.backendRules" -}}

@@ -1,4 +1,4 @@
-/** Everything the executor needs, validated up front from env (DESIGN.md §3). */
+/** Everything the executor needs, validated up front from env (docs/contract.md §3). */
 export interface ExecutorConfig {
   clusterNamespace: string;
   clusterName: string;

@@ -1,6 +1,6 @@
 import type { PipelineResult, UploadOutcome } from '../types';
 
-/** The result line of DESIGN.md §4. */
+/** The result line of docs/contract.md §4. */
 export interface ExecutorReport {
   ok: boolean;
   stage: string;

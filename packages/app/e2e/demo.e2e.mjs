@@ -182,7 +182,7 @@ await step(
       sha256(bytes) === b.lastBackupSha256,
       `object SHA-256 ${sha256(bytes)} != status ${b.lastBackupSha256}`,
     );
-    // DESIGN.md §4: the metadata names the cluster, its Raft position and the state checksum.
+    // docs/contract.md §4: the metadata names the cluster, its Raft position and the state checksum.
     const { Metadata: m = {} } = await s3.send(
       new HeadObjectCommand({ Bucket: bucket, Key: b.lastBackupName }),
     );

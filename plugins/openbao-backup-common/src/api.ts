@@ -1,11 +1,11 @@
 /*
- * Response shapes of the backend REST API (DESIGN.md §5), shared by the backend router and the
+ * Response shapes of the backend REST API (docs/contract.md §5), shared by the backend router and the
  * frontend client so the two cannot drift apart. Times are RFC 3339 strings.
  */
 import { SkipReason } from './skipReason';
 import { BackupRetention, BackupStatus, BackupTrigger, ClusterRef } from './types';
 
-/** Backup health of one cluster; see docs/api.md for the thresholds. */
+/** Backup health of one cluster; see docs/architecture.md (Health) for the thresholds. */
 export type BackupHealth =
   | 'ok'
   | 'stale'

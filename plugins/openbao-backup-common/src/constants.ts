@@ -48,7 +48,7 @@ export const MAX_CONCURRENCY = 16;
 export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 3600;
 export const DEFAULT_JWT_AUTH_MOUNT = 'jwt';
 
-/** Executor exit codes (DESIGN.md §4). */
+/** Executor exit codes (docs/contract.md §4). */
 export const EXIT_CODES = {
   ok: 0,
   config: 1,
@@ -66,7 +66,7 @@ export const ANNOTATION_SCHEDULED_TIME = 'openbao.org/scheduled-time';
 export const ANNOTATION_TRIGGER_VALUE = 'openbao.org/trigger-value';
 export const ANNOTATION_BACKUP_KEY = 'openbao.org/backup-key';
 
-/** A missed slot still runs when it is at most this late (DESIGN: "starting deadline"). */
+/** A missed slot still runs when it is at most this late (docs/scheduling.md, `startingDeadline`). */
 export const DEFAULT_STARTING_DEADLINE_SECONDS = 3600;
 /** Pre-upgrade snapshots kept by retention, apart from `maxCount`. */
 export const DEFAULT_PRE_UPGRADE_KEEP = 3;

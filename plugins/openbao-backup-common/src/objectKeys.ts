@@ -59,7 +59,7 @@ export function clusterPrefixFor(
 }
 
 /**
- * The object key of one snapshot (DESIGN.md §3):
+ * The object key of one snapshot (docs/contract.md §3):
  * `<pathPrefix>/<namespace>/<cluster>/[pre-upgrade-]<YYYY-MM-DDTHH-MM-SSZ>-<8 hex>.snap`.
  * `hex8` must be 8 lowercase hex characters (the caller draws them at random); anything else throws,
  * because a key that {@link parseObjectKey} cannot read back would escape retention.

@@ -2,7 +2,7 @@ import { CONDITION_BACKING_UP } from './constants';
 import { BackupSpec, OpenBaoClusterStatus } from './types';
 
 /**
- * Stable reasons of a refused pre-flight (DESIGN.md §3); the reconciler records them on the
+ * Stable reasons of a refused pre-flight (docs/contract.md §3); the reconciler records them on the
  * `BackingUp` condition at each refused slot. `BackupInProgress` is never recorded as a refusal.
  */
 export const PREFLIGHT_REASONS = [

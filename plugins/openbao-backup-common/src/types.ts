@@ -1,6 +1,6 @@
 /*
  * TypeScript shapes of the OpenBao operator's custom resources (group openbao.org, version v1alpha1),
- * limited to the fields this project reads or writes. See docs/architecture.md and DESIGN.md §2.
+ * limited to the fields this project reads or writes. See docs/architecture.md and docs/contract.md §2.
  */
 
 /** A Kubernetes-style reference to a Secret in the cluster's namespace. */
@@ -201,7 +201,7 @@ export interface ClusterRef {
 /** What started a backup. */
 export type BackupTrigger = 'scheduled' | 'manual' | 'pre-upgrade';
 
-/** The executor's one-line result (DESIGN.md §4). */
+/** The executor's one-line result (docs/contract.md §4). */
 export interface ExecutorResult {
   ok: boolean;
   stage: 'config' | 'auth' | 'leader' | 'stream' | 'verify' | 'report' | 'done';

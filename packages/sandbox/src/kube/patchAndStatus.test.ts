@@ -254,7 +254,7 @@ describe('patches and the status subresource', () => {
     expect(m.status!.active).toBe(1);
     expect(m.metadata!.labels).toEqual({ a: 'b' });
 
-    // The OpenBaoCluster status: a merge patch on the status subresource, as DESIGN.md §2 writes it.
+    // The OpenBaoCluster status: a merge patch on the status subresource, as docs/contract.md §2 writes it.
     const cr: any = await c.custom.patchNamespacedCustomObjectStatus(
       {
         ...OPENBAO,

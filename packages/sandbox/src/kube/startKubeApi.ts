@@ -63,7 +63,7 @@ export interface KubeApi {
   /** A kubeconfig (YAML) for this server and token. */
   kubeconfig(options?: { name?: string; namespace?: string }): string;
   /**
-   * An entry for `openbaoBackup.kubernetes.clusters[]` (DESIGN.md §5). Over plain http it sets
+   * An entry for `openbaoBackup.kubernetes.clusters[]` (docs/contract.md §5). Over plain http it sets
    * skipTLSVerify, because @kubernetes/client-node 1.4 refuses to send a token over http otherwise.
    */
   clusterConfig(name?: string): {

@@ -105,7 +105,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** A backup Job shaped like DESIGN.md §3 (mounts and env), with test knobs in env. */
+/** A backup Job shaped like docs/contract.md §3 (mounts and env), with test knobs in env. */
 function backupJob(
   name: string,
   env: Record<string, string>,

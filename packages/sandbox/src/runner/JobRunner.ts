@@ -35,7 +35,7 @@ export interface JobRunnerOptions {
   inheritEnv?: string[];
   /** Added last, e.g. NODE_EXTRA_CA_CERTS for a sandbox CA. */
   extraEnv?: Record<string, string>;
-  /** Env var → in-container path (default DESIGN.md §3's TLS_CA_PATH, BACKUP_CREDENTIALS_PATH…). */
+  /** Env var → in-container path (default docs/contract.md §3's TLS_CA_PATH, BACKUP_CREDENTIALS_PATH…). */
   pathOverrides?: Record<string, string>;
   /** Pod log kept per container (the tail); default 1 MiB. */
   maxLogBytes?: number;

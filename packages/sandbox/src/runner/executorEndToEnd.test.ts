@@ -9,7 +9,7 @@ import { createJobRunner, JobRunner } from './JobRunner';
 
 /**
  * The real executor bundle run by the runner against the OpenBao double, with the Job shaped as
- * DESIGN.md §3. The S3 endpoint refuses every request (403), so a run that gets past config, auth
+ * docs/contract.md §3. The S3 endpoint refuses every request (403), so a run that gets past config, auth
  * (projected JWT via JWT_TOKEN_PATH, TLS via TLS_CA_PATH) and leader discovery ends as a storage
  * failure (exit 5). Needs `executor/dist/executor.js` (built by the executor package).
  */

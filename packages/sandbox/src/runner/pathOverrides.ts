@@ -1,6 +1,6 @@
 import { VolumePlan } from './planVolumes';
 
-/** Env vars the executor reads instead of its fixed in-container paths (DESIGN.md §3). */
+/** Env vars the executor reads instead of its fixed in-container paths (docs/contract.md §3). */
 export const DEFAULT_PATH_OVERRIDES: Record<string, string> = {
   TLS_CA_PATH: '/etc/bao/tls/ca.crt',
   BACKUP_CREDENTIALS_PATH: '/etc/bao/backup/credentials',

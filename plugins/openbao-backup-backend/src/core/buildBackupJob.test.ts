@@ -31,7 +31,7 @@ const mounts = (job: ReturnType<typeof buildBackupJob>) =>
   );
 
 describe('buildBackupJob', () => {
-  it('builds the whole Job of DESIGN.md §3 for the sample cluster (jwt auth, static credentials)', () => {
+  it('builds the whole Job of docs/contract.md §3 for the sample cluster (jwt auth, static credentials)', () => {
     const job = buildBackupJob(makeCluster(), {}, runAt, 'scheduled', key, {
       slot: new Date('2026-11-25T02:00:00Z'),
     });

@@ -128,7 +128,7 @@ export interface BackupJobManifest {
   };
 }
 
-/** Where the executor finds its files (DESIGN.md §3). */
+/** Where the executor finds its files (docs/contract.md §3). */
 export const MOUNT_PATHS = {
   tlsCa: '/etc/bao/tls',
   credentials: '/etc/bao/backup/credentials',
@@ -163,7 +163,7 @@ export function openBaoAddresses(
 }
 
 /**
- * The backup Job of one run, per DESIGN.md §3: deterministic name (`jobNameFor`), labels on the Job
+ * The backup Job of one run, per docs/contract.md §3: deterministic name (`jobNameFor`), labels on the Job
  * and its pod, a controller ownerReference to the OpenBaoCluster, `backoffLimit: 0`,
  * `activeDeadlineSeconds` from the spec (default 3600), `ttlSecondsAfterFinished`, restartPolicy
  * Never, service account `<cluster>-backup` (its token is not automounted; only projected tokens

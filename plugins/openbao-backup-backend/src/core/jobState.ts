@@ -22,7 +22,7 @@ export type JobState =
       deleteJob?: boolean;
     };
 
-/** Stable failure reasons per executor exit code (DESIGN.md §4). */
+/** Stable failure reasons per executor exit code (docs/contract.md §4). */
 export const EXIT_CODE_REASONS: Record<number, string> = {
   [EXIT_CODES.config]: 'ExecutorConfigError',
   [EXIT_CODES.auth]: 'OpenBaoAuthFailed',

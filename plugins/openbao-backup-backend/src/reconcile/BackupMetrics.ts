@@ -15,7 +15,7 @@ const seconds = (iso?: string) => {
 };
 
 /**
- * The plugin's OpenTelemetry metrics (DESIGN.md §5), per cluster. Gauges report the status last
+ * The plugin's OpenTelemetry metrics (docs/contract.md §5), per cluster. Gauges report the status last
  * seen by a reconcile pass; export them with the OpenTelemetry SDK the backend is started with
  * (for example its Prometheus exporter). Without an SDK the API is a no-op.
  */
