@@ -73,6 +73,13 @@ export interface Config {
        * anyone who can edit an OpenBaoCluster could otherwise point the executor and its token at any host.
        */
       allowAddressOverride?: boolean;
+      /**
+       * The executor's `BACKUP_STATE_CHECKSUM_METADATA`. `skip` (default): multipart objects (larger
+       * than one part) carry no `openbao-state-sha256` key; the checksum stays in the result, in
+       * `status.backup` and in the object's own `SHA256SUMS`. `copy`: the executor adds the key by a
+       * server-side self-copy, a second full write by the store (objects up to 5 GiB).
+       */
+      stateChecksumMetadata?: 'skip' | 'copy';
     };
     /** Executor image verification for clusters with `spec.imageVerification.enabled` (docs/image-verification.md). */
     imageVerification?: {

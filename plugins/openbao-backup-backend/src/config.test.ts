@@ -45,3 +45,22 @@ describe('readOpenBaoBackupConfig: Kubernetes API deadlines', () => {
     ).toThrow('openbaoBackup.kubernetes.requestTimeout must be positive');
   });
 });
+
+describe('readOpenBaoBackupConfig: job.stateChecksumMetadata', () => {
+  it('defaults to skip', () => {
+    expect(read({}).job.stateChecksumMetadata).toBe('skip');
+  });
+
+  it('reads copy', () => {
+    expect(
+      read({ job: { stateChecksumMetadata: 'copy' } }).job
+        .stateChecksumMetadata,
+    ).toBe('copy');
+  });
+
+  it('refuses any other value, naming the key and the choices', () => {
+    expect(() => read({ job: { stateChecksumMetadata: 'tags' } })).toThrow(
+      'openbaoBackup.job.stateChecksumMetadata must be one of skip, copy, got "tags"',
+    );
+  });
+});

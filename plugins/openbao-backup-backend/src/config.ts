@@ -1,6 +1,10 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { InputError } from '@backstage/errors';
+import {
+  STATE_CHECKSUM_METADATA_MODES,
+  StateChecksumMetadata,
+} from './core/buildBackupJob';
 
 /** One Kubernetes API server, as configured under `openbaoBackup.kubernetes.clusters[]`. */
 export interface KubernetesClusterConfig {
@@ -32,6 +36,7 @@ export interface OpenBaoBackupConfig {
     addressTemplate: string;
     imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
     allowAddressOverride: boolean;
+    stateChecksumMetadata: StateChecksumMetadata;
   };
   health: { staleFactor: number; graceSeconds: number };
   imageVerification: {
@@ -131,6 +136,16 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
   if (!(lightPassIntervalMs > 0)) {
     throw new InputError('openbaoBackup.lightPassInterval must be positive');
   }
+  const stateChecksumMetadata = (config?.getOptionalString(
+    'job.stateChecksumMetadata',
+  ) ?? 'skip') as StateChecksumMetadata;
+  if (!STATE_CHECKSUM_METADATA_MODES.includes(stateChecksumMetadata)) {
+    throw new InputError(
+      `openbaoBackup.job.stateChecksumMetadata must be one of ${STATE_CHECKSUM_METADATA_MODES.join(
+        ', ',
+      )}, got "${stateChecksumMetadata}"`,
+    );
+  }
   return {
     clusters,
     defaultCluster,
@@ -152,6 +167,7 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
         'IfNotPresent') as OpenBaoBackupConfig['job']['imagePullPolicy'],
       allowAddressOverride:
         config?.getOptionalBoolean('job.allowAddressOverride') ?? false,
+      stateChecksumMetadata,
     },
     health: {
       staleFactor,

@@ -98,6 +98,7 @@ describe('buildBackupJob', () => {
                   { name: 'BACKUP_USE_PATH_STYLE', value: 'true' },
                   { name: 'BACKUP_PART_SIZE', value: String(16 * 1024 * 1024) },
                   { name: 'BACKUP_CONCURRENCY', value: '4' },
+                  { name: 'BACKUP_STATE_CHECKSUM_METADATA', value: 'skip' },
                 ],
                 resources: {
                   requests: { cpu: '100m', memory: '128Mi' },
@@ -339,6 +340,20 @@ describe('buildBackupJob', () => {
       'pre-upgrade',
     );
   });
+
+  it.each(['skip', 'copy'] as const)(
+    'passes stateChecksumMetadata %s to the executor',
+    mode => {
+      const job = buildBackupJob(
+        makeCluster(),
+        { stateChecksumMetadata: mode },
+        runAt,
+        'scheduled',
+        key,
+      );
+      expect(envOf(job).BACKUP_STATE_CHECKSUM_METADATA).toBe(mode);
+    },
+  );
 
   it('names the Job of a long cluster name within 63 characters', () => {
     const name = `p${'r'.repeat(62)}`;

@@ -52,7 +52,17 @@ export interface BackupJobSettings {
    * custom resource could otherwise send the executor (and its OpenBao token) to any host.
    */
   allowAddressOverride: boolean;
+  /**
+   * The executor's `BACKUP_STATE_CHECKSUM_METADATA`: `skip` leaves `openbao-state-sha256` off
+   * multipart objects; `copy` adds it by a server-side self-copy (a second full write, up to 5 GiB).
+   */
+  stateChecksumMetadata: StateChecksumMetadata;
 }
+
+/** Values of the executor's `BACKUP_STATE_CHECKSUM_METADATA` (docs/executor.md). */
+export const STATE_CHECKSUM_METADATA_MODES = ['skip', 'copy'] as const;
+export type StateChecksumMetadata =
+  (typeof STATE_CHECKSUM_METADATA_MODES)[number];
 
 export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
   tokenAudience: 'openbao-internal',
@@ -67,6 +77,7 @@ export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
   runAsUser: 65532,
   defaultReplicas: DEFAULT_REPLICAS,
   allowAddressOverride: false,
+  stateChecksumMetadata: 'skip',
 };
 
 /** Fills unset settings with {@link DEFAULT_BACKUP_JOB_SETTINGS}. */
@@ -233,6 +244,11 @@ export function buildBackupJob(
     {
       name: 'BACKUP_CONCURRENCY',
       value: String(target.concurrency ?? DEFAULT_CONCURRENCY),
+    },
+    // Always set, so the Job shows which mode its run used.
+    {
+      name: 'BACKUP_STATE_CHECKSUM_METADATA',
+      value: s.stateChecksumMetadata,
     },
     ...(target.roleArn
       ? [
