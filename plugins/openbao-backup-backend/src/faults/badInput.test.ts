@@ -2,7 +2,8 @@
  * Fault suite, bad input: malformed OpenBaoClusters applied through the Kubernetes API double and
  * reconciled by the real Reconciler in one pass next to healthy clusters. Each malformed cluster must
  * end with BackupConfigValid=False and one Warning Event that name the field, and no Job; the healthy
- * ones get their Jobs in that same pass, and a second pass adds no Event (no storm).
+ * ones get their Jobs in that same pass and their runs end in success (the double's Job controller
+ * and kubelet run them with a stand-in executor), and a later pass adds no Event (no storm).
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import {
@@ -19,7 +20,9 @@ import { S3_CREDENTIALS, createBucket } from '../__testUtils__/sandbox';
 import {
   backupClusterManifest,
   createRunningCluster,
+  executorDouble,
 } from '../__testUtils__/backupClusters';
+import { judge } from '../__testUtils__/faultHarness';
 
 const NS = 'vault';
 const bucket = `bad-input-${Date.now().toString(36)}`;
@@ -335,6 +338,8 @@ const CASES: BadCase[] = [
 ];
 
 const HEALTHY = ['good-jwt', 'good-token'];
+/** How long the stand-in executor of a healthy cluster's run takes. */
+const JOB_MS = 200;
 
 describe('fault suite: malformed OpenBaoClusters next to healthy ones', () => {
   let api: KubeApi;
@@ -357,7 +362,7 @@ describe('fault suite: malformed OpenBaoClusters next to healthy ones', () => {
     await createBucket(bucket);
     api = await startKubeApi({
       namespaces: [NS],
-      controllers: false,
+      podExecutor: executorDouble(JOB_MS),
       tls: true,
     });
     const secrets: Record<string, Record<string, string>> = {
@@ -421,6 +426,63 @@ describe('fault suite: malformed OpenBaoClusters next to healthy ones', () => {
       const cr = await kube('GET', `${crs}/${name}`);
       expect(cr.status.backup.activeJob).toMatch(/^backup-good-/);
       expect(cr.metadata.annotations?.[TRIGGER]).toBeUndefined();
+    }
+  });
+
+  it("the healthy clusters' runs end in success, recorded", async () => {
+    // Passes until both runs have an outcome (success or not: the checks below tell which).
+    const ended = async () => {
+      const healthy = await Promise.all(
+        HEALTHY.map(name => kube('GET', `${crs}/${name}`)),
+      );
+      return healthy.every(cr => !cr.status.backup.activeJob) ? healthy : [];
+    };
+    let done: any[] = [];
+    const started = Date.now();
+    for (let passes = 0; !done.length; passes++) {
+      if (passes === 100) throw new Error('the healthy runs never ended');
+      await new Promise(r => setTimeout(r, JOB_MS));
+      const report = await reconciler.tick();
+      expect(report.errors).toEqual([]);
+      done = await ended();
+    }
+    // eslint-disable-next-line no-console
+    console.log(`healthy runs recorded after ${Date.now() - started} ms`);
+    const jobs = (await kube('GET', `/apis/batch/v1/namespaces/${NS}/jobs`))
+      .items;
+    for (const cr of done) {
+      const name = cr.metadata.name;
+      const b = cr.status.backup;
+      const job = jobs.find(
+        (j: any) => j.metadata.labels['openbao.org/cluster'] === name,
+      );
+      const reasons = (await eventsOf(name)).map((e: any) => e.reason);
+      judge(
+        {
+          area: 'input',
+          name: `healthy-${name}`,
+          fault: `healthy cluster next to ${CASES.length} malformed ones + manual trigger`,
+          expected: 'its run succeeds and is recorded',
+        },
+        {
+          'lastBackupTime set': !!b.lastBackupTime,
+          'consecutiveFailures = 0': b.consecutiveFailures === 0,
+          'no lastFailureReason': !b.lastFailureReason,
+          'lastBackupName is the run key':
+            !!job &&
+            b.lastBackupName ===
+              job.metadata.annotations['openbao.org/backup-key'],
+          'trigger observed': b.observedTrigger === 'go-1',
+          'BackupConfigValid=True':
+            cr.status.conditions.find(
+              (x: any) => x.type === 'BackupConfigValid',
+            )?.status === 'True',
+          'a BackupSucceeded Event': reasons.includes('BackupSucceeded'),
+        },
+        `last=${b.lastBackupTime}; failures=${b.consecutiveFailures}; ${
+          b.lastFailureReason ?? 'no failure'
+        }; Events ${reasons.join(',')}`,
+      );
     }
   });
 
