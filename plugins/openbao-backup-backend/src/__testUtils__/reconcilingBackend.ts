@@ -4,6 +4,7 @@
  * triggered (by the test through `pass()`, or by the plugin's own watch), never on a timer.
  */
 import {
+  LoggerService,
   SchedulerService,
   coreServices,
   createServiceFactory,
@@ -20,9 +21,13 @@ import { Clock, clockServiceFactory } from '../clock';
  * The mock scheduler, refusing a trigger with a ConflictError while the task runs as the real one
  * does (the mock would silently drop it), so the plugin's retry of watch-triggered passes counts.
  */
-function refusingWhileRunning(mock: SchedulerService): SchedulerService {
+function refusingWhileRunning(
+  mock: SchedulerService,
+): SchedulerService & { runs(): number } {
   const running = new Set<string>();
+  let runs = 0;
   return {
+    runs: () => runs,
     getScheduledTasks: () => mock.getScheduledTasks(),
     createScheduledTaskRunner: schedule =>
       mock.createScheduledTaskRunner(schedule),
@@ -32,6 +37,7 @@ function refusingWhileRunning(mock: SchedulerService): SchedulerService {
         ...task,
         fn: async signal => {
           running.add(task.id);
+          runs++;
           try {
             await task.fn(signal);
           } finally {
@@ -55,6 +61,10 @@ export async function startReconcilingBackend(options: {
   entities?: object[];
   /** Merged into `openbaoBackup.kubernetes` (e.g. `requestTimeout`). */
   kubernetes?: object;
+  /** Merged into `openbaoBackup` (e.g. `job`). */
+  openbaoBackup?: object;
+  /** Receives the plugin's log lines. */
+  logger?: Partial<LoggerService>;
 }) {
   const scheduler = refusingWhileRunning(mockServices.scheduler());
   const backend = await startTestBackend({
@@ -72,6 +82,7 @@ export async function startReconcilingBackend(options: {
               })),
               ...options.kubernetes,
             },
+            ...options.openbaoBackup,
           },
         },
       }),
@@ -86,6 +97,9 @@ export async function startReconcilingBackend(options: {
         },
       }),
       clockServiceFactory(options.clock),
+      ...(options.logger
+        ? [mockServices.logger.mock(options.logger).factory]
+        : []),
       catalogServiceMock.factory({ entities: (options.entities ?? []) as any }),
       mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
     ],
@@ -103,6 +117,8 @@ export async function startReconcilingBackend(options: {
         }
       }
     },
+    /** How many reconcile passes have run so far (started by the plugin or by `pass()`). */
+    runs: () => scheduler.runs(),
     stop: () => backend.stop(),
   };
 }
