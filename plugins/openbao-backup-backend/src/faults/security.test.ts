@@ -27,9 +27,12 @@ import {
   startSandbox,
 } from '../__testUtils__/sandbox';
 import {
+  backupClusterManifest,
+  createRunningCluster,
   seedBackupCluster,
   seedBackupSecrets,
 } from '../__testUtils__/backupClusters';
+import { BACKUP_ADDRESSES_ANNOTATION } from '@internal/plugin-openbao-backup-common';
 import { startPluginBackend } from '../__testUtils__/pluginBackend';
 
 const NS = 'vault';
@@ -38,6 +41,10 @@ const BACKEND = `system:serviceaccount:${RELEASE_NS}:openbao-backup`;
 const CRIPPLED = `system:serviceaccount:${RELEASE_NS}:crippled`;
 const BACKEND_TOKEN = randomBytes(16).toString('hex');
 const CRIPPLED_TOKEN = randomBytes(16).toString('hex');
+/** The backend installed with `rbac.namespaces: [vault]` (a Role per namespace, no ClusterRole). */
+const NAMESPACED = `system:serviceaccount:${RELEASE_NS}:namespaced`;
+const NAMESPACED_TOKEN = randomBytes(16).toString('hex');
+const OUTSIDE_NS = 'elsewhere';
 const CHART = join(__dirname, '../../../../charts/openbao-backup');
 const canary = randomBytes(6).toString('hex');
 const S3_SECRET = `S3SECRET${canary}`;
@@ -115,6 +122,7 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
         users: [
           { token: BACKEND_TOKEN, username: BACKEND },
           { token: CRIPPLED_TOKEN, username: CRIPPLED },
+          { token: NAMESPACED_TOKEN, username: NAMESPACED },
         ],
         onAuthorize: (user, a, ok) =>
           decisions.push({ user: user.username, a, ok }),
@@ -374,6 +382,136 @@ describe('fault suite: security (chart RBAC enforced, secret scanning)', () => {
     expect(bao.metadata.annotations['openbao.org/trigger-backup']).toBe('go-2');
     expect(bao.status.backup.activeJob).toBeUndefined();
   });
+
+  it('namespaced chart RBAC (rbac.namespaces): a run in the listed namespace gets no denial; another namespace is never touched, or is a clear 403 when configured', async () => {
+    const { request: kube } = sandbox;
+    const namespaced = renderChart(CHART, {
+      namespace: RELEASE_NS,
+      values: [
+        {
+          serviceAccount: { name: 'namespaced' },
+          rbac: {
+            namespaces: [NS],
+            secrets: {
+              resourceNames: ['s3', 's3-wrong', 'bao-token', 'bao-token-wrong'],
+            },
+          },
+        },
+      ],
+    });
+    const kinds = namespaced.objects.map(o => o.kind);
+    expect(kinds).not.toContain('ClusterRole');
+    for (const o of namespaced.objects) {
+      if (o.kind === 'Role' || o.kind === 'RoleBinding')
+        await kube(
+          'POST',
+          `${RBAC_API}/namespaces/${
+            o.metadata.namespace
+          }/${o.kind.toLowerCase()}s`,
+          o,
+        );
+    }
+    // A cluster in the listed namespace (token auth, Secrets of the first test) and one outside it.
+    await kube('POST', `/api/v1/namespaces/${NS}/secrets`, {
+      metadata: { name: 'bao-ns-tls' },
+      stringData: { 'ca.crt': sandbox.bao.caCertPem },
+    });
+    await seedBackupCluster(sandbox, NS, {
+      name: 'bao-ns',
+      bucket,
+      secrets: false,
+      annotations: { 'openbao.org/trigger-backup': 'ns-1' },
+      backup: {
+        jwtAuthRole: undefined,
+        tokenSecretRef: { name: 'bao-token' },
+        target: { pathPrefix: 'snapshots' },
+      },
+    });
+    await kube('POST', '/api/v1/namespaces', {
+      metadata: { name: OUTSIDE_NS },
+    });
+    const outsidePath = await createRunningCluster(kube, OUTSIDE_NS, {
+      ...backupClusterManifest({
+        name: 'bao-out',
+        bucket,
+        annotations: {
+          'openbao.org/trigger-backup': 'out-1',
+          [BACKUP_ADDRESSES_ANNOTATION]: sandbox.bao.addresses.join(','),
+        },
+      }),
+    });
+
+    // As configured per values.yaml: the backend's namespaces match rbac.namespaces.
+    const reconciler = sandboxReconciler({
+      gateway: gatewayAs(NAMESPACED_TOKEN, [NS]),
+    });
+    const deadline = Date.now() + 60_000;
+    let cr: any;
+    for (;;) {
+      expect((await reconciler.tick()).errors).toEqual([]);
+      cr = await getCluster('bao-ns');
+      if (
+        cr.status?.backup?.observedTrigger === 'ns-1' &&
+        !cr.status.backup.activeJob
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(`the run did not end: ${JSON.stringify(cr.status)}`);
+      await new Promise(r => setTimeout(r, 300));
+    }
+    const mine = decisions.filter(d => d.user === NAMESPACED);
+    const denied = mine.filter(d => !d.ok);
+    const elsewhere = mine.filter(d => d.a.namespace !== NS);
+    const outside = await kube('GET', outsidePath);
+
+    // Configured with a namespace its Roles do not cover: the pass reports the API server's 403.
+    const wider = sandboxReconciler({
+      gateway: gatewayAs(NAMESPACED_TOKEN, [NS, OUTSIDE_NS]),
+    });
+    const widerErrors = (await wider.tick()).errors.map(e => e.message);
+    const deniedOutside = decisions.filter(d => d.user === NAMESPACED && !d.ok);
+    const ok =
+      denied.length === 0 &&
+      elsewhere.length === 0 &&
+      !!cr.status.backup.lastBackupTime &&
+      cr.status.backup.consecutiveFailures === 0 &&
+      !outside.status?.backup &&
+      outside.metadata.annotations['openbao.org/trigger-backup'] === 'out-1' &&
+      widerErrors.some(m => /403|forbidden/i.test(m) && m.includes(OUTSIDE_NS));
+    recordFaultCase({
+      area: 'security',
+      name: 'chart-rbac-namespaced',
+      fault: `backend identity limited to the chart's Role in ${NS} (rbac.namespaces); a cluster in ${OUTSIDE_NS}`,
+      expected: `run in ${NS} (trigger, Job, success recorded) with 0 denials and no request outside ${NS}; with ${OUTSIDE_NS} configured too, a pass error naming it (403)`,
+      observed: `${denied.length} denied of ${mine.length} checks, ${
+        elsewhere.length
+      } outside ${NS}; run ${
+        cr.status.backup.lastBackupTime
+          ? 'ok'
+          : cr.status.backup.lastFailureReason
+      }; ${OUTSIDE_NS} configured: ${widerErrors.join(' | ').slice(0, 120)}`,
+      ok,
+    });
+    expect(denied.map(d => d.a)).toEqual([]);
+    expect(elsewhere.map(d => d.a)).toEqual([]);
+    expect(cr.status.backup).toMatchObject({ consecutiveFailures: 0 });
+    expect(cr.status.backup.lastBackupTime).toBeDefined();
+    expect(cr.status.backup.lastBackupName).toMatch(
+      /^snapshots\/vault\/bao-ns\//,
+    );
+    expect(outside.status?.backup).toBeUndefined();
+    expect(outside.metadata.annotations['openbao.org/trigger-backup']).toBe(
+      'out-1',
+    );
+    expect(deniedOutside.every(d => d.a.namespace === OUTSIDE_NS)).toBe(true);
+    expect(widerErrors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `(403|[Ff]orbidden).*${OUTSIDE_NS}|${OUTSIDE_NS}.*(403|[Ff]orbidden)`,
+        ),
+      ),
+    ]);
+  }, 90_000);
 
   it('no secret value appears in logs, executor output, termination messages, status, Events, Jobs or API responses', async () => {
     const { kube } = sandbox;
