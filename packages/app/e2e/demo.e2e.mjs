@@ -162,8 +162,9 @@ await step(
     let run;
     for (const until = Date.now() + 15_000; ; await sleep(1000)) {
       const detail = await prodDetail();
-      b = detail.backup ?? {};
-      run = detail.runs.find(r => r.key === b.lastBackupName);
+      const backup = detail.backup ?? {};
+      b = backup;
+      run = detail.runs.find(r => r.key === backup.lastBackupName);
       if (run?.phase === 'Succeeded') break;
       if (Date.now() > until)
         throw new Error(
