@@ -3,7 +3,7 @@
 // server (Swift, scripts/s3-swift.sh) three ways and prints wall time, MiB/s, CPU-seconds
 // and peak RSS side by side:
 //   executor                      this package's bundle (verifies the snapshot in the stream)
-//   curl | aws s3 cp -            awscli (Debian's 2.x when installed; any `aws` otherwise)
+//   curl | aws s3 cp -            Debian's awscli 2.x (/usr/bin/aws, installed when missing)
 //   curl | rclone rcat            rclone from Debian
 // Usage: npm run bench -w @internal/openbao-backup-executor [-- --size-mib 1024 --runs 1]
 //        [--only <tool name part>] [--node-args '--cpu-prof --cpu-prof-dir=/tmp/prof'] (executor only)
@@ -41,7 +41,8 @@ const secretKey = process.env.S3_TEST_SECRET_KEY ?? 'testing';
 const has = cmd => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 function ensureTools() {
   const missing = [];
-  if (!existsSync('/usr/bin/aws') && !has('aws')) missing.push('awscli');
+  // The named baseline is Debian's awscli 2.x: another `aws` on PATH (pip's 1.x) is not used.
+  if (!existsSync('/usr/bin/aws')) missing.push('awscli');
   if (!has('rclone')) missing.push('rclone');
   if (!existsSync('/usr/bin/time')) missing.push('time');
   if (!has('curl')) missing.push('curl');
@@ -161,7 +162,7 @@ writeFileSync(
   join(work, 'aws-config'),
   `[default]\nregion = us-east-1\ns3 =\n  multipart_chunksize = ${partMiB}MB\n  max_concurrent_requests = ${concurrency}\n  addressing_style = path\n`,
 );
-const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+const aws = '/usr/bin/aws';
 const awsVersion = spawnSync(aws, ['--version'], { encoding: 'utf8' });
 const rcloneVersion = spawnSync('rclone', ['version'], {
   encoding: 'utf8',
