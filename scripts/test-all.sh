@@ -41,6 +41,12 @@ if ! command -v buildah >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get
   check "buildah" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends buildah >/dev/null"
 fi
 
+# Go's text/template with Sprig (the engine Helm uses) renders the chart next to the project's own
+# renderer and must produce the same documents (packages/sandbox/src/chart/chart.test.ts).
+if ! command -v go >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  check "go + sprig" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev >/dev/null"
+fi
+
 check "lint" npx backstage-cli repo lint
 check "type-check" npx tsc --noEmit -p .
 check "executor bundle" npm run --silent build -w @internal/openbao-backup-executor
