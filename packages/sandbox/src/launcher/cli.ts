@@ -5,6 +5,7 @@
  * --embedded-s3-port starts the in-process S3 store (startEmbeddedS3) on that port (0: any free one).
  */
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   CreateBucketCommand,
   HeadBucketCommand,
@@ -13,15 +14,31 @@ import {
 import { Demo, startDemo } from './startDemo';
 import { EmbeddedS3, startEmbeddedS3 } from './startEmbeddedS3';
 
+const USAGE =
+  'usage: sandbox up --config <file> [--s3-endpoint URL | --embedded-s3-port N] [--bucket NAME] [--executor PATH] [--port N]\n';
+
+/** The options of `sandbox up`; an unknown option or a missing value throws with node's message. */
 function args(argv: string[]) {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) continue;
-    out[a.slice(2)] = argv[i + 1];
-    i++;
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      'embedded-s3-port': { type: 'string' },
+      bucket: { type: 'string' },
+      executor: { type: 'string' },
+      port: { type: 'string' },
+    },
+  });
+  for (const key of ['embedded-s3-port', 'port'] as const) {
+    const v = values[key];
+    if (v !== undefined && !/^\d{1,5}$/.test(v))
+      throw new Error(`--${key} must be a port number, got "${v}"`);
   }
-  return out;
+  if (values['s3-endpoint'] && values['embedded-s3-port'] !== undefined)
+    throw new Error('--s3-endpoint and --embedded-s3-port exclude each other');
+  return values;
 }
 
 async function ensureBucket(
@@ -72,15 +89,19 @@ async function ensureBucket(
 export async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command !== 'up') {
-    process.stderr.write(
-      'usage: sandbox up --config <file> [--s3-endpoint URL | --embedded-s3-port N] [--bucket NAME] [--executor PATH] [--port N]\n',
-    );
+    process.stderr.write(USAGE);
     return 2;
   }
-  const a = args(rest);
+  let a: ReturnType<typeof args>;
+  try {
+    a = args(rest);
+  } catch (e) {
+    process.stderr.write(`sandbox up: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
   if (!a.config) {
     process.stderr.write(
-      'sandbox up: --config <file> is required (where to write the backend config fragment)\n',
+      `sandbox up: --config <file> is required (where to write the backend config fragment)\n${USAGE}`,
     );
     return 2;
   }
