@@ -2,8 +2,9 @@
 # Runs every check of the project on a fresh machine: bootstrap (Node 24 + npm ci), a real S3
 # server (Swift + s3api from Debian packages), lint, type-check, every Jest suite and the demo
 # driven by headless Chromium (scripts/e2e.sh).
-# Ends with one line `N passed, N failed` (Jest tests plus one entry each for lint and tsc)
-# and exits non-zero if anything failed.
+# Ends with one line `N passed, N failed`: every Jest test, one entry each for lint, type-check,
+# the S3 server (when started here), the executor bundle, the fault table and each Debian package
+# installed, and one per e2e step; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CI=true
