@@ -62,14 +62,21 @@ const JOB_ORPHAN_WARNING =
 export class KubeApiServer {
   #o: KubeApiServerOptions;
   #watches = new Set<() => void>();
+  /** Followed pod logs, ended at shutdown with the watches but not counted as watches. */
+  #logStreams = new Set<() => void>();
 
   constructor(options: KubeApiServerOptions) {
     this.#o = options;
   }
 
-  /** Ends every open watch (server shutdown). */
+  /** Ends every open watch and followed log (server shutdown). */
   closeWatches() {
-    for (const close of [...this.#watches]) close();
+    for (const close of [...this.#watches, ...this.#logStreams]) close();
+  }
+
+  /** How many `?watch=1` streams are open (a client that stopped watching has closed its own). */
+  openWatches(): number {
+    return this.#watches.size;
   }
 
   handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -265,7 +272,7 @@ export class KubeApiServer {
         namespace: objectNamespace!,
         name,
         params: q,
-        streams: this.#watches,
+        streams: this.#logStreams,
       });
       return;
     }

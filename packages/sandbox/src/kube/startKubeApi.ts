@@ -74,6 +74,8 @@ export interface KubeApi {
     caData?: string;
     skipTLSVerify: boolean;
   };
+  /** How many watch streams are open now (e.g. 0 once a client has stopped all its watches). */
+  openWatches(): number;
   /** Stops controllers and containers, ends watches, closes the server. */
   stop(): Promise<void>;
 }
@@ -163,6 +165,7 @@ export async function startKubeApi(
     faults,
     serviceAccountIssuer: issuer,
     kubelet,
+    openWatches: () => api.openWatches(),
     kubeconfig({ name = 'sandbox', namespace = 'default' } = {}) {
       return stringify({
         apiVersion: 'v1',

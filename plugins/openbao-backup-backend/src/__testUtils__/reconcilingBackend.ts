@@ -16,6 +16,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeApi } from '@internal/openbao-backup-sandbox';
 import { RECONCILE_TASK_ID, openBaoBackupPlugin } from '../plugin';
 import { Clock, clockServiceFactory } from '../clock';
+import { inMemoryDatabaseFactory } from './inMemoryDatabase';
 
 /**
  * The mock scheduler, refusing a trigger with a ConflictError while the task runs as the real one
@@ -97,6 +98,7 @@ export async function startReconcilingBackend(options: {
         },
       }),
       clockServiceFactory(options.clock),
+      inMemoryDatabaseFactory,
       ...(options.logger
         ? [mockServices.logger.mock(options.logger).factory]
         : []),
