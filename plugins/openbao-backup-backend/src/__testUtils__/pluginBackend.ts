@@ -5,6 +5,7 @@
  */
 import { LoggerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { inMemoryDatabaseFactory } from './inMemoryDatabase';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { openBaoBackupPlugin } from '../plugin';
@@ -43,6 +44,7 @@ export async function startPluginBackend(options: {
         ? [mockServices.logger.mock(options.logger).factory]
         : []),
       scheduler.factory,
+      inMemoryDatabaseFactory,
       ...(options.auditor ? [options.auditor.factory] : []),
       catalogServiceMock.factory({ entities: (options.entities ?? []) as any }),
     ],
