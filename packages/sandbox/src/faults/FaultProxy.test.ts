@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import net, { AddressInfo } from 'node:net';
 import { FaultProxy, startFaultProxy } from './FaultProxy';
 
 describe('startFaultProxy', () => {
@@ -133,5 +133,44 @@ describe('startFaultProxy', () => {
       held: 0,
       closed: 1,
     });
+  });
+
+  it('silent: counts the swallowed connections the client closed, not those the proxy cut', async () => {
+    const proxy = await start({ target });
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; !done(); i++) {
+        if (i > 200) throw new Error(`timed out waiting for ${what}`);
+        await new Promise(r => setTimeout(r, 10));
+      }
+    };
+    const connect = async () => {
+      const socket = net.connect(proxy.port, '127.0.0.1');
+      socket.on('error', () => {});
+      const closed = new Promise(r => socket.once('close', r));
+      socket.write('GET /hung HTTP/1.1\r\nhost: x\r\n\r\n');
+      return { socket, closed };
+    };
+    proxy.silent();
+    const cancelled = await connect();
+    await until(
+      'the first connection to be swallowed',
+      () => proxy.swallowed === 1,
+    );
+    cancelled.socket.destroy();
+    await until(
+      'the client close to be seen',
+      () => proxy.swallowedClosedByClient === 1,
+    );
+    const cut = await connect();
+    await until(
+      'the second connection to be swallowed',
+      () => proxy.swallowed === 2,
+    );
+    proxy.loud();
+    await cut.closed;
+    expect({
+      swallowed: proxy.swallowed,
+      closedByClient: proxy.swallowedClosedByClient,
+    }).toEqual({ swallowed: 2, closedByClient: 1 });
   });
 });

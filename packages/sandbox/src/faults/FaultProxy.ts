@@ -56,6 +56,11 @@ export interface FaultProxy {
   loud(): void;
   /** Connections accepted and left unanswered by `silent()` so far. */
   readonly swallowed: number;
+  /**
+   * Swallowed connections the client closed (gave up on, or cancelled), not counting those the
+   * proxy cut (`loud()`, `down()`, `stop()`): how a test sees a client cancel a hung request.
+   */
+  readonly swallowedClosedByClient: number;
   /** Requests held unanswered (`hold`) right now (http mode). */
   readonly held: number;
   /** Held requests the client gave up on (closed the connection): how a test sees a cancel. */
@@ -78,6 +83,9 @@ export async function startFaultProxy(
   const held = new Set<net.Socket>();
   let injected = 0;
   let swallowed = 0;
+  let swallowedClosedByClient = 0;
+  /** Sockets the proxy itself destroyed (so their close is not the client's). */
+  const cutByProxy = new WeakSet<net.Socket>();
   let silent = false;
   let heldRequests = 0;
   let heldClosedByClient = 0;
@@ -154,7 +162,10 @@ export async function startFaultProxy(
   const swallow = (client: net.Socket) => {
     swallowed++;
     held.add(client);
-    client.once('close', () => held.delete(client));
+    client.once('close', () => {
+      held.delete(client);
+      if (!cutByProxy.has(client)) swallowedClosedByClient++;
+    });
     client.on('error', () => client.destroy());
     client.resume();
   };
@@ -166,9 +177,11 @@ export async function startFaultProxy(
     else if (options.mode === 'http') httpServer.emit('connection', client);
     else forwardTcp(client);
   });
-  const cut = () => {
-    for (const s of sockets) s.destroy();
+  const destroy = (s: net.Socket) => {
+    cutByProxy.add(s);
+    s.destroy();
   };
+  const cut = () => sockets.forEach(destroy);
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -194,6 +207,9 @@ export async function startFaultProxy(
     get swallowed() {
       return swallowed;
     },
+    get swallowedClosedByClient() {
+      return swallowedClosedByClient;
+    },
     get held() {
       return heldRequests;
     },
@@ -213,7 +229,7 @@ export async function startFaultProxy(
     },
     loud: () => {
       silent = false;
-      for (const s of held) s.destroy();
+      held.forEach(destroy);
     },
     down: () => (server.listening ? close() : Promise.resolve()),
     up: async () => {
