@@ -97,6 +97,40 @@ export function withWatchHeadersDeadline(
   return timed;
 }
 
+/** What a watch's connection goes through: client-node creates one per `applyToFetchOptions`. */
+type DestroyableAgent = { destroy(): void };
+
+/**
+ * One watch attempt, cancellable at any time. client-node's Watch sets its own abort signal and
+ * hands it out only once the response headers have arrived, so a request still waiting for a hung
+ * server could not be cancelled before its headers deadline; `cancel` also destroys the attempt's
+ * agent (client-node makes a fresh one per attempt), which closes that request's socket.
+ */
+export function cancellableWatch(kc: KubeConfig): {
+  watch: Watch;
+  cancel: () => void;
+} {
+  let cancelled = false;
+  let agent: DestroyableAgent | undefined;
+  const own = Object.create(kc) as KubeConfig;
+  own.applyToFetchOptions = async opts => {
+    const options = await kc.applyToFetchOptions(opts);
+    agent = options.agent as DestroyableAgent | undefined;
+    if (cancelled) {
+      agent?.destroy();
+      throw new Error('watch stopped');
+    }
+    return options;
+  };
+  return {
+    watch: new Watch(own),
+    cancel: () => {
+      cancelled = true;
+      agent?.destroy();
+    },
+  };
+}
+
 /** node-fetch's error when `timeout` ran out before the response headers. */
 function isHeadersTimeout(error: unknown): boolean {
   return (
@@ -134,7 +168,8 @@ export class ClientNodeKubeGateway implements KubeGateway {
   readonly #custom: CustomObjectsApi;
   readonly #batch: BatchV1Api;
   readonly #core: CoreV1Api;
-  readonly #watch: Watch;
+  /** What watches read their fetch options from: the request deadline covers their headers. */
+  readonly #watchConfig: KubeConfig;
   /** The request deadline, also the deadline of a watch's response headers. */
   readonly #timeout: RequestTimeout;
   /** The API server's time from its responses' `Date` headers (see ObservedCluster.serverTime). */
@@ -180,7 +215,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
     this.#core = new CoreV1Api(configuration);
     // Watches have no total deadline; client-node keeps their sockets alive with TCP keep-alive.
     // Their establishment has one: a server that never sends the headers fails the attempt.
-    this.#watch = new Watch(withWatchHeadersDeadline(kc, requestTimeoutMs));
+    this.#watchConfig = withWatchHeadersDeadline(kc, requestTimeoutMs);
     this.#timeout = { name: cluster.name, server, timeoutMs: requestTimeoutMs };
   }
 
@@ -222,8 +257,8 @@ export class ClientNodeKubeGateway implements KubeGateway {
   /**
    * One watch per path, each resumed from its last resourceVersion when the connection ends
    * (at once after a clean end, 2 s after an error, a watch without headers within the request
-   * timeout included; from now after 410 Gone). The returned
-   * function stops them all.
+   * timeout included; from now after 410 Gone). The returned function stops them all, an attempt
+   * still waiting for the server's first answer included (its connection is closed at once).
    */
   #watchEach(
     paths: string[],
@@ -232,11 +267,20 @@ export class ClientNodeKubeGateway implements KubeGateway {
     onError: (error: Error) => void,
   ): () => void {
     let stopped = false;
-    const controllers = new Set<AbortController>();
+    /** Cancels each attempt not yet ended, its request included if still without an answer. */
+    const attempts = new Set<() => void>();
     const run = (path: string, resourceVersion?: string) => {
       if (stopped) return;
       let last = resourceVersion;
+      const attempt = cancellableWatch(this.#watchConfig);
+      let established: AbortController | undefined;
+      const cancel = () => {
+        attempt.cancel();
+        established?.abort();
+      };
+      attempts.add(cancel);
       const restart = (error?: unknown) => {
+        attempts.delete(cancel);
         if (stopped) return;
         if (isHeadersTimeout(error))
           onError(new KubeApiTimeoutError(this.#timeout));
@@ -249,7 +293,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
           error ? 2000 : 0,
         ).unref?.();
       };
-      this.#watch
+      attempt.watch
         .watch(
           path,
           {
@@ -271,20 +315,19 @@ export class ClientNodeKubeGateway implements KubeGateway {
             )
               onEvent(phase, obj);
           },
-          err => {
-            controllers.forEach(c => c.signal.aborted && controllers.delete(c));
-            restart(err);
-          },
+          err => restart(err),
         )
+        // client-node's abort handle, once the headers have arrived.
         .then(
-          c => (stopped ? c.abort() : controllers.add(c)),
+          c => (stopped ? c.abort() : (established = c)),
           err => restart(err),
         );
     };
     paths.forEach(p => run(p));
     return () => {
       stopped = true;
-      controllers.forEach(c => c.abort());
+      attempts.forEach(cancel => cancel());
+      attempts.clear();
     };
   }
 

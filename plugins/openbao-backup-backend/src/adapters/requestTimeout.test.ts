@@ -19,6 +19,15 @@ describe('ClientNodeKubeGateway request timeout', () => {
   let api: KubeApi;
   let proxy: FaultProxy;
   let gateway: ClientNodeKubeGateway;
+  /** The API double over TLS, through the proxy. */
+  const gatewayConfig = () => ({
+    name: 'hung',
+    url: `https://127.0.0.1:${proxy.port}`,
+    caData: api.caData,
+    serviceAccountToken: api.token,
+    skipTLSVerify: false,
+    authProvider: 'serviceAccount' as const,
+  });
   beforeAll(async () => {
     api = await startKubeApi({
       tls: true,
@@ -26,17 +35,9 @@ describe('ClientNodeKubeGateway request timeout', () => {
       controllers: false,
     });
     proxy = await startFaultProxy({ target: api.url.replace('https', 'http') });
-    gateway = ClientNodeKubeGateway.create(
-      {
-        name: 'hung',
-        url: `https://127.0.0.1:${proxy.port}`,
-        caData: api.caData,
-        serviceAccountToken: api.token,
-        skipTLSVerify: false,
-        authProvider: 'serviceAccount',
-      },
-      { requestTimeoutMs: 300 },
-    );
+    gateway = ClientNodeKubeGateway.create(gatewayConfig(), {
+      requestTimeoutMs: 300,
+    });
   });
   afterAll(async () => {
     await proxy?.stop();
@@ -109,4 +110,38 @@ describe('ClientNodeKubeGateway request timeout', () => {
       proxy.loud();
     }
   });
+
+  it('stop cancels a watch still waiting for its response headers (long request timeout): the hung connection is closed, no error reported', async () => {
+    const patient = ClientNodeKubeGateway.create(
+      { ...gatewayConfig(), name: 'patient' },
+      { requestTimeoutMs: 60_000 },
+    );
+    const errors: Error[] = [];
+    proxy.silent();
+    const swallowedBefore = proxy.swallowed;
+    const closedBefore = proxy.swallowedClosedByClient;
+    try {
+      const stop = patient.watchClusters(
+        () => {},
+        e => errors.push(e),
+      );
+      await until(
+        'the watch request to be swallowed',
+        () => proxy.swallowed - swallowedBefore === 1,
+      );
+      stop();
+      // Well within the 60 s headers deadline: without the cancel, nothing closes it before then.
+      await until(
+        'the watch connection to be closed by the client',
+        () => proxy.swallowedClosedByClient - closedBefore === 1,
+      );
+      await sleep(100);
+      expect({
+        attempts: proxy.swallowed - swallowedBefore,
+        errors: errors.map(e => e.message),
+      }).toEqual({ attempts: 1, errors: [] });
+    } finally {
+      proxy.loud();
+    }
+  }, 15_000);
 });
