@@ -40,7 +40,16 @@ start_demo() {
   set +m
 }
 # Ctrl-C in a terminal sends SIGINT to the demo's foreground process group: do the same.
-stop_demo() { kill -INT -- "-$demo" 2>/dev/null; wait "$demo" 2>/dev/null; }
+# Bounded: a demo still up 60 s after Ctrl-C is killed (the leftover check then reports it).
+stop_demo() {
+  kill -INT -- "-$demo" 2>/dev/null
+  for _ in $(seq 1 120); do kill -0 "$demo" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$demo" 2>/dev/null; then
+    echo "e2e: the demo did not stop within 60 s of SIGINT; killing it" >&2
+    kill -KILL -- "-$demo" 2>/dev/null
+  fi
+  wait "$demo" 2>/dev/null
+}
 wait_ready() {
   for _ in $(seq 1 240); do
     if curl -sf "localhost:$backend_port/api/openbao-backup/health" >/dev/null && curl -sf "localhost:$app_port" >/dev/null; then
@@ -71,7 +80,9 @@ check_stopped() {
   fi
 }
 
-[ -n "${S3_ENDPOINT:-}" ] || export DEMO_S3=embedded
+# Whether the caller gave an S3 server (demo.env, sourced below, sets S3_ENDPOINT either way).
+external_s3=${S3_ENDPOINT:+1}
+[ -n "$external_s3" ] || export DEMO_S3=embedded
 t0=$(date +%s)
 run_id=e2e-$$-$RANDOM
 start_demo "$run_id" "$out/demo"
@@ -79,8 +90,8 @@ trap stop_demo EXIT
 echo "e2e: demo on app port $app_port, backend port $backend_port, S3 ${S3_ENDPOINT:-embedded}" >&2
 wait_ready || exit 1
 echo "e2e: demo ready after $(($(date +%s) - t0)) s" >&2
-set -a; . "$DEMO_STATE_DIR/demo.env"; set +a
-node packages/app/e2e/demo.e2e.mjs "$out"
+# The demo's addresses for the browser test only: they must not leak into the second demo below.
+( set -a; . "$DEMO_STATE_DIR/demo.env"; set +a; exec node packages/app/e2e/demo.e2e.mjs "$out" )
 rc=$?
 [ $rc -eq 0 ] || { echo "e2e: failed; demo log and screenshot in $out" >&2; tail -20 "$out/demo.log" >&2; }
 echo "e2e: browser and API steps took $(($(date +%s) - t0)) s since the demo started" >&2
@@ -91,7 +102,7 @@ trap - EXIT
 check_stopped "$run_id" "Ctrl-C stops the demo and leaves no process running"
 
 # The same for a newcomer's demo with the embedded S3 store (when the run above used another store).
-if [ -n "${S3_ENDPOINT:-}" ]; then
+if [ -n "$external_s3" ]; then
   unset S3_ENDPOINT
   export DEMO_S3=embedded
   run_id=e2e-embedded-$$-$RANDOM

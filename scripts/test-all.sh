@@ -44,7 +44,8 @@ fi
 
 # Go's text/template with Sprig (the engine Helm uses) renders the chart next to the project's own
 # renderer and must produce the same documents (packages/sandbox/src/chart/chart.test.ts).
-if ! command -v go >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+sprig=/usr/share/gocode/src/github.com/Masterminds/sprig
+if { ! command -v go >/dev/null || [ ! -d "$sprig" ]; } && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   check "go + sprig" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev >/dev/null"
 fi
 

@@ -8,6 +8,7 @@ import {
   createBucket,
   s3Client,
 } from '../__testUtils__/sandbox';
+import { startFaultProxy } from '@internal/openbao-backup-sandbox';
 import { S3ObjectStore } from './S3ObjectStore';
 
 // A real S3 server: scripts/s3-swift.sh (Swift + s3api), started by scripts/test-all.sh.
@@ -109,5 +110,30 @@ describe('S3ObjectStore against a real S3 server', () => {
         `list objects in bucket ${bucket}.*(SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId)`,
       ),
     );
+  });
+
+  it('fails a request the store never answers after its deadline, with the operation named', async () => {
+    // A store that accepts connections and never answers (the SDK itself would wait forever).
+    const hung = await startFaultProxy({ target: endpoint, mode: 'tcp' });
+    hung.silent();
+    try {
+      const stuck = S3ObjectStore.create({
+        bucket,
+        endpoint: hung.url,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials,
+        requestTimeoutMs: 300,
+      });
+      await expect(stuck.list('a/')).rejects.toThrow(
+        new RegExp(
+          `^list objects in bucket ${bucket}; caused by .*timed? ?out`,
+          'i',
+        ),
+      );
+      expect(hung.swallowed).toBeGreaterThan(0);
+    } finally {
+      await hung.stop();
+    }
   });
 });

@@ -29,7 +29,16 @@ export interface S3ObjectStoreOptions {
   };
   /** PEM of a private CA for the endpoint. */
   caCert?: string;
+  /** Deadline of one request, response included (default {@link S3_REQUEST_TIMEOUT_MS}). */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * One S3 request (a page of a listing, a batch delete) may take this long before it fails. The
+ * SDK sets no deadline of its own: a store that accepts connections and never answers would hold
+ * the reconcile pass of its API server (retention, the janitor) until the backend restarts.
+ */
+export const S3_REQUEST_TIMEOUT_MS = 60_000;
 
 const DELETE_BATCH = 1000;
 
@@ -53,9 +62,14 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
-      requestHandler: options.caCert
-        ? new NodeHttpHandler({ httpsAgent: new Agent({ ca: options.caCert }) })
-        : undefined,
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: 10_000,
+        requestTimeout: options.requestTimeoutMs ?? S3_REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+        ...(options.caCert
+          ? { httpsAgent: new Agent({ ca: options.caCert }) }
+          : {}),
+      }),
     });
     // DeleteObjects must carry Content-MD5 for servers that do not accept the newer checksums.
     this.#client.middlewareStack.add(
