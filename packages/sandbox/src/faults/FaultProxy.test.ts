@@ -171,6 +171,11 @@ describe('startFaultProxy', () => {
     expect({
       swallowed: proxy.swallowed,
       closedByClient: proxy.swallowedClosedByClient,
-    }).toEqual({ swallowed: 2, closedByClient: 1 });
+      requests: proxy.swallowedRequests,
+    }).toEqual({
+      swallowed: 2,
+      closedByClient: 1,
+      requests: ['GET /hung HTTP/1.1', 'GET /hung HTTP/1.1'],
+    });
   });
 });

@@ -61,6 +61,11 @@ export interface FaultProxy {
    * proxy cut (`loud()`, `down()`, `stop()`): how a test sees a client cancel a hung request.
    */
   readonly swallowedClosedByClient: number;
+  /**
+   * The first line each swallowed connection sent, in order (`GET /path?query HTTP/1.1` for plain
+   * HTTP; empty until it arrives, and for TLS): tells a client's requests apart, e.g. watches.
+   */
+  readonly swallowedRequests: readonly string[];
   /** Requests held unanswered (`hold`) right now (http mode). */
   readonly held: number;
   /** Held requests the client gave up on (closed the connection): how a test sees a cancel. */
@@ -84,6 +89,7 @@ export async function startFaultProxy(
   let injected = 0;
   let swallowed = 0;
   let swallowedClosedByClient = 0;
+  const swallowedRequests: string[] = [];
   /** Sockets the proxy itself destroyed (so their close is not the client's). */
   const cutByProxy = new WeakSet<net.Socket>();
   let silent = false;
@@ -161,6 +167,20 @@ export async function startFaultProxy(
   /** Reads and drops everything, answers nothing (the client's writes never block). */
   const swallow = (client: net.Socket) => {
     swallowed++;
+    const index = swallowedRequests.push('') - 1;
+    let head = '';
+    const readFirstLine = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n');
+      if (end < 0 && head.length < 8192) return;
+      // TLS and other binary protocols do not start with a request line.
+      const line = end >= 0 ? head.slice(0, end) : '';
+      swallowedRequests[index] = /^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)
+        ? line
+        : '';
+      client.off('data', readFirstLine);
+    };
+    client.on('data', readFirstLine);
     held.add(client);
     client.once('close', () => {
       held.delete(client);
@@ -209,6 +229,9 @@ export async function startFaultProxy(
     },
     get swallowedClosedByClient() {
       return swallowedClosedByClient;
+    },
+    get swallowedRequests() {
+      return [...swallowedRequests];
     },
     get held() {
       return heldRequests;
