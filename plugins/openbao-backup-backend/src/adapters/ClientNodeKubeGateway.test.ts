@@ -178,3 +178,35 @@ describe('ClientNodeKubeGateway against the Kubernetes API double', () => {
     }
   });
 });
+
+describe('ClientNodeKubeGateway without permission to delete pods', () => {
+  it("turns the API server's 403 into a NotAllowedError that says what is missing", async () => {
+    // A user RBAC knows nothing about: every request of theirs is refused with 403.
+    const api = await startKubeApi({
+      tls: true,
+      namespaces: [NS],
+      controllers: false,
+      users: [{ username: 'no-rights', token: 'no-rights-token' }],
+    });
+    try {
+      const limited = ClientNodeKubeGateway.create({
+        name: 'limited',
+        url: api.url,
+        caData: api.caData,
+        serviceAccountToken: 'no-rights-token',
+        skipTLSVerify: false,
+        authProvider: 'serviceAccount',
+      });
+      const refused = await limited.deletePod(NS, 'backup-bao-1-abcde').then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(refused?.name).toBe('NotAllowedError');
+      expect(refused?.message).toMatch(
+        /^delete Pod vault\/backup-bao-1-abcde: the backend may not delete pods \(the chart's RBAC grants delete on pods\); caused by .*403/,
+      );
+    } finally {
+      await api.stop();
+    }
+  });
+});

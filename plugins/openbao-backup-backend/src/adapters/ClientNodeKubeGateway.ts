@@ -10,7 +10,11 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { ConflictError, ForwardedError } from '@backstage/errors';
+import {
+  ConflictError,
+  ForwardedError,
+  NotAllowedError,
+} from '@backstage/errors';
 import {
   ANNOTATION_RUN_AT,
   COMPONENT_VALUE,
@@ -704,6 +708,12 @@ export class ClientNodeKubeGateway implements KubeGateway {
       await this.#core.deleteNamespacedPod({ namespace, name });
     } catch (e) {
       if (isNotFound(e)) return;
+      if (e instanceof ApiException && e.code === 403) {
+        throw new NotAllowedError(
+          `delete Pod ${namespace}/${name}: the backend may not delete pods (the chart's RBAC grants delete on pods)`,
+          kubeApiCause(e),
+        );
+      }
       throw new ForwardedError(
         `delete Pod ${namespace}/${name}`,
         kubeApiCause(e),

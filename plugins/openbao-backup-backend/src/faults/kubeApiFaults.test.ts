@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mockServices } from '@backstage/backend-test-utils';
+import { NotAllowedError } from '@backstage/errors';
 import { startFaultProxy } from '@internal/openbao-backup-sandbox';
+import { KubeGateway } from '../adapters/KubeGateway';
 import { ClientNodeKubeGateway } from '../adapters/ClientNodeKubeGateway';
 import { objectStoreFor } from '../adapters/objectStoreFor';
 import { ClusterService } from '../service/ClusterService';
@@ -390,6 +392,80 @@ describe('Kubernetes API faults end to end', () => {
       },
       describeEnd(after),
     );
+  });
+
+  it('Job deleted with Orphan while the backend may not delete pods', async () => {
+    // What a 403 on DELETE pods becomes in ClientNodeKubeGateway (its own test checks that).
+    // (A Proxy, not Object.create: the real gateway's methods use its private fields.)
+    const real = h.sandbox.gateway;
+    const noPodDelete = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'deletePod')
+          return async (ns: string, name: string) => {
+            throw new NotAllowedError(
+              `delete Pod ${ns}/${name}: the backend may not delete pods (the chart's RBAC grants delete on pods)`,
+            );
+          };
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as KubeGateway;
+    h.restart({ gateways: [noPodDelete] });
+    try {
+      h.bao.setFaults({ stallAfterBytes: 6 * MiB });
+      const before = await h.endState();
+      await h.trigger('orphaned-no-rights');
+      const { cr: running } = await activeRun();
+      const { activeJob } = running.status.backup;
+      await until(
+        'a multipart upload to be open',
+        async () => (await h.uploads()).length > 0,
+      );
+      await h.sandbox.request(
+        'DELETE',
+        `/apis/batch/v1/namespaces/${NS}/jobs/${activeJob}?propagationPolicy=Orphan`,
+      );
+      const { cr } = await h.tickUntil(
+        c => !c.status?.backup?.activeJob,
+        'the run to be recorded although its pod could not be deleted',
+      );
+      const after = await h.endState();
+      const podsLeft = (await podsOf(activeJob)).length;
+      // The operator's part: delete the pod by hand (the Event says so).
+      for (const pod of await podsOf(activeJob))
+        await h.sandbox.request(
+          'DELETE',
+          `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`,
+        );
+      h.clearFaults();
+      h.restart();
+      const next = await h.runToEnd('after-orphan-no-rights');
+      judge(
+        row(
+          'Job deleted with Orphan, no right to delete pods',
+          "Job deleted with propagationPolicy=Orphan mid-upload; the backend's DELETE pods is refused (403)",
+          'the run is still recorded (JobNotFound, failures+1, activeJob cleared), a Warning Event names the pod and the missing permission; the next run succeeds',
+        ),
+        {
+          'the run recorded, not wedged': !cr.status.backup.activeJob,
+          'JobNotFound recorded': /^JobNotFound: /.test(
+            cr.status.backup.lastFailureReason ?? '',
+          ),
+          'failures+1':
+            after.backup.consecutiveFailures ===
+            (before.backup.consecutiveFailures ?? 0) + 1,
+          'a Warning Event about the pod':
+            eventCount(after, 'OrphanedPodNotDeleted') === 1,
+          'the pod was left running (nobody could delete it)': podsLeft > 0,
+          'the next run succeeds':
+            !next.cr.status.backup.lastFailureReason &&
+            next.cr.status.backup.consecutiveFailures === 0,
+        },
+        describeEnd(after),
+      );
+    } finally {
+      h.restart();
+    }
   });
 
   it('Pod never starting (image missing)', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { assertError } from '@backstage/errors';
+import { assertError, isError } from '@backstage/errors';
 import {
   BACKUP_ADDRESSES_ANNOTATION,
   BackupTrigger,
@@ -320,13 +320,26 @@ export class Reconciler {
     // A Job deleted with propagationPolicy=Orphan leaves its pod streaming to the key: stop it
     // (SIGTERM, the executor aborts its upload) before the failure is recorded, so a failed
     // deletion is retried next pass rather than forgotten with the cleared activeJob.
+    // Without the permission to delete pods, retrying would keep the cluster from ever recording
+    // the run: record it, and say on the cluster what is wrong.
     for (const pod of orphanedPods(observed, decision)) {
-      await gateway.deletePod(namespace, pod);
-      this.#options.logger.info('deleted the executor pod of a deleted Job', {
-        ...log,
-        job: decision.action === 'track' ? decision.jobName : undefined,
-        pod,
-      });
+      const job = decision.action === 'track' ? decision.jobName : undefined;
+      try {
+        await gateway.deletePod(namespace, pod);
+        this.#options.logger.info('deleted the executor pod of a deleted Job', {
+          ...log,
+          job,
+          pod,
+        });
+      } catch (e) {
+        if (!isError(e) || e.name !== 'NotAllowedError') throw e;
+        this.#options.logger.warn(e.message, { ...log, job, pod });
+        await gateway.recordEvent(cluster, {
+          type: 'Warning',
+          reason: 'OrphanedPodNotDeleted',
+          message: `Job ${job} was deleted but its pod ${pod} may still upload to the run's key: ${e.message}`,
+        });
+      }
     }
 
     const outcome = outcomeForDecision(decision);
