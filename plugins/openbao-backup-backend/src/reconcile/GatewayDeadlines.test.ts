@@ -89,12 +89,17 @@ describe('GatewayDeadlines', () => {
     hung.release();
   });
 
-  it('passes on the error of a part that fails before its deadline', async () => {
+  it('passes on the error of a part that fails before its deadline, once the other parts have ended', async () => {
     const deadlines = GatewayDeadlines.create({ timeoutMs: 1000 });
+    let slowEnded = false;
     await expect(
-      deadlines.run([gw('a')], async () => {
-        throw new Error('bug');
+      deadlines.run([gw('a'), gw('b')], async g => {
+        if (g.name === 'a') throw new Error('bug');
+        await new Promise(r => setTimeout(r, 50));
+        slowEnded = true;
       }),
     ).rejects.toThrow('bug');
+    // Not left running untracked: the next pass would otherwise start a second part on b.
+    expect(slowEnded).toBe(true);
   });
 });

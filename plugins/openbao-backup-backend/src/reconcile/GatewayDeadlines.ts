@@ -30,10 +30,18 @@ export class GatewayDeadlines {
     part: (gateway: G, stop: AbortSignal) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<GatewayMiss[]> {
-    const missed = await Promise.all(
+    // Every part ends (or misses its deadline) before an error is passed on: a part still running
+    // after `run` returned would be neither waited for nor skipped by the next pass.
+    const outcomes = await Promise.allSettled(
       [...gateways].map(g => this.#runOne(g, part, signal)),
     );
-    return missed.filter((m): m is GatewayMiss => m !== undefined);
+    const failed = outcomes.find(
+      (o): o is PromiseRejectedResult => o.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
+    return outcomes
+      .map(o => (o.status === 'fulfilled' ? o.value : undefined))
+      .filter((m): m is GatewayMiss => m !== undefined);
   }
 
   async #runOne<G extends { name: string }>(
