@@ -178,4 +178,27 @@ describe('startFaultProxy', () => {
       requests: ['GET /hung HTTP/1.1', 'GET /hung HTTP/1.1'],
     });
   });
+
+  it('http hold: every untilHeld waiter resolves, and a connection the proxy cuts is not a client cancel', async () => {
+    const proxy = await startFaultProxy({
+      target,
+      mode: 'http',
+      onRequest: () => ({ hold: true }),
+    });
+    const one = proxy.untilHeld(1);
+    const two = proxy.untilHeld(2);
+    const requests = [1, 2].map(i =>
+      fetch(`${proxy.url}/held-${i}`).catch(e => e),
+    );
+    await Promise.all([one, two]);
+    expect(proxy.held).toBe(2);
+    await proxy.stop(); // the proxy cuts both connections itself
+    await Promise.all(requests);
+    for (let i = 0; i < 100 && proxy.held > 0; i++)
+      await new Promise(r => setTimeout(r, 10));
+    expect({ held: proxy.held, closed: proxy.heldClosedByClient }).toEqual({
+      held: 0,
+      closed: 0,
+    });
+  });
 });

@@ -95,7 +95,9 @@ export async function startFaultProxy(
   let silent = false;
   let heldRequests = 0;
   let heldClosedByClient = 0;
-  let heldChanged = () => {};
+  /** `untilHeld` waiters, each told of every change of `heldRequests`. */
+  const heldWaiters = new Set<() => void>();
+  const heldChanged = () => heldWaiters.forEach(w => w());
 
   const forwardHttp = async (
     req: http.IncomingMessage,
@@ -113,7 +115,7 @@ export async function startFaultProxy(
       req.resume(); // take the body; never answer
       res.once('close', () => {
         heldRequests--;
-        heldClosedByClient++;
+        if (!cutByProxy.has(req.socket)) heldClosedByClient++;
         heldChanged();
       });
       return;
@@ -241,10 +243,13 @@ export async function startFaultProxy(
     },
     untilHeld: n =>
       new Promise(resolve => {
-        heldChanged = () => {
-          if (heldRequests >= n) resolve();
+        const check = () => {
+          if (heldRequests < n) return;
+          heldWaiters.delete(check);
+          resolve();
         };
-        heldChanged();
+        heldWaiters.add(check);
+        check();
       }),
     silent: () => {
       silent = true;
