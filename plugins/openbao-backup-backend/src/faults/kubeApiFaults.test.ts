@@ -78,6 +78,20 @@ describe('Kubernetes API faults end to end', () => {
       )
     ).items;
 
+  /** A manual run whose stream stalls after 6 MiB: one part stored, its multipart upload open. */
+  const startStalledRun = async (value: string) => {
+    h.bao.setFaults({ stallAfterBytes: 6 * MiB });
+    const before = await h.endState();
+    await h.trigger(value);
+    const { cr: running } = await activeRun();
+    const { activeJob, activeJobKey } = running.status.backup;
+    await until(
+      'a multipart upload to be open',
+      async () => (await h.uploads()).length > 0,
+    );
+    return { before, activeJob, activeJobKey };
+  };
+
   it('409 storm on status writes', async () => {
     const { faults } = h.sandbox.kube;
     const statusPath = `${h.crPath}/status`;
@@ -278,15 +292,8 @@ describe('Kubernetes API faults end to end', () => {
   });
 
   it('Job (and its pod, forcibly) deleted by someone mid-upload', async () => {
-    // The stream stops after 6 MiB: one part stored, the upload open until the deletion.
-    h.bao.setFaults({ stallAfterBytes: 6 * MiB });
-    const before = await h.endState();
-    await h.trigger('job-deleted');
-    const { cr: running } = await activeRun();
-    const { activeJob, activeJobKey } = running.status.backup;
-    await until(
-      'a multipart upload to be open',
-      async () => (await h.uploads()).length > 0,
+    const { before, activeJob, activeJobKey } = await startStalledRun(
+      'job-deleted',
     );
     const jobs = `/apis/batch/v1/namespaces/${NS}/jobs`;
     const pods = await podsOf(activeJob);
@@ -336,14 +343,8 @@ describe('Kubernetes API faults end to end', () => {
   });
 
   it('Job deleted with propagationPolicy=Orphan mid-upload, its pod left running', async () => {
-    h.bao.setFaults({ stallAfterBytes: 6 * MiB });
-    const before = await h.endState();
-    await h.trigger('job-orphaned');
-    const { cr: running } = await activeRun();
-    const { activeJob, activeJobKey } = running.status.backup;
-    await until(
-      'a multipart upload to be open',
-      async () => (await h.uploads()).length > 0,
+    const { before, activeJob, activeJobKey } = await startStalledRun(
+      'job-orphaned',
     );
     // kubectl delete job --cascade=orphan, and nothing else: the pod would go on streaming.
     await h.sandbox.request(
@@ -412,15 +413,7 @@ describe('Kubernetes API faults end to end', () => {
     }) as KubeGateway;
     h.restart({ gateways: [noPodDelete] });
     try {
-      h.bao.setFaults({ stallAfterBytes: 6 * MiB });
-      const before = await h.endState();
-      await h.trigger('orphaned-no-rights');
-      const { cr: running } = await activeRun();
-      const { activeJob } = running.status.backup;
-      await until(
-        'a multipart upload to be open',
-        async () => (await h.uploads()).length > 0,
-      );
+      const { before, activeJob } = await startStalledRun('orphaned-no-rights');
       await h.sandbox.request(
         'DELETE',
         `/apis/batch/v1/namespaces/${NS}/jobs/${activeJob}?propagationPolicy=Orphan`,
