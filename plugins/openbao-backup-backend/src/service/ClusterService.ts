@@ -33,31 +33,40 @@ import { runsFromJobs } from './runsFromJobs';
  * Reads clusters, runs and snapshots for the API, straight from Kubernetes and the bucket (no
  * cache, so every replica answers the same). Knows nothing about permissions: the router checks.
  */
+/**
+ * How long the fleet view waits for one API server's list before it answers without that server's
+ * clusters (reported in `errors`): a hung server must not hold the fleet page for the whole
+ * request timeout. Its request itself goes on and ends within `kubernetes.requestTimeout`.
+ */
+export const FLEET_SERVER_TIMEOUT_MS = 10_000;
+
+type ClusterServiceOptions = {
+  gateways: KubeGateway[];
+  openStore: ObjectStoreFactory;
+  health: OpenBaoBackupConfig['health'];
+  now?: () => Date;
+  /** Default {@link FLEET_SERVER_TIMEOUT_MS}. */
+  fleetServerTimeoutMs?: number;
+};
+
 export class ClusterService {
   readonly #gateways: Map<string, KubeGateway>;
   readonly #openStore: ObjectStoreFactory;
   readonly #health: OpenBaoBackupConfig['health'];
   readonly #now: () => Date;
+  readonly #fleetServerTimeoutMs: number;
 
-  static create(options: {
-    gateways: KubeGateway[];
-    openStore: ObjectStoreFactory;
-    health: OpenBaoBackupConfig['health'];
-    now?: () => Date;
-  }) {
+  static create(options: ClusterServiceOptions) {
     return new ClusterService(options);
   }
 
-  private constructor(options: {
-    gateways: KubeGateway[];
-    openStore: ObjectStoreFactory;
-    health: OpenBaoBackupConfig['health'];
-    now?: () => Date;
-  }) {
+  private constructor(options: ClusterServiceOptions) {
     this.#gateways = new Map(options.gateways.map(g => [g.name, g]));
     this.#openStore = options.openStore;
     this.#health = options.health;
     this.#now = options.now ?? (() => new Date());
+    this.#fleetServerTimeoutMs =
+      options.fleetServerTimeoutMs ?? FLEET_SERVER_TIMEOUT_MS;
   }
 
   gateway(kubernetesCluster: string): KubeGateway {
@@ -74,8 +83,23 @@ export class ClusterService {
     const fleet: FleetResponse = { items: [], errors: [] };
     await Promise.all(
       [...this.#gateways.values()].map(async gateway => {
+        let timer: NodeJS.Timeout | undefined;
         try {
-          const clusters = await gateway.listClusters();
+          const seconds = this.#fleetServerTimeoutMs / 1000;
+          const clusters = await Promise.race([
+            gateway.listClusters(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () =>
+                  reject(
+                    new Error(
+                      `Kubernetes API server ${gateway.name} did not list its OpenBaoClusters within ${seconds} s; its clusters are left out`,
+                    ),
+                  ),
+                this.#fleetServerTimeoutMs,
+              );
+            }),
+          ]);
           fleet.items.push(
             ...clusters.map(c => this.entryFor(gateway.name, c)),
           );
@@ -85,6 +109,8 @@ export class ClusterService {
             kubernetesCluster: gateway.name,
             message: e.message,
           });
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );
