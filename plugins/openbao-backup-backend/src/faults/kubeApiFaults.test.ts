@@ -179,6 +179,14 @@ describe('Kubernetes API faults end to end', () => {
         'the plugin to run the trigger seen by its re-established watch',
         45_000,
       );
+      // The plugin's pass writes the status first and records the Event after it: the test reads
+      // the status from outside while that pass may still be running.
+      await until(
+        'the BackupSucceeded Event of the run',
+        async () =>
+          eventCount(await h.endState(), 'BackupSucceeded') >
+          eventCount(before, 'BackupSucceeded'),
+      );
       const after = await h.endState();
       judge(
         row(
