@@ -148,12 +148,11 @@ describe('the bundled executor as a process', () => {
     expect(`${stdout}${stderr}`).not.toMatch(/\n\s+at .+[(:]\d+/);
   });
 
-  // Peak RSS depends on the machine's load (one loaded CI run measured 368 MiB where a quiet one
-  // measures ~140), so the default run holds it only to a loose bound, which the 512 MiB snapshot
-  // alone would exceed if it were buffered. The load-independent figure is the peak of Buffer
-  // memory (`arrayBuffers`, sampled at fixed points of the stream; src/memory.ts): the part pool,
-  // (concurrency + 1) × partSize, plus socket and gunzip Buffers, whatever the snapshot's size.
-  const LOOSE_RSS_LIMIT_MIB = 420;
+  // Peak RSS depends on the machine's load (loaded CI runs measured 368 and 423 MiB where a quiet
+  // one measures ~140: V8 collects later), so the default run prints it and holds only the
+  // load-independent figure, the peak of Buffer memory (`arrayBuffers`, sampled at fixed points of
+  // the stream; src/memory.ts): the part pool, (concurrency + 1) × partSize, plus socket and
+  // gunzip Buffers, whatever the snapshot's size (a buffering regression measured 530 MiB).
   // measured 26 MiB on a quiet machine, 47 MiB with other suites running (5 MiB × 2): a quarter
   // of the snapshot leaves room for load and still catches holding a large share of it
   const BUFFERS_LIMIT_MIB = 128;
@@ -165,7 +164,7 @@ describe('the bundled executor as a process', () => {
       stateSize: 512 * MiB,
       partMiB: 5,
       concurrency: 2,
-      rssLimitMiB: LOOSE_RSS_LIMIT_MIB,
+      rssLimitMiB: undefined as number | undefined,
     },
   ];
   if (BIG) {
@@ -179,7 +178,7 @@ describe('the bundled executor as a process', () => {
   }
 
   it.each(sizes)(
-    'streams a $label snapshot holding only its part pool in Buffers (part $partMiB MiB × $concurrency; peak RSS < $rssLimitMiB MiB)',
+    'streams a $label snapshot holding only its part pool in Buffers (part $partMiB MiB × $concurrency)',
     async ({ label, stateSize, partMiB, concurrency, rssLimitMiB }) => {
       cluster = await startOpenBaoCluster({
         snapshot: { stateSize, compressionLevel: 0 }, // stored gzip: object size ≈ state size
@@ -225,7 +224,8 @@ describe('the bundled executor as a process', () => {
       expect(uploaded.peakArrayBuffersMiB).toBeLessThan(
         Math.max(BUFFERS_LIMIT_MIB, pool * 2),
       );
-      expect(peak).toBeLessThan(rssLimitMiB);
+      // the 2 GiB opt-in run (EXECUTOR_BIG_TEST=1) on a quiet machine: the issue's RSS bound
+      expect(peak).toBeLessThan(rssLimitMiB ?? Infinity);
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })); // spare the store's disk
     },
   );
