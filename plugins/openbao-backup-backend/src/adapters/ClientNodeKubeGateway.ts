@@ -83,34 +83,22 @@ export function kubeApiCause(e: unknown): unknown {
   return error;
 }
 
-/**
- * The KubeConfig a client-node Watch reads its fetch options from, with node-fetch's `timeout` set:
- * it runs from the socket's creation until the response headers (not over the streamed body), so
- * a watch whose server never answers fails after `timeoutMs` instead of hanging silently —
- * client-node hands out a watch's abort handle only once the headers have arrived.
- */
-export function withWatchHeadersDeadline(
-  kc: KubeConfig,
-  timeoutMs: number,
-): KubeConfig {
-  const timed = Object.create(kc) as KubeConfig;
-  timed.applyToFetchOptions = async opts => ({
-    ...(await kc.applyToFetchOptions(opts)),
-    timeout: timeoutMs,
-  });
-  return timed;
-}
-
 /** What a watch's connection goes through: client-node creates one per `applyToFetchOptions`. */
 type DestroyableAgent = { destroy(): void };
 
 /**
- * One watch attempt, cancellable at any time. client-node's Watch sets its own abort signal and
- * hands it out only once the response headers have arrived, so a request still waiting for a hung
- * server could not be cancelled before its headers deadline; `cancel` also destroys the attempt's
- * agent (client-node makes a fresh one per attempt), which closes that request's socket.
+ * One watch attempt, with a deadline on its response headers and cancellable at any time.
+ * client-node's Watch reads its fetch options from the KubeConfig: node-fetch's `timeout` there
+ * runs from the socket's creation until the response headers (not over the streamed body), so a
+ * server that never answers fails the attempt after `headersTimeoutMs` instead of hanging
+ * silently. client-node hands out the watch's own abort handle only once the headers have
+ * arrived, so `cancel` also destroys the attempt's agent (client-node makes a fresh one per
+ * attempt), which closes a request still waiting for them.
  */
-export function cancellableWatch(kc: KubeConfig): {
+export function cancellableWatch(
+  kc: KubeConfig,
+  headersTimeoutMs: number,
+): {
   watch: Watch;
   cancel: () => void;
 } {
@@ -124,7 +112,7 @@ export function cancellableWatch(kc: KubeConfig): {
       agent?.destroy();
       throw new Error('watch stopped');
     }
-    return options;
+    return { ...options, timeout: headersTimeoutMs };
   };
   return {
     watch: new Watch(own),
@@ -172,8 +160,8 @@ export class ClientNodeKubeGateway implements KubeGateway {
   readonly #custom: CustomObjectsApi;
   readonly #batch: BatchV1Api;
   readonly #core: CoreV1Api;
-  /** What watches read their fetch options from: the request deadline covers their headers. */
-  readonly #watchConfig: KubeConfig;
+  /** What watches read their fetch options from (each attempt wraps it: see cancellableWatch). */
+  readonly #kc: KubeConfig;
   /** The request deadline, also the deadline of a watch's response headers. */
   readonly #timeout: RequestTimeout;
   /** The API server's time from its responses' `Date` headers (see ObservedCluster.serverTime). */
@@ -219,7 +207,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
     this.#core = new CoreV1Api(configuration);
     // Watches have no total deadline; client-node keeps their sockets alive with TCP keep-alive.
     // Their establishment has one: a server that never sends the headers fails the attempt.
-    this.#watchConfig = withWatchHeadersDeadline(kc, requestTimeoutMs);
+    this.#kc = kc;
     this.#timeout = { name: cluster.name, server, timeoutMs: requestTimeoutMs };
   }
 
@@ -276,7 +264,7 @@ export class ClientNodeKubeGateway implements KubeGateway {
     const run = (path: string, resourceVersion?: string) => {
       if (stopped) return;
       let last = resourceVersion;
-      const attempt = cancellableWatch(this.#watchConfig);
+      const attempt = cancellableWatch(this.#kc, this.#timeout.timeoutMs);
       let established: AbortController | undefined;
       const cancel = () => {
         attempt.cancel();
