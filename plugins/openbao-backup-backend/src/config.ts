@@ -1,6 +1,7 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { InputError } from '@backstage/errors';
+import { DEFAULT_PASS_TIMEOUT_MS } from './reconcile/GatewayDeadlines';
 import {
   STATE_CHECKSUM_METADATA_MODES,
   StateChecksumMetadata,
@@ -113,7 +114,7 @@ export function readOpenBaoBackupConfig(root: Config): OpenBaoBackupConfig {
     seconds: 30,
   });
   const passTimeoutMs = readDurationMs(config, 'kubernetes.passTimeout', {
-    minutes: 2,
+    milliseconds: DEFAULT_PASS_TIMEOUT_MS,
   });
   for (const [key, ms] of [
     ['requestTimeout', requestTimeoutMs],

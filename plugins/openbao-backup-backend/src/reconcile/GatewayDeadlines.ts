@@ -1,3 +1,6 @@
+/** Default of `openbaoBackup.kubernetes.passTimeout`. */
+export const DEFAULT_PASS_TIMEOUT_MS = 120_000;
+
 /** An API server whose part of a pass did not end in time (or was not started). */
 export interface GatewayMiss {
   kubernetesCluster: string;

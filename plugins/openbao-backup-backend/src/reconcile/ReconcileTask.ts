@@ -15,7 +15,7 @@ import {
 import { KubeGateway, WatchEventType } from '../adapters/KubeGateway';
 import { Reconciler, TickReport } from './Reconciler';
 import { FullPassLedger } from './FullPassLedger';
-import { GatewayDeadlines } from './GatewayDeadlines';
+import { DEFAULT_PASS_TIMEOUT_MS, GatewayDeadlines } from './GatewayDeadlines';
 
 export interface ReconcileTaskOptions {
   reconciler: Pick<Reconciler, 'tick' | 'reconcileCluster'>;
@@ -69,7 +69,8 @@ export class ReconcileTask {
     this.#options = options;
     this.#wallClockMs = options.wallClockMs ?? (() => Date.now());
     this.#deadlines =
-      options.deadlines ?? GatewayDeadlines.create({ timeoutMs: 120_000 });
+      options.deadlines ??
+      GatewayDeadlines.create({ timeoutMs: DEFAULT_PASS_TIMEOUT_MS });
   }
 
   /**

@@ -30,7 +30,7 @@ import { FailedRunJanitor, keyOfJob } from './FailedRunJanitor';
 import { HealthNotifier } from './HealthNotifier';
 import { BackupMetrics, RunResult } from './BackupMetrics';
 import { ImageVerifier } from '../imageVerification';
-import { GatewayDeadlines } from './GatewayDeadlines';
+import { DEFAULT_PASS_TIMEOUT_MS, GatewayDeadlines } from './GatewayDeadlines';
 
 export interface ReconcilerOptions {
   gateways: KubeGateway[];
@@ -158,7 +158,8 @@ export class Reconciler {
       options.randomHex ?? (() => randomBytes(4).toString('hex'));
     this.#janitor = FailedRunJanitor.create(options);
     this.#deadlines =
-      options.deadlines ?? GatewayDeadlines.create({ timeoutMs: 120_000 });
+      options.deadlines ??
+      GatewayDeadlines.create({ timeoutMs: DEFAULT_PASS_TIMEOUT_MS });
     this.#imageVerifier =
       options.imageVerifier ??
       ImageVerifier.create({ now: () => this.#now().getTime() });
